@@ -1,0 +1,32 @@
+// Entry point behind every bin/ executable: `node dist/cli/main.js <program> args...`.
+// Runs the program and exits with its code; a chain program may instead end in execve.
+import { TOOLS, type Main } from './tools.js';
+import { fatal } from './io.js';
+import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
+import { takeRecord } from '../lib/exec/captured.js';
+
+export async function run(name: string, argv: readonly string[]): Promise<number> {
+  const tool = TOOLS[name];
+  if (!tool) {
+    fatal(name, 'unknown program');
+    return EXIT_TEMPORARY;
+  }
+  if (tool.kind === 'main') return (tool.load() as Main)(argv);
+  const { startChain } = require('./chain-host.js') as typeof import('./chain-host.js');
+  return startChain(name, argv);
+}
+
+if (require.main === module) {
+  takeRecord();
+  const name = process.argv[2] ?? '';
+  const argv = [name, ...process.argv.slice(3)];
+  run(name, argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      fatal(name, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exitCode = EXIT_TEMPORARY;
+    },
+  );
+}

@@ -1,0 +1,130 @@
+// djb's own words for errno values (daemontools' error_str), looked up by number: the first
+// name listed for a number wins, so EAGAIN == EWOULDBLOCK on Linux reads "temporary failure".
+import { constants } from 'node:os';
+
+const WORDS: ReadonlyArray<readonly [string, string]> = [
+  ['EINTR', 'interrupted system call'],
+  ['ENOMEM', 'out of memory'],
+  ['ENOENT', 'file does not exist'],
+  ['ETXTBSY', 'text busy'],
+  ['EIO', 'input/output error'],
+  ['EEXIST', 'file already exists'],
+  ['ETIMEDOUT', 'timed out'],
+  ['EINPROGRESS', 'operation in progress'],
+  ['EAGAIN', 'temporary failure'],
+  ['EWOULDBLOCK', 'input/output would block'],
+  ['EPIPE', 'broken pipe'],
+  ['EPERM', 'permission denied'],
+  ['EACCES', 'access denied'],
+  ['ENXIO', 'device not configured'],
+  ['EPROTO', 'protocol error'],
+  ['EISDIR', 'is a directory'],
+  ['ECONNREFUSED', 'connection refused'],
+  ['ENOTDIR', 'not a directory'],
+  ['ESRCH', 'no such process'],
+  ['E2BIG', 'argument list too long'],
+  ['ENOEXEC', 'exec format error'],
+  ['EBADF', 'file descriptor not open'],
+  ['ECHILD', 'no child processes'],
+  ['EDEADLK', 'operation would cause deadlock'],
+  ['EFAULT', 'bad address'],
+  ['ENOTBLK', 'not a block device'],
+  ['EBUSY', 'device busy'],
+  ['EXDEV', 'cross-device link'],
+  ['ENODEV', 'device does not support operation'],
+  ['EINVAL', 'invalid argument'],
+  ['ENFILE', 'system cannot open more files'],
+  ['EMFILE', 'process cannot open more files'],
+  ['ENOTTY', 'not a tty'],
+  ['EFBIG', 'file too big'],
+  ['ENOSPC', 'out of disk space'],
+  ['ESPIPE', 'unseekable descriptor'],
+  ['EROFS', 'read-only file system'],
+  ['EMLINK', 'too many links'],
+  ['EDOM', 'input out of range'],
+  ['ERANGE', 'output out of range'],
+  ['EALREADY', 'operation already in progress'],
+  ['ENOTSOCK', 'not a socket'],
+  ['EDESTADDRREQ', 'destination address required'],
+  ['EMSGSIZE', 'message too long'],
+  ['EPROTOTYPE', 'incorrect protocol type'],
+  ['ENOPROTOOPT', 'protocol not available'],
+  ['EPROTONOSUPPORT', 'protocol not supported'],
+  ['ESOCKTNOSUPPORT', 'socket type not supported'],
+  ['EOPNOTSUPP', 'operation not supported'],
+  ['EPFNOSUPPORT', 'protocol family not supported'],
+  ['EAFNOSUPPORT', 'address family not supported'],
+  ['EADDRINUSE', 'address already used'],
+  ['EADDRNOTAVAIL', 'address not available'],
+  ['ENETDOWN', 'network down'],
+  ['ENETUNREACH', 'network unreachable'],
+  ['ENETRESET', 'network reset'],
+  ['ECONNABORTED', 'connection aborted'],
+  ['ECONNRESET', 'connection reset'],
+  ['ENOBUFS', 'out of buffer space'],
+  ['EISCONN', 'already connected'],
+  ['ENOTCONN', 'not connected'],
+  ['ESHUTDOWN', 'socket shut down'],
+  ['ETOOMANYREFS', 'too many references'],
+  ['ELOOP', 'symbolic link loop'],
+  ['ENAMETOOLONG', 'file name too long'],
+  ['EHOSTDOWN', 'host down'],
+  ['EHOSTUNREACH', 'host unreachable'],
+  ['ENOTEMPTY', 'directory not empty'],
+  ['EPROCLIM', 'too many processes'],
+  ['EUSERS', 'too many users'],
+  ['EDQUOT', 'disk quota exceeded'],
+  ['ESTALE', 'stale NFS file handle'],
+  ['EREMOTE', 'too many levels of remote in path'],
+  ['EBADRPC', 'RPC structure is bad'],
+  ['ERPCMISMATCH', 'RPC version mismatch'],
+  ['EPROGUNAVAIL', 'RPC program unavailable'],
+  ['EPROGMISMATCH', 'program version mismatch'],
+  ['EPROCUNAVAIL', 'bad procedure for program'],
+  ['ENOLCK', 'no locks available'],
+  ['ENOSYS', 'system call not available'],
+  ['EFTYPE', 'bad file type'],
+  ['EAUTH', 'authentication error'],
+  ['ENEEDAUTH', 'not authenticated'],
+  ['ENOSTR', 'not a stream device'],
+  ['ETIME', 'timer expired'],
+  ['ENOSR', 'out of stream resources'],
+  ['ENOMSG', 'no message of desired type'],
+  ['EBADMSG', 'bad message type'],
+  ['EIDRM', 'identifier removed'],
+  ['ENONET', 'machine not on network'],
+  ['ERREMOTE', 'object not local'],
+  ['ENOLINK', 'link severed'],
+  ['EADV', 'advertise error'],
+  ['ESRMNT', 'srmount error'],
+  ['ECOMM', 'communication error'],
+  ['EMULTIHOP', 'multihop attempted'],
+  ['EREMCHG', 'remote address changed'],
+];
+
+const byNumber = new Map<number, string>([[0, 'no error']]);
+const errnos = constants.errno as Record<string, number | undefined>;
+for (const [name, words] of WORDS) {
+  const n = errnos[name];
+  if (n !== undefined && !byNumber.has(n)) byNumber.set(n, words);
+}
+const byCode = new Map<string, string>();
+for (const [name] of WORDS) {
+  const n = errnos[name];
+  if (n !== undefined) byCode.set(name, byNumber.get(n)!);
+}
+
+/** djb's words for an errno number (positive or negative, as libuv reports it). */
+export function errorStr(errno: number): string {
+  return byNumber.get(Math.abs(errno)) ?? 'unknown error';
+}
+
+/** djb's words for an error thrown by Node or by our addon (`code` such as 'ENOENT'). */
+export function errorWords(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; errno?: unknown };
+    if (typeof e.code === 'string' && byCode.has(e.code)) return byCode.get(e.code)!;
+    if (typeof e.errno === 'number') return errorStr(e.errno);
+  }
+  return 'unknown error';
+}

@@ -1,0 +1,76 @@
+// The process state our launcher (native/launcher.c) recorded before Node started, read back
+// from DAEMONTOOLS_EXEC_STATE. Node changes signals, limits and descriptors at startup; this
+// record is what a C daemontools program would have had, and what we hand on at execve.
+
+export const STATE_VAR = 'DAEMONTOOLS_EXEC_STATE';
+
+export interface CapturedFd {
+  readonly fd: number;
+  readonly cloexec: boolean;
+  readonly nonblock: boolean;
+}
+
+export interface CapturedState {
+  /** Signals the parent left ignored. */
+  readonly ignored: readonly number[];
+  /** The signal mask we were started with. */
+  readonly blocked: readonly number[];
+  /** Every resource limit: resource number -> [soft, hard]. */
+  readonly rlimits: ReadonlyMap<number, readonly [bigint, bigint]>;
+  /** Descriptors open at startup, with their flags. */
+  readonly fds: readonly CapturedFd[];
+}
+
+const INFINITY = 'u';
+
+let record: string | undefined;
+let taken = false;
+
+/**
+ * Takes the launcher's record out of process.env (so no child ever sees it) and keeps it.
+ * Called first thing at startup; later calls return the kept text.
+ */
+export function takeRecord(): string | undefined {
+  if (!taken) {
+    taken = true;
+    record = process.env[STATE_VAR];
+    delete process.env[STATE_VAR];
+  }
+  return record;
+}
+
+function numbers(list: string): number[] {
+  return list === '' ? [] : list.split(',').map(Number);
+}
+
+function limit(text: string, infinity: bigint): bigint {
+  return text === INFINITY ? infinity : BigInt(text);
+}
+
+/**
+ * Parses the launcher's record: `1 i=1,13 m= r=0:u:u,7:1024:4096 f=0:0:0,1:0:1`
+ * (fd entries are fd:cloexec:nonblock). Returns null for a missing or foreign record.
+ */
+export function parseCaptured(text: string | undefined, infinity: bigint): CapturedState | null {
+  if (!text) return null;
+  const fields = text.split(' ');
+  if (fields[0] !== '1') return null;
+  const map = new Map<string, string>();
+  for (const f of fields.slice(1)) {
+    const eq = f.indexOf('=');
+    if (eq > 0) map.set(f.slice(0, eq), f.slice(eq + 1));
+  }
+  const rlimits = new Map<number, readonly [bigint, bigint]>();
+  for (const entry of (map.get('r') ?? '').split(',')) {
+    if (!entry) continue;
+    const [res, cur, max] = entry.split(':');
+    rlimits.set(Number(res), [limit(cur!, infinity), limit(max!, infinity)]);
+  }
+  const fds: CapturedFd[] = [];
+  for (const entry of (map.get('f') ?? '').split(',')) {
+    if (!entry) continue;
+    const [fd, cloexec, nonblock] = entry.split(':').map(Number);
+    fds.push({ fd: fd!, cloexec: cloexec === 1, nonblock: nonblock === 1 });
+  }
+  return { ignored: numbers(map.get('i') ?? ''), blocked: numbers(map.get('m') ?? ''), rlimits, fds };
+}

@@ -1,0 +1,119 @@
+// Fused chains: each link runs in this process and names the next program; when that program
+// resolves (as pathexec would) to one of our own tools it runs here too, otherwise every queued
+// effect is applied and the one real execve happens.
+import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { NativeBinding } from '../../native/binding.js';
+import { isErrno, type ErrnoError } from '../errors.js';
+import { envGet, pathCandidates } from '../pathexec.js';
+import type { ExecContext } from './context.js';
+
+export interface LinkExit {
+  readonly exit: number;
+}
+export interface LinkExec {
+  /** The next program's argv; argv[0] is looked up as pathexec does. */
+  readonly exec: readonly string[];
+  /** Reports a failed execve the way this program's C original does; returns the exit code. */
+  readonly onExecError: (err: ErrnoError) => number;
+}
+export type LinkResult = LinkExit | LinkExec;
+export type Link = (argv: readonly string[], ctx: ExecContext) => LinkResult | Promise<LinkResult>;
+
+/** A program of ours that the chain can run in-process. */
+export type Resolved =
+  | { readonly kind: 'ours'; readonly name: string }
+  | { readonly kind: 'exec'; readonly files: readonly string[] };
+
+export interface ChainHost {
+  readonly native: NativeBinding;
+  /** Our own executables' directory (realpath), to recognise a name that resolves to us. */
+  readonly binDir: string;
+  /** Is `name` one of our programs? */
+  isTool(name: string): boolean;
+}
+
+const SKIP = ['ENOENT', 'EACCES', 'EPERM'];
+
+/** Which file execve would run for `file`, and whether it is one of ours. */
+export function resolve(file: string, pathVar: string | undefined, host: ChainHost): Resolved {
+  const files = pathCandidates(file, pathVar);
+  for (const candidate of files) {
+    let isFile: boolean;
+    try {
+      isFile = statSync(candidate).isFile();
+    } catch (err) {
+      if (isErrno(err, ...SKIP)) continue;
+      break;
+    }
+    if (!isFile) break;
+    let real: string;
+    try {
+      real = realpathSync(candidate);
+      accessSync(candidate, fsc.X_OK);
+    } catch {
+      break;
+    }
+    const name = basename(real);
+    if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
+    break;
+  }
+  return { kind: 'exec', files };
+}
+
+export type Dispatch = (name: string, argv: readonly string[]) => Promise<number>;
+
+/**
+ * Runs `link` and the links it hands on to. `dispatch` runs a non-link program of ours in this
+ * process (the chain's environment already made the process's own).
+ */
+export async function runChain(
+  first: Link,
+  argv: readonly string[],
+  ctx: ExecContext,
+  host: ChainHost,
+  links: (name: string) => Link | undefined,
+  dispatch: Dispatch,
+): Promise<number> {
+  let link = first;
+  let args = argv;
+  for (;;) {
+    const result = await link(args, ctx);
+    if ('exit' in result) return result.exit;
+    const lookupPath = envGet(ctx.env, 'PATH'); // pathexec searches the PATH this program was given
+    ctx.commitEnv();
+    const next = resolve(result.exec[0] ?? '', lookupPath, host);
+    if (next.kind === 'ours') {
+      const nextLink = links(next.name);
+      args = result.exec;
+      if (nextLink) {
+        link = nextLink;
+        continue;
+      }
+      adoptEnvironment(ctx.env);
+      return dispatch(next.name, args);
+    }
+    try {
+      host.native.execve(next.files, result.exec, ctx.env, ctx.plan());
+    } catch (err) {
+      return result.onExecError(err as ErrnoError);
+    }
+  }
+}
+
+/** Makes `env` this process's environment, for a program of ours that runs on in-process. */
+function adoptEnvironment(env: readonly string[]): void {
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  for (const entry of env) {
+    const eq = entry.indexOf('=');
+    if (eq > 0 && !(entry.slice(0, eq) in process.env)) process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+}
+
+export function defaultBinDir(packageRoot: string): string {
+  try {
+    return realpathSync(join(packageRoot, 'bin'));
+  } catch {
+    return join(packageRoot, 'bin');
+  }
+}

@@ -1,0 +1,92 @@
+// What the next program will be handed: the pre-Node state from the launcher, changed by each
+// link of a chain in order (environment, limits, descriptors). Credentials and the process group
+// are changed in-process at once, as a C link would; limits wait for the final execve so Node
+// never runs under them.
+import type { ExecPlan, FdOp, NativeBinding } from '../../native/binding.js';
+import { applyEnvChanges, type EnvChange } from '../pathexec.js';
+import { parseCaptured, takeRecord, type CapturedState } from './captured.js';
+
+export class ExecContext {
+  /** The environment the current program sees, in environ order. */
+  env: string[];
+  /** Changes the current link asked for; applied when it hands on (pathexec_env). */
+  private pending: EnvChange[] = [];
+  readonly rlimits: Map<number, [bigint, bigint]>;
+  /** Descriptors the program will have open: inherited ones plus those links opened. */
+  private readonly open: Set<number>;
+  private readonly chainOps: FdOp[] = [];
+
+  constructor(
+    readonly captured: CapturedState,
+    env: readonly string[],
+  ) {
+    this.env = env.slice();
+    this.rlimits = new Map([...captured.rlimits].map(([r, [c, m]]) => [r, [c, m]]));
+    this.open = new Set(captured.fds.map((f) => f.fd));
+  }
+
+  /** Reads the launcher's record from process.env (and removes it there), or falls back to now. */
+  static fromProcess(n: NativeBinding): ExecContext {
+    const text = takeRecord();
+    const captured = parseCaptured(text, n.constants.RLIM_INFINITY) ?? currentState(n);
+    const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+    return new ExecContext(captured, env);
+  }
+
+  setEnv(name: string, value: string | undefined): void {
+    this.pending.push([name, value]);
+  }
+
+  /** Applies the current link's environment changes, as it execs the next program. */
+  commitEnv(): void {
+    this.env = applyEnvChanges(this.env, this.pending);
+    this.pending = [];
+  }
+
+  getrlimit(resource: number): [bigint, bigint] | undefined {
+    return this.rlimits.get(resource);
+  }
+
+  setSoftLimit(resource: number, cur: bigint): void {
+    const have = this.rlimits.get(resource);
+    if (have) have[0] = cur;
+  }
+
+  /** The lowest descriptor number the program does not have open, as open(2) would pick. */
+  lowestFreeFd(): number {
+    let fd = 0;
+    while (this.open.has(fd)) fd++;
+    return fd;
+  }
+
+  isOpen(fd: number): boolean {
+    return this.open.has(fd);
+  }
+
+  /** Hands `from` (one of ours) to the program as descriptor `to`. */
+  inheritFd(from: number, to: number): void {
+    this.chainOps.push(['dup2', from, to]);
+    this.open.add(to);
+  }
+
+  /** The plan for execve or for a child: the captured state restored, then the chain's changes. */
+  plan(extra: readonly FdOp[] = []): ExecPlan {
+    const fds: FdOp[] = [];
+    for (const fd of [0, 1, 2]) if (!this.captured.fds.some((f) => f.fd === fd)) fds.push(['close', fd]);
+    for (const f of this.captured.fds) fds.push(['cloexec', f.fd, f.cloexec], ['nonblock', f.fd, f.nonblock]);
+    return {
+      ignore: this.captured.ignored,
+      mask: this.captured.blocked,
+      rlimits: [...this.rlimits].map(([r, [c, m]]) => [r, c, m] as const),
+      fds: [...fds, ...this.chainOps, ...extra],
+    };
+  }
+}
+
+/** Without a launcher record: the state Node has now, stdio as plain inherited descriptors. */
+function currentState(n: NativeBinding): CapturedState {
+  const rlimits = new Map<number, readonly [bigint, bigint]>();
+  for (const r of Object.values(n.constants.RLIMIT)) rlimits.set(r, n.getrlimit(r));
+  const fds = [0, 1, 2].map((fd) => ({ fd, cloexec: false, nonblock: false }));
+  return { ignored: [], blocked: [], rlimits, fds };
+}

@@ -1,0 +1,119 @@
+// The typed boundary to the C++ addon (native/): plain syscalls, no logic.
+// Every function throws an ErrnoError (see src/lib/errors.ts) shaped like Node's own on failure.
+
+/** One step applied, in order, to the descriptor table right before execve. */
+export type FdOp =
+  | readonly ['dup2', from: number, to: number] // dup2(from, to); `to` is left without FD_CLOEXEC
+  | readonly ['close', fd: number]
+  | readonly ['cloexec', fd: number, on: boolean]
+  | readonly ['nonblock', fd: number, on: boolean];
+
+/** The process state a program is exec'd (or spawned) with. Built in TypeScript, applied verbatim in C. */
+export interface ExecPlan {
+  /** Signals set to SIG_IGN; every other catchable signal is set to SIG_DFL. */
+  readonly ignore: readonly number[];
+  /** The signal mask to install (sigprocmask SIG_SETMASK). */
+  readonly mask: readonly number[];
+  /** setrlimit(resource, {cur, max}) for each entry, in order. */
+  readonly rlimits: ReadonlyArray<readonly [resource: number, cur: bigint, max: bigint]>;
+  readonly fds: readonly FdOp[];
+  /** setsid() in the child (spawn only). */
+  readonly setsid?: boolean;
+  /** chdir() in the child (spawn only). */
+  readonly cwd?: string;
+}
+
+export interface WaitResult {
+  readonly pid: number;
+  /** Exit code when the child exited, else null. */
+  readonly code: number | null;
+  /** Terminating signal number, else null. */
+  readonly signal: number | null;
+  /** The raw wait status, as svscan/supervise would see it. */
+  readonly status: number;
+}
+
+export interface SpawnResult {
+  readonly pid: number;
+  /** errno of the failed execve in the child (which then _exit(111)s), or 0 when the exec succeeded. */
+  readonly execErrno: number;
+}
+
+export interface Passwd {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly dir: string;
+  readonly shell: string;
+}
+
+export interface FdWatch {
+  close(): void;
+}
+
+export interface NativeConstants {
+  readonly RLIMIT: Readonly<Record<string, number>>; // AS, CORE, CPU, DATA, FSIZE, MEMLOCK, NOFILE, NPROC, RSS, STACK (those that exist)
+  readonly RLIM_INFINITY: bigint;
+  readonly NSIG: number;
+  readonly F_GETFD: number;
+  readonly F_SETFD: number;
+  readonly F_GETFL: number;
+  readonly F_SETFL: number;
+  readonly FD_CLOEXEC: number;
+  readonly O_NONBLOCK: number;
+  readonly LOCK_SH: number;
+  readonly LOCK_EX: number;
+  readonly LOCK_NB: number;
+  readonly LOCK_UN: number;
+  readonly WNOHANG: number;
+}
+
+export interface NativeBinding {
+  readonly constants: NativeConstants;
+
+  /**
+   * Apply `plan`, then execve each of `files` in turn as djb's pathexec does: go on past ENOENT,
+   * remember EACCES/EPERM/EISDIR and go on, stop at any other error. Returns only by throwing the
+   * error that decides (path = the file it belongs to). Rlimits are put back as they were before the
+   * plan when every execve fails, so the caller can still report the error.
+   */
+  execve(files: readonly string[], argv: readonly string[], env: readonly string[], plan: ExecPlan): never;
+  /** fork(); in the child apply `plan` and execve(file). Exec failure is reported, not thrown. */
+  spawn(file: string, argv: readonly string[], env: readonly string[], plan: ExecPlan): SpawnResult;
+  /** waitpid(pid, options); null when WNOHANG and nothing to report. */
+  waitpid(pid: number, options: number): WaitResult | null;
+
+  getrlimit(resource: number): [cur: bigint, max: bigint];
+  setrlimit(resource: number, cur: bigint, max: bigint): void;
+
+  setuid(uid: number): void;
+  setgid(gid: number): void;
+  setgroups(gids: readonly number[]): void;
+  getgroups(): number[];
+  /** getpwnam(3); null when there is no such account. */
+  getpwnam(name: string): Passwd | null;
+
+  setsid(): number;
+  setpgid(pid: number, pgid: number): void;
+
+  /** flock(2); with LOCK_NB throws EWOULDBLOCK/EAGAIN when held. A blocking call blocks the calling thread. */
+  flock(fd: number, operation: number): void;
+  mkfifo(path: string, mode: number): void;
+  fcntl(fd: number, cmd: number, arg?: number): number;
+  /** pipe2(O_CLOEXEC). */
+  pipe(): [read: number, write: number];
+  dup(fd: number): number;
+  dup2(from: number, to: number): number;
+  close(fd: number): void;
+  /** open(2) exactly, flags and mode as given (no O_CLOEXEC added). */
+  open(path: string, flags: number, mode: number): number;
+
+  /** Calls `onReadable` on the event loop each time `fd` becomes readable (uv_poll). */
+  watchReadable(fd: number, onReadable: () => void): FdWatch;
+  /** pidfd_open(2) (Linux >= 5.3); throws ENOSYS elsewhere. */
+  pidfdOpen(pid: number): number;
+  /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */
+  setChildSubreaper(): void;
+  /** _exit(2): no exit handlers, no flushing. */
+  exit(code: number): never;
+}

@@ -1,0 +1,19 @@
+// Loads the addon once, on first use: the hot paths that need no syscall beyond Node's never load it.
+import { join } from 'node:path';
+import type { NativeBinding } from './binding.js';
+
+export type * from './binding.js';
+
+let binding: NativeBinding | undefined;
+
+/** The package root: dist/native/index.js -> ../.. (also right for src/native under vitest). */
+export const PACKAGE_ROOT = join(__dirname, '..', '..');
+
+export function native(): NativeBinding {
+  if (binding === undefined) {
+    // node-gyp-build picks build/Release, or the prebuild for this platform and ABI.
+    const load = require('node-gyp-build') as (dir: string) => NativeBinding;
+    binding = load(PACKAGE_ROOT);
+  }
+  return binding;
+}
