@@ -1,0 +1,94 @@
+// envdir: runs a program with the environment changed by the files of a directory (envdir.c).
+import { closeSync, constants, openSync } from 'node:fs';
+import type { Link, LinkResult } from '../lib/exec/chain.js';
+import type { ExecContext } from '../lib/exec/context.js';
+import { EnvDirError, readEnvDir } from '../lib/envdir.js';
+import type { EnvChange } from '../lib/pathexec.js';
+import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
+import { fatal, usage } from './io.js';
+
+const PROG = 'envdir';
+
+/** A step that failed, with C's words for it. */
+class Failure extends Error {
+  constructor(
+    readonly text: string,
+    readonly err: unknown,
+  ) {
+    super(text);
+  }
+}
+
+/** fchdir back to the descriptor of the starting directory; /proc stands in for Node's missing fchdir. */
+function returnTo(fd: number, path: string | undefined): void {
+  try {
+    process.chdir(`/proc/self/fd/${fd}`);
+  } catch (err) {
+    if (path === undefined) throw err;
+    process.chdir(path);
+  }
+}
+
+/** Reads `dir` from inside it, as envdir does, and comes back to the starting directory. */
+function changesFrom(dir: string): EnvChange[] {
+  let start: number;
+  try {
+    start = openSync('.', constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new Failure('unable to switch to current directory: ', err);
+  }
+  let startPath: string | undefined;
+  try {
+    startPath = process.cwd();
+  } catch {
+    startPath = undefined;
+  }
+  try {
+    try {
+      process.chdir(dir);
+    } catch (err) {
+      throw new Failure(`unable to switch to directory ${dir}: `, err);
+    }
+    let changes: EnvChange[];
+    try {
+      changes = readEnvDir('.');
+    } catch (err) {
+      if (!(err instanceof EnvDirError)) throw err;
+      const what = err.stage === 'read' ? `unable to read ${dir}/${err.entry}: ` : `unable to read directory ${dir}: `;
+      throw new Failure(what, err.cause);
+    }
+    try {
+      returnTo(start, startPath);
+    } catch (err) {
+      throw new Failure('unable to switch to starting directory: ', err);
+    }
+    return changes;
+  } finally {
+    closeSync(start);
+  }
+}
+
+export const link: Link = (argv: readonly string[], ctx: ExecContext): LinkResult => {
+  if (argv.length < 3) {
+    usage(PROG, 'dir child');
+    return { exit: EXIT_TEMPORARY }; // envdir's usage is a temporary failure, as in C
+  }
+  const dir = argv[1]!;
+  const child = argv.slice(2);
+  let changes: EnvChange[];
+  try {
+    changes = changesFrom(dir);
+  } catch (err) {
+    if (!(err instanceof Failure)) throw err;
+    fatal(PROG, err.text, err.err);
+    return { exit: EXIT_TEMPORARY };
+  }
+  for (const [name, value] of changes) ctx.setEnv(name, value);
+  return {
+    exec: child,
+    onExecError(err) {
+      fatal(PROG, `unable to run ${child[0]}: `, err);
+      return EXIT_TEMPORARY;
+    },
+  };
+};

@@ -1,0 +1,43 @@
+// setuidgid: runs a program as an account -- its gid as the only group, then its uid (setuidgid.c).
+import type { Link } from '../lib/exec/chain.js';
+import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
+import { native } from '../native/index.js';
+import { fatal, usage } from './io.js';
+
+const PROG = 'setuidgid';
+
+export const link: Link = (argv) => {
+  if (argv.length < 3) {
+    usage(PROG, 'account child');
+    return { exit: EXIT_USAGE };
+  }
+  const account = argv[1]!;
+  const child = argv.slice(2);
+  const n = native();
+  const pw = n.getpwnam(account);
+  if (pw === null) {
+    fatal(PROG, `unknown account ${account}`);
+    return { exit: EXIT_TEMPORARY };
+  }
+  // Credentials change now, in this process, as in C: later links run as the account.
+  try {
+    n.setgroups([pw.gid]);
+    n.setgid(pw.gid);
+  } catch (err) {
+    fatal(PROG, 'unable to setgid: ', err);
+    return { exit: EXIT_TEMPORARY };
+  }
+  try {
+    n.setuid(pw.uid);
+  } catch (err) {
+    fatal(PROG, 'unable to setuid: ', err);
+    return { exit: EXIT_TEMPORARY };
+  }
+  return {
+    exec: child,
+    onExecError(err) {
+      fatal(PROG, `unable to run ${child[0]}: `, err);
+      return EXIT_TEMPORARY;
+    },
+  };
+};

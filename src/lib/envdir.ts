@@ -1,0 +1,114 @@
+// Reading an environment directory as envdir does: one variable per file not starting with a
+// dot, its value the file's first line with trailing blanks cut and NULs read as newlines; an
+// empty file removes the variable.
+import { closeSync, constants, opendirSync, openSync, readSync } from 'node:fs';
+import { isErrno } from './errors.js';
+import type { EnvChange } from './pathexec.js';
+
+const NUL = 0x00;
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/**
+ * Turns file contents into values. Like envdir's one reused buffer, it remembers the last value:
+ * a file that vanished between readdir and open (a dangling symlink) gets the previous buffer's
+ * text -- that value plus its terminating NUL, which reads as a newline -- cut at its first line.
+ */
+export class EnvValues {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  /** The value for a file whose contents are `content` (null: the file does not exist). */
+  next(content: Buffer | null): string | undefined {
+    if (content !== null) this.buffer = content;
+    let len = this.buffer.length;
+    if (len === 0) return undefined;
+    const newline = this.buffer.indexOf(NEWLINE);
+    if (newline >= 0 && newline < len) len = newline;
+    while (len > 0 && (this.buffer[len - 1] === SPACE || this.buffer[len - 1] === TAB)) len--;
+    const value = Buffer.from(this.buffer.subarray(0, len));
+    for (let i = 0; i < value.length; i++) if (value[i] === NUL) value[i] = NEWLINE;
+    this.buffer = Buffer.concat([value, Buffer.from([NUL])]);
+    return value.toString('utf8');
+  }
+}
+
+/** Reads a whole file as openreadclose does: null when it does not exist. */
+export function readEnvFile(path: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return null;
+    throw err;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const chunk = Buffer.alloc(4096);
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (err) {
+        if (isErrno(err, 'EINTR')) continue;
+        throw err;
+      }
+      if (n === 0) return Buffer.concat(chunks);
+      chunks.push(chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Which step of reading the directory failed. */
+export type EnvDirStage = 'opendir' | 'readdir' | 'read';
+
+export class EnvDirError extends Error {
+  constructor(
+    readonly stage: EnvDirStage,
+    override readonly cause: unknown,
+    /** The entry being read, for stage 'read'. */
+    readonly entry?: string,
+  ) {
+    super(`${stage}${entry === undefined ? '' : ` ${entry}`}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/**
+ * The environment changes the directory `dir` asks for, in readdir order (which decides the
+ * order of new variables in the environment). Throws EnvDirError.
+ */
+export function readEnvDir(dir: string): EnvChange[] {
+  let handle;
+  try {
+    handle = opendirSync(dir);
+  } catch (err) {
+    throw new EnvDirError('opendir', err);
+  }
+  const changes: EnvChange[] = [];
+  const values = new EnvValues();
+  try {
+    for (;;) {
+      let entry;
+      try {
+        entry = handle.readSync();
+      } catch (err) {
+        throw new EnvDirError('readdir', err);
+      }
+      if (entry === null) break;
+      const name = entry.name;
+      if (name.startsWith('.')) continue;
+      let content: Buffer | null;
+      try {
+        content = readEnvFile(dir === '.' ? name : `${dir}/${name}`);
+      } catch (err) {
+        throw new EnvDirError('read', err, name);
+      }
+      changes.push([name, values.next(content)]);
+    }
+  } finally {
+    handle.closeSync();
+  }
+  return changes;
+}
