@@ -1,12 +1,27 @@
 // Integration tests run the real bin/ programs: make sure dist/ reflects src/ and bin/ is set up.
+// tsc writes dist/ even with type errors; those fail the run in CI only, so that work in progress
+// elsewhere in the tree does not stop a developer's targeted test run.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export default function setup(): void {
   const root = join(__dirname, '..');
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  } catch (err) {
+    if (process.env.CI) throw err;
+    process.stderr.write('global-setup: tsc reported errors (dist/ written anyway)\n');
+  }
   execFileSync(process.execPath, [join(root, 'scripts/install-bin.cjs')], { cwd: root, stdio: 'inherit' });
+  // The second build path (cmake-js) is built once, so the native tests can prove it too.
+  if (!existsSync(join(root, 'build-cmake', 'Release', 'daemontools.node'))) {
+    execFileSync(process.execPath, [join(root, 'node_modules/cmake-js/bin/cmake-js'), 'compile', '--out', 'build-cmake'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
 }

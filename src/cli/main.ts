@@ -16,17 +16,20 @@ export async function run(name: string, argv: readonly string[]): Promise<number
   return startChain(name, argv);
 }
 
-if (require.main === module) {
+/** Runs the program named on the command line (by the launcher) or `name` (by a Node shim). */
+export function start(name?: string): void {
   takeRecord();
-  const name = process.argv[2] ?? '';
-  const argv = [name, ...process.argv.slice(3)];
-  run(name, argv).then(
+  const prog = name ?? process.argv[2] ?? '';
+  const argv = [prog, ...process.argv.slice(name === undefined ? 3 : 2)];
+  run(prog, argv).then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
-      fatal(name, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      fatal(prog, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       process.exitCode = EXIT_TEMPORARY;
     },
   );
 }
+
+if (require.main === module) start();

@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "daemontools",
+      "sources": [
+        "native/binding.cc",
+        "native/errno.cc",
+        "native/watch.cc",
+        "native/exec.cc",
+        "native/creds.cc",
+        "native/rlimit.cc",
+        "native/lock.cc",
+        "native/fifo.cc",
+        "native/fd.cc",
+        "native/proc.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "xcode_settings": { "CLANG_CXX_LANGUAGE_STANDARD": "c++17", "MACOSX_DEPLOYMENT_TARGET": "11.0" }
+    },
+    {
+      "target_name": "dt-launch",
+      "type": "executable",
+      "sources": ["native/launcher.c"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

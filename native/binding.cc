@@ -1,0 +1,482 @@
+// The only file that speaks N-API: checks arguments, converts them, calls the syscall core
+// (core.h), and turns -errno into a Node-style exception (errno.cc).
+#include <napi.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "core.h"
+#include "errno.h"
+#include "watch.h"
+
+namespace dt {
+namespace {
+
+using Napi::CallbackInfo;
+using Napi::Env;
+using Napi::Value;
+
+bool Fail(Env env, const char* what) {
+  Napi::TypeError::New(env, what).ThrowAsJavaScriptException();
+  return false;
+}
+
+bool GetInt(const CallbackInfo& info, size_t i, int* out) {
+  if (info.Length() <= i || !info[i].IsNumber()) return Fail(info.Env(), "expected an integer argument");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (d != (double)(int)d) return Fail(info.Env(), "expected an integer argument");
+  *out = (int)d;
+  return true;
+}
+
+bool ToString(Env env, Value v, std::string* out) {
+  if (!v.IsString()) return Fail(env, "expected a string");
+  *out = v.As<Napi::String>().Utf8Value();
+  if (out->find('\0') != std::string::npos) return Fail(env, "string contains a NUL byte");
+  return true;
+}
+
+bool GetString(const CallbackInfo& info, size_t i, std::string* out) {
+  if (info.Length() <= i) return Fail(info.Env(), "expected a string argument");
+  return ToString(info.Env(), info[i], out);
+}
+
+bool GetStrings(const CallbackInfo& info, size_t i, std::vector<std::string>* out) {
+  if (info.Length() <= i || !info[i].IsArray()) return Fail(info.Env(), "expected an array of strings");
+  Napi::Array a = info[i].As<Napi::Array>();
+  out->resize(a.Length());
+  for (uint32_t k = 0; k < a.Length(); k++)
+    if (!ToString(info.Env(), a.Get(k), &(*out)[k])) return false;
+  return true;
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& v) {
+  std::vector<char*> p;
+  for (auto& s : v) p.push_back(&s[0]);
+  p.push_back(nullptr);
+  return p;
+}
+
+bool ToRlim(Env env, Value v, rlim_t* out) {
+  if (!v.IsBigInt()) return Fail(env, "expected a bigint limit");
+  bool lossless = false;
+  uint64_t u = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) return Fail(env, "limit out of range");
+  *out = (rlim_t)u;
+  return true;
+}
+
+bool ToSigset(Env env, Value v, sigset_t* set) {
+  sigemptyset(set);
+  if (!v.IsArray()) return Fail(env, "expected an array of signal numbers");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Value s = a.Get(k);
+    if (!s.IsNumber()) return Fail(env, "expected a signal number");
+    int sig = s.As<Napi::Number>().Int32Value();
+    if (sig <= 0 || sig >= NSIG) return Fail(env, "signal number out of range");
+    sigaddset(set, sig);
+  }
+  return true;
+}
+
+// Holds everything an ExecPlan points at for the duration of one call.
+struct PlanStore {
+  ExecPlan plan;
+  std::vector<Rlimit> rlimits;
+  std::vector<FdOp> fds;
+  std::string cwd;
+};
+
+bool ToPlan(Env env, Value v, PlanStore* store) {
+  if (!v.IsObject()) return Fail(env, "expected an exec plan object");
+  Napi::Object o = v.As<Napi::Object>();
+  ExecPlan& p = store->plan;
+  if (!ToSigset(env, o.Get("ignore"), &p.ignore)) return false;
+  if (!ToSigset(env, o.Get("mask"), &p.mask)) return false;
+  Value rl = o.Get("rlimits");
+  if (!rl.IsArray()) return Fail(env, "plan.rlimits must be an array");
+  Napi::Array ra = rl.As<Napi::Array>();
+  for (uint32_t k = 0; k < ra.Length(); k++) {
+    Value e = ra.Get(k);
+    if (!e.IsArray() || e.As<Napi::Array>().Length() != 3) return Fail(env, "rlimit entry must be [resource, cur, max]");
+    Napi::Array t = e.As<Napi::Array>();
+    if (!t.Get(0u).IsNumber()) return Fail(env, "rlimit resource must be a number");
+    Rlimit r;
+    r.resource = t.Get(0u).As<Napi::Number>().Int32Value();
+    if (!ToRlim(env, t.Get(1u), &r.cur) || !ToRlim(env, t.Get(2u), &r.max)) return false;
+    store->rlimits.push_back(r);
+  }
+  Value fv = o.Get("fds");
+  if (!fv.IsArray()) return Fail(env, "plan.fds must be an array");
+  Napi::Array fa = fv.As<Napi::Array>();
+  for (uint32_t k = 0; k < fa.Length(); k++) {
+    Value e = fa.Get(k);
+    if (!e.IsArray()) return Fail(env, "fd op must be an array");
+    Napi::Array t = e.As<Napi::Array>();
+    std::string kind;
+    if (!ToString(env, t.Get(0u), &kind)) return false;
+    FdOp op = {0, -1, 0};
+    Value a = t.Get(1u), b = t.Get(2u);
+    if (!a.IsNumber()) return Fail(env, "fd op needs a descriptor");
+    op.a = a.As<Napi::Number>().Int32Value();
+    if (kind == "dup2") {
+      if (!b.IsNumber()) return Fail(env, "dup2 needs a target descriptor");
+      op.kind = FD_DUP2;
+      op.b = b.As<Napi::Number>().Int32Value();
+    } else if (kind == "close") {
+      op.kind = FD_CLOSE;
+    } else if (kind == "cloexec" || kind == "nonblock") {
+      if (!b.IsBoolean()) return Fail(env, "flag op needs a boolean");
+      op.kind = kind == "cloexec" ? FD_CLOEXEC_SET : FD_NONBLOCK_SET;
+      op.b = b.As<Napi::Boolean>().Value() ? 1 : 0;
+    } else {
+      return Fail(env, "unknown fd op");
+    }
+    if (op.a < 0 || (op.kind == FD_DUP2 && op.b < 0)) return Fail(env, "negative descriptor");
+    store->fds.push_back(op);
+  }
+  Value ss = o.Get("setsid");
+  p.setsid = ss.IsBoolean() && ss.As<Napi::Boolean>().Value();
+  Value cwd = o.Get("cwd");
+  p.cwd = nullptr;
+  if (!cwd.IsUndefined() && !cwd.IsNull()) {
+    if (!ToString(env, cwd, &store->cwd)) return false;
+    p.cwd = store->cwd.c_str();
+  }
+  p.rlimits = store->rlimits.data();
+  p.nrlimits = (int)store->rlimits.size();
+  p.fds = store->fds.data();
+  p.nfds = (int)store->fds.size();
+  return true;
+}
+
+Value Execve(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::vector<std::string> files, argv, envp;
+  PlanStore store;
+  if (!GetStrings(info, 0, &files) || !GetStrings(info, 1, &argv) || !GetStrings(info, 2, &envp)) return env.Undefined();
+  if (info.Length() < 4 || !ToPlan(env, info[3], &store)) return env.Undefined();
+  if (files.empty()) return Fail(env, "no file to execute"), env.Undefined();
+  std::vector<const char*> fp;
+  for (auto& f : files) fp.push_back(f.c_str());
+  auto av = CStrings(argv);
+  auto ev = CStrings(envp);
+  int failed = 0;
+  int r = exec_files(fp.data(), (int)fp.size(), av.data(), ev.data(), store.plan, &failed);
+  ThrowErrno(env, -r, "execve", files[failed].c_str());
+  return env.Undefined();
+}
+
+Value Spawn(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string file;
+  std::vector<std::string> argv, envp;
+  PlanStore store;
+  if (!GetString(info, 0, &file) || !GetStrings(info, 1, &argv) || !GetStrings(info, 2, &envp)) return env.Undefined();
+  if (info.Length() < 4 || !ToPlan(env, info[3], &store)) return env.Undefined();
+  auto av = CStrings(argv);
+  auto ev = CStrings(envp);
+  int exec_errno = 0;
+  pid_t pid = spawn(file.c_str(), av.data(), ev.data(), store.plan, &exec_errno);
+  if (pid < 0) {
+    ThrowErrno(env, -pid, "fork");
+    return env.Undefined();
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", pid);
+  o.Set("execErrno", exec_errno);
+  return o;
+}
+
+Value Waitpid(const CallbackInfo& info) {
+  Env env = info.Env();
+  int pid, options, status = 0;
+  if (!GetInt(info, 0, &pid) || !GetInt(info, 1, &options)) return env.Undefined();
+  int r = wait_pid(pid, options, &status);
+  if (r < 0) return ThrowErrno(env, -r, "waitpid"), env.Undefined();
+  if (r == 0) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", r);
+  o.Set("code", WIFEXITED(status) ? Napi::Value(Napi::Number::New(env, WEXITSTATUS(status))) : env.Null());
+  o.Set("signal", WIFSIGNALED(status) ? Napi::Value(Napi::Number::New(env, WTERMSIG(status))) : env.Null());
+  o.Set("status", status);
+  return o;
+}
+
+Value Getrlimit(const CallbackInfo& info) {
+  Env env = info.Env();
+  int res;
+  if (!GetInt(info, 0, &res)) return env.Undefined();
+  rlim_t cur, max;
+  int r = get_rlimit(res, &cur, &max);
+  if (r < 0) return ThrowErrno(env, -r, "getrlimit"), env.Undefined();
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::BigInt::New(env, (uint64_t)cur));
+  a.Set(1u, Napi::BigInt::New(env, (uint64_t)max));
+  return a;
+}
+
+Value Setrlimit(const CallbackInfo& info) {
+  Env env = info.Env();
+  int res;
+  rlim_t cur, max;
+  if (!GetInt(info, 0, &res)) return env.Undefined();
+  if (info.Length() < 3 || !ToRlim(env, info[1], &cur) || !ToRlim(env, info[2], &max)) return env.Undefined();
+  int r = set_rlimit(res, cur, max);
+  if (r < 0) ThrowErrno(env, -r, "setrlimit");
+  return env.Undefined();
+}
+
+// (int) -> void syscalls.
+template <int (*F)(int), const char* Name>
+Value IntCall(const CallbackInfo& info) {
+  Env env = info.Env();
+  int a;
+  if (!GetInt(info, 0, &a)) return env.Undefined();
+  int r = F(a);
+  if (r < 0) return ThrowErrno(env, -r, Name), env.Undefined();
+  return Napi::Number::New(env, r);
+}
+
+int SetUid(int v) { return set_uid((uid_t)v); }
+int SetGid(int v) { return set_gid((gid_t)v); }
+int Dup(int v) { return dup_fd(v); }
+int Close(int v) { return close_fd(v); }
+int PidfdOpen(int v) { return pidfd_open_pid((pid_t)v); }
+constexpr char kSetuid[] = "setuid";
+constexpr char kSetgid[] = "setgid";
+constexpr char kDup[] = "dup";
+constexpr char kClose[] = "close";
+constexpr char kPidfdOpen[] = "pidfd_open";
+
+Value Setgroups(const CallbackInfo& info) {
+  Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) return Fail(env, "expected an array of gids"), env.Undefined();
+  Napi::Array a = info[0].As<Napi::Array>();
+  std::vector<gid_t> gids;
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Value g = a.Get(k);
+    if (!g.IsNumber()) return Fail(env, "expected a gid"), env.Undefined();
+    gids.push_back((gid_t)g.As<Napi::Number>().Uint32Value());
+  }
+  int r = set_groups(gids.data(), (int)gids.size());
+  if (r < 0) ThrowErrno(env, -r, "setgroups");
+  return env.Undefined();
+}
+
+Value Getgroups(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::vector<gid_t> gids(65536);
+  int n = get_groups(gids.data(), (int)gids.size());
+  if (n < 0) return ThrowErrno(env, -n, "getgroups"), env.Undefined();
+  Napi::Array a = Napi::Array::New(env, n);
+  for (int k = 0; k < n; k++) a.Set((uint32_t)k, Napi::Number::New(env, gids[k]));
+  return a;
+}
+
+Value Getpwnam(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string name;
+  if (!GetString(info, 0, &name)) return env.Undefined();
+  Passwd pw;
+  int r = lookup_passwd(name.c_str(), &pw);
+  if (r < 0) return ThrowErrno(env, -r, "getpwnam"), env.Undefined();
+  if (r == 0) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("name", pw.name);
+  o.Set("uid", (double)pw.uid);
+  o.Set("gid", (double)pw.gid);
+  o.Set("dir", pw.dir);
+  o.Set("shell", pw.shell);
+  return o;
+}
+
+Value Setsid(const CallbackInfo& info) {
+  int r = set_sid();
+  if (r < 0) return ThrowErrno(info.Env(), -r, "setsid"), info.Env().Undefined();
+  return Napi::Number::New(info.Env(), r);
+}
+
+Value Setpgid(const CallbackInfo& info) {
+  Env env = info.Env();
+  int pid, pgid;
+  if (!GetInt(info, 0, &pid) || !GetInt(info, 1, &pgid)) return env.Undefined();
+  int r = set_pgid(pid, pgid);
+  if (r < 0) ThrowErrno(env, -r, "setpgid");
+  return env.Undefined();
+}
+
+Value Flock(const CallbackInfo& info) {
+  Env env = info.Env();
+  int fd, op;
+  if (!GetInt(info, 0, &fd) || !GetInt(info, 1, &op)) return env.Undefined();
+  int r = lock_fd(fd, op);
+  if (r < 0) ThrowErrno(env, -r, "flock");
+  return env.Undefined();
+}
+
+Value Mkfifo(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string path;
+  int mode;
+  if (!GetString(info, 0, &path) || !GetInt(info, 1, &mode)) return env.Undefined();
+  int r = make_fifo(path.c_str(), (mode_t)mode);
+  if (r < 0) ThrowErrno(env, -r, "mkfifo", path.c_str());
+  return env.Undefined();
+}
+
+Value Fcntl(const CallbackInfo& info) {
+  Env env = info.Env();
+  int fd, cmd, arg = 0;
+  if (!GetInt(info, 0, &fd) || !GetInt(info, 1, &cmd)) return env.Undefined();
+  if (info.Length() > 2 && !info[2].IsUndefined() && !GetInt(info, 2, &arg)) return env.Undefined();
+  int r = fd_control(fd, cmd, arg);
+  if (r < 0) return ThrowErrno(env, -r, "fcntl"), env.Undefined();
+  return Napi::Number::New(env, r);
+}
+
+Value Pipe(const CallbackInfo& info) {
+  Env env = info.Env();
+  int fds[2];
+  int r = make_pipe(fds);
+  if (r < 0) return ThrowErrno(env, -r, "pipe"), env.Undefined();
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, fds[0]);
+  a.Set(1u, fds[1]);
+  return a;
+}
+
+Value Dup2(const CallbackInfo& info) {
+  Env env = info.Env();
+  int from, to;
+  if (!GetInt(info, 0, &from) || !GetInt(info, 1, &to)) return env.Undefined();
+  int r = dup2_fd(from, to);
+  if (r < 0) return ThrowErrno(env, -r, "dup2"), env.Undefined();
+  return Napi::Number::New(env, r);
+}
+
+Value Open(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string path;
+  int flags, mode;
+  if (!GetString(info, 0, &path) || !GetInt(info, 1, &flags) || !GetInt(info, 2, &mode)) return env.Undefined();
+  int r = open_path(path.c_str(), flags, (mode_t)mode);
+  if (r < 0) return ThrowErrno(env, -r, "open", path.c_str()), env.Undefined();
+  return Napi::Number::New(env, r);
+}
+
+Value SetChildSubreaper(const CallbackInfo& info) {
+  int r = set_child_subreaper();
+  if (r < 0) ThrowErrno(info.Env(), -r, "prctl");
+  return info.Env().Undefined();
+}
+
+Value Exit(const CallbackInfo& info) {
+  int code = 0;
+  if (info.Length() > 0 && info[0].IsNumber()) code = info[0].As<Napi::Number>().Int32Value();
+  _exit(code);
+  return info.Env().Undefined();
+}
+
+Napi::Object Constants(Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  Napi::Object rl = Napi::Object::New(env);
+#define R(name) rl.Set(#name, Napi::Number::New(env, RLIMIT_##name));
+  R(CPU) R(FSIZE) R(DATA) R(STACK) R(CORE) R(NOFILE) R(AS)
+#ifdef RLIMIT_RSS
+  R(RSS)
+#endif
+#ifdef RLIMIT_NPROC
+  R(NPROC)
+#endif
+#ifdef RLIMIT_MEMLOCK
+  R(MEMLOCK)
+#endif
+#ifdef RLIMIT_LOCKS
+  R(LOCKS)
+#endif
+#ifdef RLIMIT_SIGPENDING
+  R(SIGPENDING)
+#endif
+#ifdef RLIMIT_MSGQUEUE
+  R(MSGQUEUE)
+#endif
+#ifdef RLIMIT_NICE
+  R(NICE)
+#endif
+#ifdef RLIMIT_RTPRIO
+  R(RTPRIO)
+#endif
+#ifdef RLIMIT_RTTIME
+  R(RTTIME)
+#endif
+#ifdef RLIMIT_VMEM
+  R(VMEM)
+#endif
+#ifdef RLIMIT_SBSIZE
+  R(SBSIZE)
+#endif
+#undef R
+  c.Set("RLIMIT", rl);
+  c.Set("RLIM_INFINITY", Napi::BigInt::New(env, (uint64_t)RLIM_INFINITY));
+  c.Set("NSIG", NSIG);
+  c.Set("F_GETFD", F_GETFD);
+  c.Set("F_SETFD", F_SETFD);
+  c.Set("F_GETFL", F_GETFL);
+  c.Set("F_SETFL", F_SETFL);
+  c.Set("FD_CLOEXEC", FD_CLOEXEC);
+  c.Set("O_NONBLOCK", O_NONBLOCK);
+  c.Set("LOCK_SH", LOCK_SH);
+  c.Set("LOCK_EX", LOCK_EX);
+  c.Set("LOCK_NB", LOCK_NB);
+  c.Set("LOCK_UN", LOCK_UN);
+  c.Set("WNOHANG", WNOHANG);
+  return c;
+}
+
+Napi::Object Init(Env env, Napi::Object exports) {
+  exports.Set("constants", Constants(env));
+  exports.Set("execve", Napi::Function::New(env, Execve, "execve"));
+  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("waitpid", Napi::Function::New(env, Waitpid, "waitpid"));
+  exports.Set("getrlimit", Napi::Function::New(env, Getrlimit, "getrlimit"));
+  exports.Set("setrlimit", Napi::Function::New(env, Setrlimit, "setrlimit"));
+  exports.Set("setuid", Napi::Function::New(env, IntCall<SetUid, kSetuid>, "setuid"));
+  exports.Set("setgid", Napi::Function::New(env, IntCall<SetGid, kSetgid>, "setgid"));
+  exports.Set("setgroups", Napi::Function::New(env, Setgroups, "setgroups"));
+  exports.Set("getgroups", Napi::Function::New(env, Getgroups, "getgroups"));
+  exports.Set("getpwnam", Napi::Function::New(env, Getpwnam, "getpwnam"));
+  exports.Set("setsid", Napi::Function::New(env, Setsid, "setsid"));
+  exports.Set("setpgid", Napi::Function::New(env, Setpgid, "setpgid"));
+  exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
+  exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
+  exports.Set("fcntl", Napi::Function::New(env, Fcntl, "fcntl"));
+  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
+  exports.Set("dup", Napi::Function::New(env, IntCall<Dup, kDup>, "dup"));
+  exports.Set("dup2", Napi::Function::New(env, Dup2, "dup2"));
+  exports.Set("close", Napi::Function::New(env, IntCall<Close, kClose>, "close"));
+  exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("watchReadable", Napi::Function::New(env, WatchReadable, "watchReadable"));
+  exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
+  exports.Set("exit", Napi::Function::New(env, Exit, "exit"));
+  return exports;
+}
+
+}  // namespace
+
+Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return Init(env, exports); }
+
+}  // namespace dt
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return dt::InitAddon(env, exports); }
+NODE_API_MODULE(daemontools, InitModule)

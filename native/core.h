@@ -1,0 +1,87 @@
+// The syscall core: plain functions that return 0 (or a result >= 0) or -errno. No Node here.
+#ifndef DT_CORE_H
+#define DT_CORE_H
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <signal.h>
+
+namespace dt {
+
+enum FdOpKind { FD_DUP2 = 1, FD_CLOSE = 2, FD_CLOEXEC_SET = 3, FD_NONBLOCK_SET = 4 };
+
+struct FdOp {
+  int kind;
+  int a;
+  int b;
+};
+
+struct Rlimit {
+  int resource;
+  rlim_t cur;
+  rlim_t max;
+};
+
+// The state a program is started with; see ExecPlan in src/native/binding.ts.
+struct ExecPlan {
+  sigset_t ignore;
+  sigset_t mask;
+  const Rlimit* rlimits;
+  int nrlimits;
+  const FdOp* fds;
+  int nfds;
+  bool setsid;
+  const char* cwd;  // nullptr: stay
+};
+
+// Applies plan (async-signal-safe: usable between fork and exec). Returns 0 or -errno.
+int apply_plan(const ExecPlan& plan);
+
+// Applies plan, then execve's each file as pathexec does. Returns -errno and the index of the
+// file the error belongs to; rlimits are put back as before the plan.
+int exec_files(const char* const* files, int nfiles, char* const* argv, char* const* envp,
+               const ExecPlan& plan, int* failed_index);
+
+// fork + apply_plan + execve in the child. Returns pid (>0) or -errno; *exec_errno gets the
+// child's execve errno (0 when exec succeeded).
+pid_t spawn(const char* file, char* const* argv, char* const* envp, const ExecPlan& plan,
+            int* exec_errno);
+
+int wait_pid(pid_t pid, int options, int* status);  // returns pid, 0, or -errno
+
+int get_rlimit(int resource, rlim_t* cur, rlim_t* max);
+int set_rlimit(int resource, rlim_t cur, rlim_t max);
+
+int set_uid(uid_t uid);
+int set_gid(gid_t gid);
+int set_groups(const gid_t* gids, int n);
+int get_groups(gid_t* gids, int max);  // returns count or -errno
+
+struct Passwd {
+  char name[256];
+  char dir[1024];
+  char shell[1024];
+  uid_t uid;
+  gid_t gid;
+};
+// getpwnam_r: 1 found, 0 no such account, -errno.
+int lookup_passwd(const char* name, Passwd* out);
+
+int set_sid();  // returns sid or -errno
+int set_pgid(pid_t pid, pid_t pgid);
+
+int lock_fd(int fd, int operation);
+int make_fifo(const char* path, mode_t mode);
+int fd_control(int fd, int cmd, int arg);  // returns result or -errno
+int make_pipe(int fds[2]);                 // O_CLOEXEC on both ends
+int dup_fd(int fd);
+int dup2_fd(int from, int to);
+int close_fd(int fd);
+int open_path(const char* path, int flags, mode_t mode);
+
+int pidfd_open_pid(pid_t pid);
+int set_child_subreaper();
+
+}  // namespace dt
+
+#endif

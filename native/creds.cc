@@ -1,0 +1,50 @@
+// Credentials through libc's wrappers, so every thread of the process changes together.
+#include "core.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+
+#include <vector>
+#include <unistd.h>
+
+namespace dt {
+
+int set_uid(uid_t uid) { return setuid(uid) == -1 ? -errno : 0; }
+int set_gid(gid_t gid) { return setgid(gid) == -1 ? -errno : 0; }
+int set_groups(const gid_t* gids, int n) { return setgroups(n, gids) == -1 ? -errno : 0; }
+
+int get_groups(gid_t* gids, int max) {
+  int n = getgroups(max, gids);
+  return n == -1 ? -errno : n;
+}
+
+static void copy(char* dst, size_t size, const char* src) {
+  strncpy(dst, src ? src : "", size - 1);
+  dst[size - 1] = '\0';
+}
+
+int lookup_passwd(const char* name, Passwd* out) {
+  std::vector<char> buf(16384);
+  struct passwd pw;
+  struct passwd* result = nullptr;
+  for (;;) {
+    int r = getpwnam_r(name, &pw, buf.data(), buf.size(), &result);
+    if (r == ERANGE && buf.size() < (1u << 20)) {
+      buf.resize(buf.size() * 2);
+      continue;
+    }
+    if (r != 0) return -r;
+    break;
+  }
+  if (!result) return 0;
+  copy(out->name, sizeof out->name, pw.pw_name);
+  copy(out->dir, sizeof out->dir, pw.pw_dir);
+  copy(out->shell, sizeof out->shell, pw.pw_shell);
+  out->uid = pw.pw_uid;
+  out->gid = pw.pw_gid;
+  return 1;
+}
+
+}  // namespace dt

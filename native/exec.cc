@@ -1,0 +1,163 @@
+// Restoring the captured process state, execve the pathexec way, and fork+exec for children.
+#include "core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef NSIG
+#define NSIG 65
+#endif
+
+namespace dt {
+
+static int apply_fd_op(const FdOp& op) {
+  int flags;
+  switch (op.kind) {
+    case FD_DUP2:
+      if (op.a == op.b) {
+        // dup2 onto itself keeps FD_CLOEXEC; the program must inherit it.
+        flags = fcntl(op.a, F_GETFD);
+        if (flags == -1) return -errno;
+        if (fcntl(op.a, F_SETFD, flags & ~FD_CLOEXEC) == -1) return -errno;
+        return 0;
+      }
+      while (dup2(op.a, op.b) == -1) {
+        if (errno != EINTR) return -errno;
+      }
+      return 0;
+    case FD_CLOSE:
+      if (close(op.a) == -1 && errno != EBADF) return -errno;
+      return 0;
+    case FD_CLOEXEC_SET:
+      flags = fcntl(op.a, F_GETFD);
+      if (flags == -1) return -errno;
+      flags = op.b ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
+      if (fcntl(op.a, F_SETFD, flags) == -1) return -errno;
+      return 0;
+    case FD_NONBLOCK_SET:
+      flags = fcntl(op.a, F_GETFL);
+      if (flags == -1) return -errno;
+      flags = op.b ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+      if (fcntl(op.a, F_SETFL, flags) == -1) return -errno;
+      return 0;
+  }
+  return -EINVAL;
+}
+
+int apply_plan(const ExecPlan& plan) {
+  // Block everything while dispositions change, so no signal meets a half-restored table.
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+
+  if (plan.setsid && setsid() == -1) return -errno;
+  if (plan.cwd && chdir(plan.cwd) == -1) return -errno;
+  for (int i = 0; i < plan.nfds; i++) {
+    int r = apply_fd_op(plan.fds[i]);
+    if (r < 0) return r;
+  }
+  for (int i = 0; i < plan.nrlimits; i++) {
+    struct rlimit rl;
+    rl.rlim_cur = plan.rlimits[i].cur;
+    rl.rlim_max = plan.rlimits[i].max;
+    if (setrlimit(plan.rlimits[i].resource, &rl) == -1) return -errno;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sa.sa_handler = sigismember(&plan.ignore, sig) == 1 ? SIG_IGN : SIG_DFL;
+    sigaction(sig, &sa, nullptr);  // EINVAL for the libc-reserved ones: nothing to restore there
+  }
+  sigprocmask(SIG_SETMASK, &plan.mask, nullptr);
+  return 0;
+}
+
+static bool pathexec_goes_on(int err) {
+  return err == EACCES || err == EPERM || err == EISDIR;
+}
+
+int exec_files(const char* const* files, int nfiles, char* const* argv, char* const* envp,
+               const ExecPlan& plan, int* failed_index) {
+  struct rlimit before[RLIM_NLIMITS];
+  for (int r = 0; r < RLIM_NLIMITS; r++) getrlimit(r, &before[r]);
+  sigset_t oldmask;
+  sigprocmask(SIG_SETMASK, nullptr, &oldmask);
+
+  *failed_index = 0;
+  int r = apply_plan(plan);
+  if (r == 0) {
+    int saved = 0;
+    int last = ENOENT;
+    for (int i = 0; i < nfiles; i++) {
+      execve(files[i], argv, envp);
+      last = errno;
+      if (last == ENOENT) continue;
+      saved = last;
+      *failed_index = i;
+      if (!pathexec_goes_on(last)) break;
+    }
+    r = -(saved ? saved : last);
+  }
+  // Every execve failed: give Node its limits back so the caller can still report and exit.
+  for (int res = 0; res < RLIM_NLIMITS; res++) setrlimit(res, &before[res]);
+  sigprocmask(SIG_SETMASK, &oldmask, nullptr);
+  return r;
+}
+
+pid_t spawn(const char* file, char* const* argv, char* const* envp, const ExecPlan& plan,
+            int* exec_errno) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) == -1) return -errno;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(report[0]);
+    // Keep the report pipe out of the way of the plan's dup2 targets.
+    if (report[1] < 64) {
+      int moved = fcntl(report[1], F_DUPFD_CLOEXEC, 64);
+      if (moved >= 0) report[1] = moved;
+    }
+    int err = -apply_plan(plan);
+    if (err == 0) {
+      execve(file, argv, envp);
+      err = errno;
+    }
+    while (write(report[1], &err, sizeof err) == -1 && errno == EINTR) {
+    }
+    _exit(111);
+  }
+  int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  close(report[1]);
+  if (pid == -1) {
+    close(report[0]);
+    return -fork_errno;
+  }
+  int err = 0;
+  ssize_t n;
+  do {
+    n = read(report[0], &err, sizeof err);
+  } while (n == -1 && errno == EINTR);
+  close(report[0]);
+  *exec_errno = n == (ssize_t)sizeof err ? err : 0;
+  return pid;
+}
+
+int wait_pid(pid_t pid, int options, int* status) {
+  pid_t r;
+  do {
+    r = waitpid(pid, status, options);
+  } while (r == -1 && errno == EINTR);
+  return r == -1 ? -errno : r;
+}
+
+}  // namespace dt

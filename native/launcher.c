@@ -1,0 +1,242 @@
+/* The installed bin/ executable for every program. It records the process state a C daemontools
+ * program would have been handed (signal dispositions and mask, every rlimit, open descriptors and
+ * their flags) in DAEMONTOOLS_EXEC_STATE, relaxes the soft limits Node cannot start under, and
+ * execs Node on dist/cli/main.js with the program's name. The addon restores the record right
+ * before the final execve. The program's name is the basename of argv[0]. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if defined(__APPLE__)
+#include <mach-o/dyld.h>
+#endif
+#if defined(__FreeBSD__)
+#include <sys/sysctl.h>
+#endif
+
+#ifndef NSIG
+#define NSIG 65
+#endif
+#ifndef RLIM_NLIMITS
+#define RLIM_NLIMITS 16
+#endif
+
+#define STATE_VAR "DAEMONTOOLS_EXEC_STATE"
+
+static char record[65536];
+static size_t used;
+
+static void put(const char *s) {
+  size_t n = strlen(s);
+  if (used + n >= sizeof record) return;
+  memcpy(record + used, s, n);
+  used += n;
+  record[used] = 0;
+}
+
+static void put_num(unsigned long long v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%llu", v);
+  put(buf);
+}
+
+static void put_limit(rlim_t v) {
+  if (v == RLIM_INFINITY)
+    put("u");
+  else
+    put_num((unsigned long long)v);
+}
+
+static void record_signals(void) {
+  struct sigaction sa;
+  sigset_t mask;
+  int first = 1;
+  put(" i=");
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sigaction(sig, NULL, &sa) == -1) continue;
+    if (sa.sa_handler != SIG_IGN) continue;
+    if (!first) put(",");
+    put_num((unsigned long long)sig);
+    first = 0;
+  }
+  put(" m=");
+  first = 1;
+  sigprocmask(SIG_SETMASK, NULL, &mask);
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sigismember(&mask, sig) != 1) continue;
+    if (!first) put(",");
+    put_num((unsigned long long)sig);
+    first = 0;
+  }
+}
+
+static void record_limits(void) {
+  put(" r=");
+  for (int r = 0; r < RLIM_NLIMITS; r++) {
+    struct rlimit rl;
+    if (getrlimit(r, &rl) == -1) continue;
+    if (r) put(",");
+    put_num((unsigned long long)r);
+    put(":");
+    put_limit(rl.rlim_cur);
+    put(":");
+    put_limit(rl.rlim_max);
+  }
+}
+
+static void record_fd(int fd, int *first) {
+  int fdflags = fcntl(fd, F_GETFD);
+  if (fdflags == -1) return;
+  int flflags = fcntl(fd, F_GETFL);
+  if (!*first) put(",");
+  *first = 0;
+  put_num((unsigned long long)fd);
+  put((fdflags & FD_CLOEXEC) ? ":1" : ":0");
+  put((flflags != -1 && (flflags & O_NONBLOCK)) ? ":1" : ":0");
+}
+
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+static void record_fds(void) {
+  int first = 1;
+  put(" f=");
+  DIR *d = opendir("/proc/self/fd");
+  if (d) {
+    int self = dirfd(d);
+    int fds[4096];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 4096) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      int fd = atoi(e->d_name);
+      if (fd != self) fds[n++] = fd;
+    }
+    closedir(d);
+    qsort(fds, n, sizeof fds[0], cmp_int);
+    for (int i = 0; i < n; i++) record_fd(fds[i], &first);
+    return;
+  }
+  struct rlimit rl;
+  long max = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
+    max = (long)rl.rlim_cur;
+  for (int fd = 0; fd < max; fd++) record_fd(fd, &first);
+}
+
+/* Node needs room to start: soft limits on memory, stack, threads and descriptors go to the hard
+ * limit here, and back to the recorded values before the final execve. */
+static void relax_limits(void) {
+  static const int relax[] = {
+    RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_NOFILE, RLIMIT_CPU,
+#ifdef RLIMIT_RSS
+    RLIMIT_RSS,
+#endif
+#ifdef RLIMIT_NPROC
+    RLIMIT_NPROC,
+#endif
+#ifdef RLIMIT_MEMLOCK
+    RLIMIT_MEMLOCK,
+#endif
+  };
+  for (size_t i = 0; i < sizeof relax / sizeof relax[0]; i++) {
+    struct rlimit rl;
+    if (getrlimit(relax[i], &rl) == -1) continue;
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(relax[i], &rl);
+  }
+}
+
+static int self_path(const char *argv0, char *out, size_t size) {
+#if defined(__linux__)
+  ssize_t n = readlink("/proc/self/exe", out, size - 1);
+  if (n > 0) {
+    out[n] = 0;
+    return 0;
+  }
+#elif defined(__APPLE__)
+  char tmp[PATH_MAX];
+  uint32_t len = sizeof tmp;
+  if (_NSGetExecutablePath(tmp, &len) == 0 && realpath(tmp, out)) return 0;
+#elif defined(__FreeBSD__)
+  int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PATHNAME, -1};
+  size_t len = size;
+  if (sysctl(mib, 4, out, &len, NULL, 0) == 0) return 0;
+#endif
+  (void)size;
+  if (strchr(argv0, '/') && realpath(argv0, out)) return 0;
+  return -1;
+}
+
+static void die(const char *name, const char *what, int err) {
+  fprintf(stderr, "%s: fatal: %s: %s\n", name, what, strerror(err));
+  exit(111);
+}
+
+/* bin/.launch holds two lines: the node executable and the entry script. */
+static void read_config(const char *bindir, char *node, char *entry, size_t size) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/.launch", bindir);
+  snprintf(node, size, "node");
+  snprintf(entry, size, "%s/../dist/cli/main.js", bindir);
+  FILE *f = fopen(path, "re");
+  if (!f) return;
+  char line[PATH_MAX];
+  if (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    if (line[0]) snprintf(node, size, "%s", line);
+  }
+  if (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    if (line[0]) snprintf(entry, size, "%s", line);
+  }
+  fclose(f);
+}
+
+int main(int argc, char **argv) {
+  const char *name = argc > 0 && argv[0] ? argv[0] : "daemontools";
+  const char *slash = strrchr(name, '/');
+  if (slash) name = slash + 1;
+
+  used = 0;
+  record[0] = 0;
+  put("1");
+  record_signals();
+  record_limits();
+  record_fds();
+
+  char self[PATH_MAX];
+  if (self_path(argc > 0 ? argv[0] : "", self, sizeof self) == -1) die(name, "unable to find own executable", errno);
+  char *cut = strrchr(self, '/');
+  if (cut) *cut = 0;
+  char node[PATH_MAX], entry[PATH_MAX];
+  read_config(self, node, entry, sizeof node);
+
+  if (setenv(STATE_VAR, record, 1) == -1) die(name, "unable to set environment", errno);
+  relax_limits();
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+
+  char **args = calloc((size_t)argc + 4, sizeof *args);
+  if (!args) die(name, "out of memory", ENOMEM);
+  int k = 0;
+  args[k++] = node;
+  args[k++] = entry;
+  args[k++] = (char *)name;
+  for (int i = 1; i < argc; i++) args[k++] = argv[i];
+  args[k] = NULL;
+  if (strchr(node, '/'))
+    execv(node, args);
+  else
+    execvp(node, args);
+  die(name, "unable to run node", errno);
+  return 111;
+}

@@ -1,0 +1,43 @@
+// Sessions, process groups, pidfds, subreaping.
+#include "core.h"
+
+#include <errno.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+#if defined(__FreeBSD__)
+#include <sys/procctl.h>
+#endif
+
+namespace dt {
+
+int set_sid() {
+  pid_t r = setsid();
+  return r == -1 ? -errno : r;
+}
+
+int set_pgid(pid_t pid, pid_t pgid) { return setpgid(pid, pgid) == -1 ? -errno : 0; }
+
+int pidfd_open_pid(pid_t pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+  long r = syscall(SYS_pidfd_open, pid, 0);
+  return r == -1 ? -errno : (int)r;
+#else
+  (void)pid;
+  return -ENOSYS;
+#endif
+}
+
+int set_child_subreaper() {
+#if defined(__linux__)
+  return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 ? -errno : 0;
+#elif defined(__FreeBSD__)
+  return procctl(P_PID, getpid(), PROC_REAP_ACQUIRE, nullptr) == -1 ? -errno : 0;
+#else
+  return -ENOSYS;
+#endif
+}
+
+}  // namespace dt

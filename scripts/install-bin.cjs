@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Puts one executable per program into bin/: the native launcher (built, or from prebuilds/),
+// or, where there is none for this platform, a Node shim that runs without exec-state capture.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const bin = path.join(root, 'bin');
+const programs = Object.keys(require(path.join(root, 'package.json')).bin);
+
+function findLauncher() {
+  const candidates = [
+    path.join(root, 'build', 'Release', 'dt-launch'),
+    path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'dt-launch'),
+  ];
+  return candidates.find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function writeAtomic(file, data, mode) {
+  const tmp = `${file}.tmp${process.pid}`;
+  fs.writeFileSync(tmp, data, { mode });
+  fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, file);
+}
+
+const launcher = findLauncher();
+fs.mkdirSync(bin, { recursive: true });
+// The launcher reads the node to run from here (an npm install may not put node on a service's PATH).
+writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
+const image = launcher ? fs.readFileSync(launcher) : null;
+for (const name of programs) {
+  const shim = `#!/usr/bin/env node\n'use strict';\nrequire('../dist/cli/main.js').start(${JSON.stringify(name)});\n`;
+  writeAtomic(path.join(bin, name), image ?? shim, 0o755);
+}
+if (!launcher) {
+  process.stderr.write('daemontools: no native launcher for this platform; bin/ uses Node shims (exec state is not preserved)\n');
+}

@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ADDON_BUILDS, loadAddon } from '../helpers/addons.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dt-native-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('both build paths are present', () => {
+  expect(ADDON_BUILDS.map(([name]) => name)).toContain('node-gyp');
+  if (process.env.CI) expect(ADDON_BUILDS.map(([name]) => name)).toContain('cmake-js');
+});
+
+describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
+  const n = loadAddon(file);
+  const { constants: c } = n;
+
+  test('exports constants for every rlimit and RLIM_INFINITY as an exact bigint', () => {
+    expect(c.RLIM_INFINITY).toBe(2n ** 64n - 1n);
+    for (const r of ['AS', 'CORE', 'CPU', 'DATA', 'FSIZE', 'NOFILE', 'STACK']) expect(typeof c.RLIMIT[r]).toBe('number');
+  });
+
+  test('getrlimit / setrlimit round-trip the soft limit', () => {
+    const [cur, max] = n.getrlimit(c.RLIMIT.CORE!);
+    n.setrlimit(c.RLIMIT.CORE!, 0n, max);
+    expect(n.getrlimit(c.RLIMIT.CORE!)).toEqual([0n, max]);
+    n.setrlimit(c.RLIMIT.CORE!, cur, max);
+    expect(n.getrlimit(c.RLIMIT.CORE!)).toEqual([cur, max]);
+  });
+
+  test('setrlimit above the hard limit fails like Node would (EPERM or EINVAL)', () => {
+    const [, max] = n.getrlimit(c.RLIMIT.NOFILE!);
+    if (max === c.RLIM_INFINITY) return;
+    let err: any;
+    try {
+      n.setrlimit(c.RLIMIT.NOFILE!, max + 1n, max);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'EINVAL', syscall: 'setrlimit', errno: expect.any(Number) });
+  });
+
+  test('flock: a second non-blocking exclusive lock fails with EWOULDBLOCK', () => {
+    const path = join(dir, `lock-${_name}`);
+    const a = openSync(path, 'w');
+    const b = openSync(path, 'r');
+    n.flock(a, c.LOCK_EX | c.LOCK_NB);
+    expect(() => n.flock(b, c.LOCK_EX | c.LOCK_NB)).toThrow(expect.objectContaining({ code: 'EAGAIN', syscall: 'flock' }));
+    n.flock(a, c.LOCK_UN);
+    n.flock(b, c.LOCK_EX | c.LOCK_NB);
+    closeSync(a);
+    closeSync(b);
+  });
+
+  test('mkfifo makes a FIFO and reports EEXIST with the path', () => {
+    const path = join(dir, `fifo-${_name}`);
+    n.mkfifo(path, 0o600);
+    expect(statSync(path).isFIFO()).toBe(true);
+    expect(() => n.mkfifo(path, 0o600)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'mkfifo', path }));
+  });
+
+  test('pipe is close-on-exec; fcntl reads and changes the flags', () => {
+    const [r, w] = n.pipe();
+    expect(n.fcntl(r, c.F_GETFD) & c.FD_CLOEXEC).toBe(c.FD_CLOEXEC);
+    n.fcntl(w, c.F_SETFL, n.fcntl(w, c.F_GETFL) | c.O_NONBLOCK);
+    expect(n.fcntl(w, c.F_GETFL) & c.O_NONBLOCK).toBe(c.O_NONBLOCK);
+    const d = n.dup(w);
+    expect(n.fcntl(d, c.F_GETFD) & c.FD_CLOEXEC).toBe(0);
+    for (const fd of [r, w, d]) n.close(fd);
+    expect(() => n.close(d)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'close' }));
+  });
+
+  test('getpwnam finds root and returns null for an unknown account', () => {
+    expect(n.getpwnam('root')).toMatchObject({ name: 'root', uid: 0, gid: 0 });
+    expect(n.getpwnam('no-such-account-here')).toBeNull();
+  });
+
+  test('spawn runs a child under the plan and waitpid reports its exit', () => {
+    const out = join(dir, `spawn-${_name}`);
+    const fd = openSync(out, 'w');
+    const plan = { ignore: [1], mask: [10], rlimits: [], fds: [['dup2', fd, 1]] as const };
+    const { pid, execErrno } = n.spawn('/bin/grep', ['grep', '-E', '^Sig(Ign|Blk)', '/proc/self/status'], [], plan);
+    closeSync(fd);
+    expect(execErrno).toBe(0);
+    let res = null;
+    while (!(res = n.waitpid(pid, 0)));
+    expect(res).toMatchObject({ pid, code: 0, signal: null });
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/SigBlk:\s*0+200\n/); // SIGUSR1 (10) only
+    expect(text).toMatch(/SigIgn:\s*0+1\n/); // SIGHUP only
+  });
+
+  test('spawn reports the exec errno; the child exits 111', () => {
+    const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
+    const { pid, execErrno } = n.spawn('/nonexistent/prog', ['prog'], [], plan);
+    expect(execErrno).toBe(2);
+    expect(n.waitpid(pid, 0)).toMatchObject({ pid, code: 111 });
+  });
+
+  test('watchReadable calls back when a pipe becomes readable', async () => {
+    const [r, w] = n.pipe();
+    const seen = new Promise<void>((resolve) => {
+      const watch = n.watchReadable(r, () => {
+        watch.close();
+        watch.close(); // a second close is harmless
+        resolve();
+      });
+    });
+    writeSync(w, 'x');
+    await seen;
+    n.close(r);
+    n.close(w);
+  });
+
+  test.each([
+    ['a NUL byte in a path', () => n.mkfifo('a\0b', 0o600)],
+    ['a string where a number belongs', () => n.flock('3' as unknown as number, 0)],
+    ['a missing argument', () => (n.setrlimit as unknown as () => void)()],
+    ['a number where a bigint belongs', () => n.setrlimit(0, 1 as unknown as bigint, 1n)],
+    ['a malformed plan', () => n.spawn('/bin/true', ['true'], [], { fds: 'x' } as never)],
+    ['an unknown fd op', () => n.spawn('/bin/true', ['true'], [], { ignore: [], mask: [], rlimits: [], fds: [['frob', 1]] } as never)],
+  ])('bad input (%s) throws a TypeError, never crashes', (_what, call) => {
+    expect(call).toThrow(TypeError);
+  });
+
+  test('execve restores the plan and reports failure as pathexec does', () => {
+    const script = `
+      const n = require(${JSON.stringify(file)});
+      try { n.execve(['/nonexistent/a', '/etc'], ['x'], [], { ignore: [], mask: [], rlimits: [], fds: [] }); }
+      catch (e) { process.stdout.write(JSON.stringify({ code: e.code, syscall: e.syscall, path: e.path })); }`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(r.stdout)).toEqual({ code: 'EACCES', syscall: 'execve', path: '/etc' });
+  });
+});
