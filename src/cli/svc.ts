@@ -1,0 +1,64 @@
+// svc: sends supervise the command letters given as options, for each directory named.
+import { writeSync } from 'node:fs';
+import { parseSvcArgs, sendCommands } from '../lib/control.js';
+import { problemMessage } from '../lib/sgetopt.js';
+import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
+import { fatal, warn, writeErr } from './io.js';
+
+const PROG = 'svc';
+const USAGE =
+  'svc options: u up, d down, o once, x exit, p pause, c continue, h hup, a alarm, i interrupt, t term, k kill\n';
+
+export function main(argv: readonly string[]): number {
+  const args = parseSvcArgs(argv);
+  if (!args.ok) {
+    writeBytes(problemMessage(argv[0], args.problem));
+    writeErr(USAGE);
+    return EXIT_USAGE;
+  }
+  let home: string;
+  try {
+    home = process.cwd();
+  } catch (err) {
+    fatal(PROG, 'unable to open current directory: ', err);
+    return EXIT_TEMPORARY;
+  }
+  for (const dir of args.dirs) {
+    try {
+      process.chdir(dir);
+    } catch (err) {
+      warn(PROG, `unable to chdir to ${dir}: `, err);
+      if (!restore(home)) return EXIT_TEMPORARY;
+      continue;
+    }
+    try {
+      sendCommands('supervise/control', args.commands);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.syscall === 'write') warn(PROG, `error writing commands to ${dir}: `, err);
+      else if (e.code === 'ENXIO') warn(PROG, `unable to control ${dir}: supervise not running`);
+      else warn(PROG, `unable to control ${dir}: `, err);
+    }
+    if (!restore(home)) return EXIT_TEMPORARY;
+  }
+  return EXIT_OK;
+}
+
+function restore(home: string): boolean {
+  try {
+    process.chdir(home);
+    return true;
+  } catch (err) {
+    fatal(PROG, 'unable to set directory: ', err);
+    return false;
+  }
+}
+
+/** sgetopt's complaint carries a raw byte, so it goes out as bytes. */
+function writeBytes(bytes: Buffer): void {
+  try {
+    writeSync(2, bytes);
+  } catch {
+    // stderr gone: nothing to tell.
+  }
+}

@@ -1,0 +1,32 @@
+// svok: exits 0 when a supervise is running in the directory, 100 when not.
+import { constants, openSync } from 'node:fs';
+import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
+import { fatal, writeErr } from './io.js';
+
+const PROG = 'svok';
+/** svok's "no supervise here" shares 100 with usage errors. */
+const EXIT_NOT_RUNNING = EXIT_USAGE;
+
+export function main(argv: readonly string[]): number {
+  const dir = argv[1];
+  if (dir === undefined) {
+    writeErr('svok: usage: svok dir\n');
+    return EXIT_USAGE;
+  }
+  try {
+    process.chdir(dir);
+  } catch (err) {
+    fatal(PROG, `unable to chdir to ${dir}: `, err);
+    return EXIT_TEMPORARY;
+  }
+  try {
+    // supervise holds supervise/ok open for reading; without a reader the open fails with ENXIO.
+    openSync('supervise/ok', constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENXIO') return EXIT_NOT_RUNNING;
+    fatal(PROG, `unable to open ${dir}/supervise/ok: `, err);
+    return EXIT_TEMPORARY;
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,91 @@
+// svstat: one line per directory on what its supervise reports, as svstat prints it.
+import { closeSync, constants, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { decodeStatus, secondsSince, STATUS_SIZE, taiNow } from '../lib/status.js';
+import { errorWords } from '../lib/error-str.js';
+import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
+import { fatal } from './io.js';
+
+const PROG = 'svstat';
+
+function describe(dir: string): string {
+  try {
+    process.chdir(dir);
+  } catch (err) {
+    return `unable to chdir: ${errorWords(err)}`;
+  }
+  let normallyUp = false;
+  try {
+    statSync('down');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return `unable to stat down: ${errorWords(err)}`;
+    normallyUp = true;
+  }
+  try {
+    closeSync(openSync('supervise/ok', constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return 'supervise not running';
+    return `unable to open supervise/ok: ${errorWords(err)}`;
+  }
+  let fd: number;
+  try {
+    fd = openSync('supervise/status', constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    return `unable to open supervise/status: ${errorWords(err)}`;
+  }
+  const bytes = Buffer.alloc(STATUS_SIZE);
+  let got: number;
+  try {
+    got = readSync(fd, bytes, 0, STATUS_SIZE, null); // one read, as svstat does
+  } catch (err) {
+    return `unable to read supervise/status: ${errorWords(err)}`;
+  } finally {
+    closeSync(fd);
+  }
+  const status = decodeStatus(bytes.subarray(0, got));
+  if (status === null) return 'unable to read supervise/status: bad format';
+
+  const { pid, paused, want } = status;
+  const seconds = secondsSince(status.stamp.seconds, taiNow());
+  let line = pid ? `up (pid ${pid}) ${seconds} seconds` : `down ${seconds} seconds`;
+  if (pid && !normallyUp) line += ', normally down';
+  if (!pid && normallyUp) line += ', normally up';
+  if (pid && paused) line += ', paused';
+  if (!pid && want === 'up') line += ', want up';
+  if (pid && want === 'down') line += ', want down';
+  return line;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let done = 0;
+  while (done < data.length) {
+    try {
+      done += writeSync(fd, data, done, data.length - done);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return; // C's buffer_flush gives up too
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
+
+export function main(argv: readonly string[]): number {
+  let home: string;
+  try {
+    home = process.cwd();
+  } catch (err) {
+    fatal(PROG, 'unable to open current directory: ', err);
+    return EXIT_TEMPORARY;
+  }
+  let out = '';
+  for (const dir of argv.slice(1)) {
+    out += `${dir}: ${describe(dir)}\n`;
+    try {
+      process.chdir(home);
+    } catch (err) {
+      // C dies with its output still in the buffer, unwritten.
+      fatal(PROG, 'unable to set directory: ', err);
+      return EXIT_TEMPORARY;
+    }
+  }
+  if (out !== '') writeAll(1, Buffer.from(out));
+  return EXIT_OK;
+}
