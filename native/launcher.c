@@ -180,12 +180,12 @@ static void die(const char *name, const char *what, int err) {
   exit(111);
 }
 
-/* bin/.launch holds two lines: the node executable and the entry script. */
+/* bin/.launch holds two lines: the node executable and the entry script (default: dist/cli/launch.js). */
 static void read_config(const char *bindir, char *node, char *entry, size_t size) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/.launch", bindir);
   snprintf(node, size, "node");
-  snprintf(entry, size, "%s/../dist/cli/main.js", bindir);
+  snprintf(entry, size, "%s/../dist/cli/launch.js", bindir);
   FILE *f = fopen(path, "re");
   if (!f) return;
   char line[PATH_MAX];

@@ -2,7 +2,7 @@
 // tsc writes dist/ even with type errors; those fail the run in CI only, so that work in progress
 // elsewhere in the tree does not stop a developer's targeted test run.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export default function setup(): void {
@@ -16,12 +16,26 @@ export default function setup(): void {
     if (process.env.CI) throw err;
     process.stderr.write('global-setup: tsc reported errors (dist/ written anyway)\n');
   }
+  execFileSync(process.execPath, [join(root, 'scripts/bundle.cjs')], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [join(root, 'scripts/install-bin.cjs')], { cwd: root, stdio: 'inherit' });
+  buildFixtures(root);
   // The second build path (cmake-js) is built once, so the native tests can prove it too.
   if (!existsSync(join(root, 'build-cmake', 'Release', 'daemontools.node'))) {
     execFileSync(process.execPath, [join(root, 'node_modules/cmake-js/bin/cmake-js'), 'compile', '--out', 'build-cmake'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+  }
+}
+
+/** C fixtures (the exec-state probe, a hostile parent) compiled into test/fixtures/bin/. */
+function buildFixtures(root: string): void {
+  const out = join(root, 'test', 'fixtures', 'bin');
+  mkdirSync(out, { recursive: true });
+  for (const name of ['probe', 'hostile']) {
+    const src = join(root, 'test', 'fixtures', `${name}.c`);
+    const bin = join(out, name);
+    if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) continue;
+    execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'inherit' });
   }
 }

@@ -102,28 +102,40 @@ const WORDS: ReadonlyArray<readonly [string, string]> = [
   ['EREMCHG', 'remote address changed'],
 ];
 
-const byNumber = new Map<number, string>([[0, 'no error']]);
-const errnos = constants.errno as Record<string, number | undefined>;
-for (const [name, words] of WORDS) {
-  const n = errnos[name];
-  if (n !== undefined && !byNumber.has(n)) byNumber.set(n, words);
-}
-const byCode = new Map<string, string>();
-for (const [name] of WORDS) {
-  const n = errnos[name];
-  if (n !== undefined) byCode.set(name, byNumber.get(n)!);
+let byNumber: Map<number, string> | undefined;
+let byCode: Map<string, string> | undefined;
+
+// Built on first use: most runs never print an error.
+function tables(): [Map<number, string>, Map<string, string>] {
+  if (!byNumber || !byCode) {
+    const numbers = new Map<number, string>([[0, 'no error']]);
+    const codes = new Map<string, string>();
+    const errnos = constants.errno as Record<string, number | undefined>;
+    for (const [name, words] of WORDS) {
+      const n = errnos[name];
+      if (n !== undefined && !numbers.has(n)) numbers.set(n, words);
+    }
+    for (const [name] of WORDS) {
+      const n = errnos[name];
+      if (n !== undefined) codes.set(name, numbers.get(n)!);
+    }
+    byNumber = numbers;
+    byCode = codes;
+  }
+  return [byNumber, byCode];
 }
 
 /** djb's words for an errno number (positive or negative, as libuv reports it). */
 export function errorStr(errno: number): string {
-  return byNumber.get(Math.abs(errno)) ?? 'unknown error';
+  return tables()[0].get(Math.abs(errno)) ?? 'unknown error';
 }
 
 /** djb's words for an error thrown by Node or by our addon (`code` such as 'ENOENT'). */
 export function errorWords(err: unknown): string {
   if (err && typeof err === 'object') {
     const e = err as { code?: unknown; errno?: unknown };
-    if (typeof e.code === 'string' && byCode.has(e.code)) return byCode.get(e.code)!;
+    const words = typeof e.code === 'string' ? tables()[1].get(e.code) : undefined;
+    if (words !== undefined) return words;
     if (typeof e.errno === 'number') return errorStr(e.errno);
   }
   return 'unknown error';

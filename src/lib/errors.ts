@@ -8,8 +8,7 @@ export interface ErrnoError extends Error {
   path?: string;
 }
 
-const names = new Map<number, string>();
-for (const [name, n] of Object.entries(constants.errno)) if (!names.has(n)) names.set(n, name);
+let names: Map<number, string> | undefined;
 
 /** Builds an error exactly as Node does for a failed system call. */
 export function errnoError(code: string, syscall: string, path?: string): ErrnoError {
@@ -24,6 +23,10 @@ export function errnoError(code: string, syscall: string, path?: string): ErrnoE
 
 /** The errno name for a positive errno number. */
 export function errnoName(n: number): string {
+  if (!names) {
+    names = new Map();
+    for (const [name, value] of Object.entries(constants.errno)) if (!names.has(value)) names.set(value, name);
+  }
   return names.get(Math.abs(n)) ?? 'EUNKNOWN';
 }
 

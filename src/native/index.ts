@@ -11,9 +11,14 @@ export const PACKAGE_ROOT = join(__dirname, '..', '..');
 
 export function native(): NativeBinding {
   if (binding === undefined) {
-    // node-gyp-build picks build/Release, or the prebuild for this platform and ABI.
-    const load = require('node-gyp-build') as (dir: string) => NativeBinding;
-    binding = load(PACKAGE_ROOT);
+    try {
+      // The local build, straight away: node-gyp-build's search costs a startup-visible millisecond.
+      binding = require(join(PACKAGE_ROOT, 'build', 'Release', 'daemontools.node')) as NativeBinding;
+    } catch {
+      // Else the prebuild for this platform and ABI.
+      const load = require('node-gyp-build') as (dir: string) => NativeBinding;
+      binding = load(PACKAGE_ROOT);
+    }
   }
   return binding;
 }
