@@ -1,0 +1,83 @@
+// The program at the end of a chain sees exactly the state the C tools hand it: the probe prints
+// that state (signals, mask, every rlimit, descriptors and flags, env in order, cwd, umask,
+// credentials, process group) and each case runs once through C daemontools, once through ours.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { fixture, HAVE_C, IS_ROOT, ours, theirs } from '../helpers/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dt-exec-state-'));
+mkdirSync(join(dir, 'env'));
+writeFileSync(join(dir, 'env', 'FOO'), 'foo value  \t\nsecond line\n');
+writeFileSync(join(dir, 'env', 'HOME'), '');
+writeFileSync(join(dir, 'env', 'NEWVAR'), 'a\0b');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Tool = (prog: string) => string;
+/** A command line, given the way to name a daemontools program. */
+type Case = readonly [name: string, argv: (t: Tool) => string[], needsRoot?: boolean];
+
+const probe = fixture('probe');
+const lock = join(dir, 'lockfile');
+
+const CASES: readonly Case[] = [
+  ['envdir', (t) => [t('envdir'), 'env', probe, 'arg']],
+  ['envuidgid', (t) => [t('envuidgid'), 'nobody', probe]],
+  ['setuidgid', (t) => [t('setuidgid'), 'nobody', probe], true],
+  ['softlimit (every option)', (t) => [t('softlimit'), '-m', '30000000', '-o', '50', '-p', '40', '-f', '100000', '-c', '0', '-t', '1000', '-r', '20000000', '-l', '65536', '-s', '1000000', probe]],
+  ['softlimit =', (t) => [t('softlimit'), '-o', '=', '-d', '=', probe]],
+  ['setlock', (t) => [t('setlock'), lock, probe]],
+  ['setlock -n', (t) => [t('setlock'), '-n', lock, probe]],
+  ['pgrphack', (t) => [t('pgrphack'), probe]],
+  ['a fused chain', (t) => [t('envdir'), 'env', t('setuidgid'), 'nobody', t('softlimit'), '-o', '100', probe], true],
+  ['a longer chain', (t) => [t('pgrphack'), t('envuidgid'), 'daemon', t('setlock'), lock, t('envdir'), 'env', t('softlimit'), '-m', '40000000', probe]],
+];
+
+function run(argv: string[], hostile: boolean): { stdout: string; stderr: string; status: number | null } {
+  const [file, ...args] = hostile ? [fixture('hostile'), ...argv] : argv;
+  const r = spawnSync(file!, args, { cwd: dir, encoding: 'utf8' });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+describe.skipIf(!HAVE_C)('exec state equals C daemontools', () => {
+  describe.each([
+    ['a plain parent', false],
+    ['a hostile parent', true],
+  ] as const)('under %s', (_parent, hostile) => {
+    test.each(CASES)('%s', (_name, argv, needsRoot) => {
+      if (needsRoot && !IS_ROOT) return;
+      const c = run(argv(theirs), hostile);
+      const o = run(argv(ours), hostile);
+      expect(c.status).toBe(0);
+      expect(o.stderr).toBe(c.stderr);
+      expect(o.status).toBe(c.status);
+      expect(o.stdout).toBe(c.stdout);
+    });
+  });
+
+  test.each(CASES)('%s, started by C softlimit with a tiny RLIMIT_AS', (_name, argv, needsRoot) => {
+    if (needsRoot && !IS_ROOT) return;
+    const tiny = [theirs('softlimit'), '-a', '40000000'];
+    const c = run([...tiny, ...argv(theirs)], true);
+    const o = run([...tiny, ...argv(ours)], true);
+    expect(c.status).toBe(0);
+    expect(o.stderr).toBe(c.stderr);
+    expect(o.stdout).toBe(c.stdout);
+  });
+
+  test('the probe sees what it should (the comparison is not vacuous)', () => {
+    const o = run([ours('envdir'), 'env', ours('softlimit'), '-o', '77', probe], true).stdout;
+    expect(o).toContain('env FOO=foo value\n');
+    expect(o).toContain('env NEWVAR=a\nb\n');
+    expect(o).not.toMatch(/^env HOME=/m);
+    expect(o).toMatch(/^rlimit 7 77 /m);
+    expect(o).toContain('ignored 1 12\n');
+    expect(o).toContain('blocked 10\n');
+    expect(o).toMatch(/^fd 5 chr r cloexec=0 nonblock=0/m);
+    expect(o).toMatch(/^fd 6 fifo w cloexec=0 nonblock=1/m);
+    expect(o).not.toMatch(/^fd 0 /m);
+    expect(o).not.toMatch(/DAEMONTOOLS_EXEC_STATE/);
+  });
+});
