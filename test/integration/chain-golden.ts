@@ -59,8 +59,9 @@ export class Sandbox {
   run(side: Side, argv: readonly string[], options: RunOptions = {}): Outcome {
     options.prepare?.(side);
     this.use(side);
-    const [tool, ...args] = argv;
-    const result = spawnSync(join(this.bin, tool!), args, {
+    const [tool, ...args] = argv; // a bare name is one of the chain tools; a path runs as given
+    const file = tool!.includes('/') ? tool! : join(this.bin, tool!);
+    const result = spawnSync(file, args, {
       cwd: options.cwd === undefined ? this.dir : join(this.dir, options.cwd),
       env: { PATH: this.path, ...options.env },
       input: options.input ?? '',
