@@ -1,0 +1,101 @@
+// supervise DIR: one Supervisor in this process, with supervise's words for what goes wrong.
+// svscan hosts many Supervisors and reuses the message functions below.
+import { constants } from 'node:os';
+import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
+import { Supervisor, SuperviseStartError, type Problem, type StartStep } from '../lib/supervise/supervisor.js';
+import { execContext } from './chain-host.js';
+import { fatalText, warnText, writeErr } from './io.js';
+
+const PROG = 'supervise';
+
+const START_WORDS: Readonly<Record<StartStep, (dir: string) => string>> = {
+  chdir: (dir) => `unable to chdir to ${dir}: `,
+  down: (dir) => `unable to stat ${dir}/down: `,
+  lock: (dir) => `unable to acquire ${dir}/supervise/lock: `,
+  'control-read': (dir) => `unable to read ${dir}/supervise/control: `,
+  'control-write': (dir) => `unable to write ${dir}/supervise/control: `,
+  ok: (dir) => `unable to read ${dir}/supervise/ok: `,
+};
+
+/** The fatal line supervise prints when it cannot take `dir` over. */
+export function startErrorText(dir: string, err: SuperviseStartError): string {
+  return fatalText(PROG, START_WORDS[err.step](dir), err.cause);
+}
+
+/** The line supervise (or its child, for ./run) prints about a problem it carries on after. */
+export function problemText(dir: string, problem: Problem): string {
+  switch (problem.kind) {
+    case 'status-open':
+      return warnText(PROG, `unable to open ${dir}/supervise/status.new: `, problem.error);
+    case 'status-write':
+      return warnText(PROG, `unable to write ${dir}/supervise/status.new: `, problem.error);
+    case 'status-partial':
+      return warnText(PROG, `unable to write ${dir}/supervise/status.new: partial write`);
+    case 'status-rename':
+      return warnText(PROG, `unable to rename ${dir}/supervise/status.new to status: `, problem.error);
+    case 'fork':
+      return warnText(PROG, `unable to fork for ${dir}, sleeping 60 seconds: `, problem.error);
+    case 'exec':
+      return fatalText(PROG, `unable to start ${dir}/run: `, problem.error);
+  }
+}
+
+/** Signals we cannot or must not catch, ours (SIGCHLD), and those Node ignores already. */
+const NEVER_LISTEN = new Set(['SIGCHLD', 'SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGPIPE', 'SIGXFSZ']);
+
+/**
+ * Signals a C supervise dies of but Node would not: Node starts the inspector on SIGUSR1 and
+ * ignores SIGPIPE and SIGXFSZ. Signals ignored when we were started stay ignored, as in C.
+ */
+function actLikeC(ignoredAtStart: readonly number[]): void {
+  const ignored = new Set(ignoredAtStart);
+  for (const name of ['SIGUSR1', 'SIGPIPE', 'SIGXFSZ'] as const) {
+    if (ignored.has(constants.signals[name])) continue;
+    const die = (): void => {
+      // Without a listener the disposition is back to default, and the signal takes us down.
+      process.removeListener(name, die);
+      process.kill(process.pid, name);
+    };
+    process.on(name, die);
+  }
+  for (const [name, number] of Object.entries(constants.signals)) {
+    if (!ignored.has(number) || NEVER_LISTEN.has(name)) continue;
+    try {
+      process.on(name as NodeJS.Signals, () => {});
+    } catch {
+      // Not a signal Node lets us listen to.
+    }
+  }
+}
+
+export function main(argv: readonly string[]): number | Promise<number> {
+  const dir = argv[1];
+  if (dir === undefined || argv.length > 2) {
+    writeErr('supervise: usage: supervise dir\n');
+    return EXIT_USAGE;
+  }
+  try {
+    process.chdir(dir);
+  } catch (err) {
+    writeErr(fatalText(PROG, `unable to chdir to ${dir}: `, err));
+    return EXIT_TEMPORARY;
+  }
+  const context = execContext();
+  actLikeC(context.captured.ignored);
+  return new Promise((resolve) => {
+    const supervisor = new Supervisor(dir, {
+      path: '.',
+      env: context.env,
+      plan: context.plan(),
+      onProblem: (problem) => writeErr(problemText(dir, problem)),
+      onExit: () => resolve(EXIT_OK),
+    });
+    try {
+      supervisor.start();
+    } catch (err) {
+      if (!(err instanceof SuperviseStartError)) throw err;
+      writeErr(startErrorText(dir, err));
+      resolve(EXIT_TEMPORARY);
+    }
+  });
+}

@@ -1,0 +1,53 @@
+// Reaps the children supervisors start, sharing one SIGCHLD listener across every supervisor in
+// the process. Each registered pid is waited for by itself (never waitpid(-1)), so children that
+// Node's child_process started are left to Node.
+import { native, type WaitResult } from '../../native/index.js';
+
+export type ExitHandler = (result: WaitResult | null) => void;
+
+const children = new Map<number, ExitHandler>();
+let listening = false;
+
+/** Polls every registered child once; `null` reports a child someone else already reaped. */
+export function reapNow(): void {
+  if (children.size === 0) return;
+  const { WNOHANG } = native().constants;
+  for (const [pid, onExit] of children) {
+    let result: WaitResult | null;
+    try {
+      result = native().waitpid(pid, WNOHANG);
+    } catch {
+      result = null; // ECHILD: not ours to wait for any more
+      children.delete(pid);
+      onExit(null);
+      continue;
+    }
+    if (result !== null) {
+      children.delete(pid);
+      onExit(result);
+    }
+  }
+}
+
+/** Starts listening for SIGCHLD; call before the first child is started, so none is missed. */
+export function listen(): void {
+  if (listening) return;
+  listening = true;
+  process.on('SIGCHLD', reapNow);
+}
+
+/** Calls `onExit` once `pid` has exited and been reaped. */
+export function watchChild(pid: number, onExit: ExitHandler): void {
+  listen();
+  children.set(pid, onExit);
+  // A child that died before it was registered sent its SIGCHLD already.
+  setImmediate(reapNow);
+}
+
+export function unwatchChild(pid: number): void {
+  children.delete(pid);
+}
+
+export function watchedCount(): number {
+  return children.size;
+}
