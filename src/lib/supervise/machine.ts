@@ -57,9 +57,9 @@ export function initialState(normallyUp: boolean, at: Stamp): State {
   return { pid: 0, paused: false, want: normallyUp ? 'up' : 'down', exiting: false, stamp: at };
 }
 
-/** supervise's first moves: write the status, start ./run unless the down file says not to. */
+/** Once the directory is set up: start ./run unless the down file says not to. */
 export function startup(state: State): readonly Effect[] {
-  return state.want === 'down' ? [ANNOUNCE] : [ANNOUNCE, START];
+  return state.want === 'down' ? [] : [START];
 }
 
 /** What goes into supervise/status for `state`. */
