@@ -6,6 +6,8 @@ import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { fatal } from './io.js';
 
 const PROG = 'svstat';
+/** svstat's one status buffer, shared by every directory it reports on. */
+const lastStatus = Buffer.alloc(STATUS_SIZE);
 
 function describe(dir: string): string {
   try {
@@ -32,16 +34,17 @@ function describe(dir: string): string {
   } catch (err) {
     return `unable to open supervise/status: ${errorWords(err)}`;
   }
-  const bytes = Buffer.alloc(STATUS_SIZE);
   let got: number;
   try {
-    got = readSync(fd, bytes, 0, STATUS_SIZE, null); // one read, as svstat does
-  } catch (err) {
-    return `unable to read supervise/status: ${errorWords(err)}`;
+    got = readSync(fd, lastStatus, 0, STATUS_SIZE, null); // one read, as svstat does
+  } catch {
+    // svstat compares read's -1 as unsigned, so a failed read goes unnoticed and the bytes of
+    // the previous directory (or zeros) are reported instead.
+    got = STATUS_SIZE;
   } finally {
     closeSync(fd);
   }
-  const status = decodeStatus(bytes.subarray(0, got));
+  const status = got < STATUS_SIZE ? null : decodeStatus(lastStatus);
   if (status === null) return 'unable to read supervise/status: bad format';
 
   const { pid, paused, want } = status;
