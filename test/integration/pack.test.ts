@@ -1,9 +1,9 @@
 // What users install: `npm run prebuild`, `npm pack`, then installing the tarball on a machine
 // with no compiler (no cc, c++, make, python3 on PATH) gives working programs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { ROOT } from '../helpers/paths.js';
 
@@ -16,9 +16,16 @@ function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 test('the packed tarball installs and runs without a compiler', () => {
-  const prebuilds = join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
-  if (!existsSync(join(prebuilds, 'dt-launch'))) npm(['run', 'prebuild'], ROOT);
-  const tgz = npm(['pack', '--silent', '--ignore-scripts', '--pack-destination', work], ROOT).trim().split('\n').pop()!;
+  // Build the prebuilds in a copy of the package, so the shared tree's build/ stays untouched
+  // while other tests run its programs.
+  const src = join(work, 'src');
+  cpSync(ROOT, src, {
+    recursive: true,
+    filter: (from) => !/^(node_modules|build|build-cmake|prebuilds|\.git)$/.test(relative(ROOT, from).split('/')[0]!),
+  });
+  symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));
+  npm(['run', 'prebuild'], src);
+  const tgz = npm(['pack', '--silent', '--ignore-scripts', '--pack-destination', work], src).trim().split('\n').pop()!;
 
   // A PATH with node and sh only (npm runs its scripts through sh).
   const bare = join(work, 'bare-bin');
