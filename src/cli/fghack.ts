@@ -2,6 +2,7 @@
 // holds thirty-one times over -- so a program that puts itself in the background still counts
 // as running (fghack.c).
 import { closeSync, readSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { errnoError, errnoName, isErrno } from '../lib/errors.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { pipeWriteCopies } from '../lib/fghack.js';
@@ -12,6 +13,7 @@ import { execContext } from './chain-host.js';
 import { fatal, usage } from './io.js';
 
 const PROG = 'fghack';
+const SIGCHLD = osConstants.signals.SIGCHLD;
 /** Errors after which pathexec goes on to the next PATH entry (remembering them). */
 const REMEMBERED = ['EACCES', 'EPERM', 'EISDIR'];
 
@@ -83,18 +85,20 @@ export function main(argv: readonly string[]): number {
   } finally {
     closeSync(writeEnd);
   }
+  /** Wait status: by default that of C's child whose exec failed (it exits 111). */
+  let status = EXIT_TEMPORARY << 8;
   if (spawned.execErrno !== 0) {
-    // C's child says this itself and exits 111, which its parent passes on.
-    closeSync(readEnd);
+    // C's child says this itself and exits (spawnProgram has reaped it); its parent waits on.
     fatal(PROG, `unable to run ${child[0]}: `, errnoError(errnoName(spawned.execErrno), 'execve', spawned.file));
-    return EXIT_TEMPORARY;
+  } else {
+    drain(readEnd);
   }
-
-  drain(readEnd);
   closeSync(readEnd);
-  let status: number;
   try {
-    status = n.waitpid(spawned.pid, 0)!.status;
+    if (spawned.execErrno === 0) status = n.waitpid(spawned.pid, 0)!.status;
+    // C's fghack keeps a parent's SIGCHLD ignore, so the kernel reaps the child and waitpid
+    // fails once it is gone; Node resets the disposition, so say what C would have seen.
+    if (ctx.captured.ignored.includes(SIGCHLD)) throw errnoError('ECHILD', 'waitpid');
   } catch (err) {
     fatal(PROG, 'wait failed: ', err);
     return EXIT_TEMPORARY;

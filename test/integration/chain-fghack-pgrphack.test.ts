@@ -74,6 +74,17 @@ describe('fghack', () => {
     expect(c).toMatchObject({ stdout: '', stderr: 'fghack: fatal: child crashed\n', status: 111 });
   });
 
+  test('a parent that ignores SIGCHLD: the child is reaped for fghack, whose wait fails', () => {
+    const python = ['/usr/bin/python3', '-c', 'import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])'];
+    const { c } = same([...python, box.file('bin', 'fghack'), 'sh', '-c', 'exit 5']);
+    expect(c).toMatchObject({ stderr: 'fghack: fatal: wait failed: no child processes\n', status: 111 });
+    const failed = same([...python, box.file('bin', 'fghack'), '/nonexistent']);
+    expect(failed.c).toMatchObject({
+      stderr: 'fghack: fatal: unable to run /nonexistent: file does not exist\nfghack: fatal: wait failed: no child processes\n',
+      status: 111,
+    });
+  });
+
   test('the program holds the pipe at descriptors 3 to 33', () => {
     const { c } = same(['fghack', PROBE]);
     expect(pipeFds(c.stdout)).toEqual(range(3, 33));

@@ -1,6 +1,6 @@
 // setlock against C setlock: usage, open and lock failures with and without -x, -n against a held
 // lock, waiting for a lock, and the locked descriptor the program gets (number and flags).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
@@ -36,11 +36,13 @@ describe('usage', () => {
 });
 
 describe('failures', () => {
+  spawnSync('mkfifo', [box.file('fifo')]);
   test.each<[string, string[], string, number]>([
     ['missing directory', ['setlock', 'no/such/f', 'true'], 'setlock: fatal: unable to open no/such/f: file does not exist\n', 111],
     ['missing directory, -x', ['setlock', '-x', 'no/such/f', 'true'], '', 0],
     ['missing directory, -x then -X', ['setlock', '-xX', 'no/such/f', 'true'], 'setlock: fatal: unable to open no/such/f: file does not exist\n', 111],
     ['a directory', ['setlock', '/tmp', 'true'], 'setlock: fatal: unable to open /tmp: is a directory\n', 111],
+    ['a FIFO without a reader (non-blocking open)', ['setlock', 'fifo', 'true'], 'setlock: fatal: unable to open fifo: device not configured\n', 111],
     ['program missing', ['setlock', 'lk', 'no-such-program'], 'setlock: fatal: unable to run no-such-program: file does not exist\n', 111],
     ['program missing, -x does not hide it', ['setlock', '-x', 'lk', '/nonexistent'], 'setlock: fatal: unable to run /nonexistent: file does not exist\n', 111],
   ])('%s', (_name, argv, stderr, status) => {
