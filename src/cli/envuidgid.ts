@@ -1,7 +1,7 @@
 // envuidgid: runs a program with $UID and $GID set to an account's uid and gid (envuidgid.c).
 import type { Link } from '../lib/exec/chain.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
-import { native } from '../native/index.js';
+import { lookupAccount } from './account.js';
 import { fatal, usage } from './io.js';
 
 const PROG = 'envuidgid';
@@ -13,7 +13,7 @@ export const link: Link = (argv, ctx) => {
   }
   const account = argv[1]!;
   const child = argv.slice(2);
-  const pw = native().getpwnam(account);
+  const pw = lookupAccount(account);
   if (pw === null) {
     fatal(PROG, `unknown account ${account}`);
     return { exit: EXIT_TEMPORARY };

@@ -2,6 +2,7 @@
 import type { Link } from '../lib/exec/chain.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { native } from '../native/index.js';
+import { lookupAccount } from './account.js';
 import { fatal, usage } from './io.js';
 
 const PROG = 'setuidgid';
@@ -14,7 +15,7 @@ export const link: Link = (argv) => {
   const account = argv[1]!;
   const child = argv.slice(2);
   const n = native();
-  const pw = n.getpwnam(account);
+  const pw = lookupAccount(account);
   if (pw === null) {
     fatal(PROG, `unknown account ${account}`);
     return { exit: EXIT_TEMPORARY };
