@@ -2,7 +2,7 @@
 import { native, PACKAGE_ROOT } from '../native/index.js';
 import { ExecContext } from '../lib/exec/context.js';
 import { defaultBinDir, runChain, type ChainHost, type Link } from '../lib/exec/chain.js';
-import { TOOLS } from './tools.js';
+import { fusable, TOOLS } from './tools.js';
 
 let context: ExecContext | undefined;
 
@@ -13,7 +13,7 @@ export function execContext(): ExecContext {
 }
 
 export function chainHost(): ChainHost {
-  return { native: native(), binDir: defaultBinDir(PACKAGE_ROOT), isTool: (name) => name in TOOLS };
+  return { native: native(), binDir: defaultBinDir(PACKAGE_ROOT), isTool: fusable };
 }
 
 function linkOf(name: string): Link | undefined {

@@ -3,10 +3,16 @@
 import type { Link } from '../lib/exec/chain.js';
 
 export type Main = (argv: readonly string[]) => number | Promise<number>;
-export type Tool = { readonly kind: 'link'; load(): Link } | { readonly kind: 'main'; load(): Main };
+export type Tool =
+  | { readonly kind: 'link'; load(): Link }
+  | { readonly kind: 'main'; load(): Main; readonly fuse?: false };
 
 const link = (path: string): Tool => ({ kind: 'link', load: () => (require(path) as { link: Link }).link });
-const main = (path: string): Tool => ({ kind: 'main', load: () => (require(path) as { main: Main }).main });
+const main = (path: string, fuse?: false): Tool => ({
+  kind: 'main',
+  load: () => (require(path) as { main: Main }).main,
+  ...(fuse === false ? { fuse } : {}),
+});
 
 export const TOOLS: Readonly<Record<string, Tool>> = {
   envdir: link('./envdir.js'),
@@ -18,7 +24,9 @@ export const TOOLS: Readonly<Record<string, Tool>> = {
   fghack: main('./fghack.js'),
   tai64n: main('./tai64n.js'),
   tai64nlocal: main('./tai64nlocal.js'),
-  multilog: main('./multilog.js'),
+  // Never run in-process at the end of a chain: exec'd for real, its launcher can become the small
+  // stub whose log engine runs inside our svscan (docs/ARCHITECTURE.md, "Loggers").
+  multilog: main('./multilog.js', false),
   supervise: main('./supervise.js'),
   svc: main('./svc.js'),
   svok: main('./svok.js'),
@@ -29,3 +37,9 @@ export const TOOLS: Readonly<Record<string, Tool>> = {
 };
 
 export const PROGRAMS: readonly string[] = Object.keys(TOOLS);
+
+/** May a chain run `name` in its own process instead of exec'ing it? */
+export function fusable(name: string): boolean {
+  const tool = TOOLS[name];
+  return tool !== undefined && !(tool.kind === 'main' && tool.fuse === false);
+}

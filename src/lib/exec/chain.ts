@@ -29,7 +29,7 @@ export interface ChainHost {
   readonly native: NativeBinding;
   /** Our own executables' directory (realpath), to recognise a name that resolves to us. */
   readonly binDir: string;
-  /** Is `name` one of our programs? */
+  /** Is `name` one of our programs, and one a chain may run in its own process? */
   isTool(name: string): boolean;
 }
 
