@@ -1,0 +1,258 @@
+// POSIX TZ strings ("EST5EDT,M3.2.0,M11.1.0") read and applied as glibc's tzset.c does, quirks
+// included: a rule that fails to parse leaves what it had read, years before 1971 count from
+// 1970, and the year arithmetic is 32-bit.
+
+export type RuleKind = 'J0' | 'J1' | 'M';
+
+export interface Rule {
+  name: string;
+  kind: RuleKind;
+  month: number;
+  week: number;
+  day: number;
+  /** Time of day of the change, seconds. */
+  secs: number;
+  /** Seconds east of UTC. */
+  offset: number;
+  /** When this rule's zone starts, for `computedFor`. */
+  change: number;
+  computedFor: number;
+}
+
+/** tz_rules[0] is standard time, tz_rules[1] daylight time. */
+export type Rules = [Rule, Rule];
+
+const DAY = 86400;
+export const MONTH_START = [
+  [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365],
+  [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366],
+] as const;
+
+export const isLeap = (y: number): boolean => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+
+function blankRule(name = ''): Rule {
+  return { name, kind: 'J0', month: 0, week: 0, day: 0, secs: 0, offset: 0, change: 0, computedFor: 0 };
+}
+
+export function blankRules(name = ''): Rules {
+  return [blankRule(name), blankRule(name)];
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+const isAlpha = (c: string | undefined): boolean => c !== undefined && /[A-Za-z]/.test(c);
+
+const ULONG_MAX = (1n << 64n) - 1n;
+
+/** sscanf's %hu at `at`: blanks, an optional sign, digits, converted as strtoul then cut to 16 bits. */
+function scanU16(s: string, at: number): { value: number; end: number } | null {
+  let i = at;
+  while (i < s.length && ' \t\n\v\f\r'.includes(s[i]!)) i++;
+  let negative = false;
+  if (s[i] === '+' || s[i] === '-') negative = s[i++] === '-';
+  const from = i;
+  while (isDigit(s[i])) i++;
+  if (i === from) return null;
+  let v = BigInt(s.slice(from, i));
+  if (v > ULONG_MAX) v = ULONG_MAX;
+  else if (negative) v = BigInt.asUintN(64, -v);
+  return { value: Number(v & 0xffffn), end: i };
+}
+
+/** sscanf(s, "%hu%n:%hu%n:%hu%n"): the fields read and how far the last %n got. */
+function scanClock(s: string, at: number): { fields: number[]; consumed: number } {
+  const fields: number[] = [];
+  let consumed = 0;
+  let i = at;
+  for (let k = 0; k < 3; k++) {
+    if (k > 0) {
+      if (s[i] !== ':') break;
+      i++;
+    }
+    const got = scanU16(s, i);
+    if (got === null) break;
+    fields.push(got.value);
+    i = got.end;
+    consumed = i - at;
+  }
+  return { fields, consumed };
+}
+
+/** A cursor over the TZ string. */
+export interface Cursor {
+  readonly s: string;
+  at: number;
+}
+
+function parseName(c: Cursor, rule: Rule): boolean {
+  let p = c.at;
+  while (isAlpha(c.s[p])) p++;
+  if (p - c.at >= 3) {
+    rule.name = c.s.slice(c.at, p);
+    c.at = p;
+    return true;
+  }
+  p = c.at;
+  if (c.s[p++] !== '<') return false;
+  const start = p;
+  while (isAlpha(c.s[p]) || isDigit(c.s[p]) || c.s[p] === '+' || c.s[p] === '-') p++;
+  if (c.s[p++] !== '>' || p - 1 - start < 3) return false;
+  rule.name = c.s.slice(start, p - 1);
+  c.at = p;
+  return true;
+}
+
+function parseOffset(c: Cursor, rules: Rules, which: 0 | 1): boolean {
+  let at = c.at;
+  const ch = c.s[at];
+  if (which === 0 && (ch === undefined || (ch !== '+' && ch !== '-' && !isDigit(ch)))) return false;
+  let sign = -1;
+  if (ch === '+' || ch === '-') {
+    sign = ch === '-' ? 1 : -1;
+    at++;
+  }
+  c.at = at;
+  const { fields, consumed } = scanClock(c.s, at);
+  if (fields.length > 0) {
+    const [hh = 0, mm = 0, ss = 0] = fields;
+    rules[which].offset = sign * (Math.min(ss, 59) + Math.min(mm, 59) * 60 + Math.min(hh, 24) * 3600);
+  } else if (which === 0) {
+    rules[0].offset = 0;
+    return false;
+  } else {
+    rules[1].offset = rules[0].offset + 3600;
+  }
+  c.at = at + consumed;
+  return true;
+}
+
+function parseRule(c: Cursor, rules: Rules, which: 0 | 1): boolean {
+  const s = c.s;
+  const r = rules[which];
+  let at = c.at;
+  if (s[at] === ',') at++;
+  const ch = s[at];
+  if (ch === 'J' || isDigit(ch)) {
+    r.kind = ch === 'J' ? 'J1' : 'J0';
+    if (r.kind === 'J1' && !isDigit(s[++at])) return false;
+    let end = at;
+    let d = 0;
+    while (isDigit(s[end])) d = Math.min(d * 10 + s.charCodeAt(end++) - 48, 1e6);
+    if (end === at || d > 365 || (r.kind === 'J1' && d === 0)) return false;
+    r.day = d;
+    at = end;
+  } else if (ch === 'M') {
+    r.kind = 'M';
+    const m = scanU16(s, at + 1);
+    const n = m && s[m.end] === '.' ? scanU16(s, m.end + 1) : null;
+    const d = n && s[n.end] === '.' ? scanU16(s, n.end + 1) : null;
+    if (m) r.month = m.value;
+    if (n) r.week = n.value;
+    if (d) r.day = d.value;
+    if (!m || !n || !d || r.month < 1 || r.month > 12 || r.week < 1 || r.week > 5 || r.day > 6) return false;
+    at = d.end;
+  } else if (ch === undefined) {
+    // No rules at all: the United States' since 2007.
+    r.kind = 'M';
+    [r.month, r.week, r.day] = which === 0 ? [3, 2, 0] : [11, 1, 0];
+  } else return false;
+
+  const next = s[at];
+  if (next !== undefined && next !== '/' && next !== ',') return false;
+  if (next === '/') {
+    at++;
+    if (s[at] === undefined) return false;
+    const negative = s[at] === '-';
+    if (negative) at++;
+    const { fields, consumed } = scanClock(s, at);
+    const [hh = 2, mm = 0, ss = 0] = fields;
+    at += consumed;
+    r.secs = (negative ? -1 : 1) * (hh * 3600 + mm * 60 + ss);
+  } else r.secs = 2 * 3600;
+  r.computedFor = -1;
+  c.at = at;
+  return true;
+}
+
+/** Where a TZ string's DST part has names but no rules: glibc takes the rules from posixrules. */
+export type DefaultRules = (std: Rule, dst: Rule) => boolean;
+
+/** __tzset_parse_tz: returns the rules; `onNoRules` may take over (returning true) instead. */
+export function parseTzString(tz: string, onNoRules?: DefaultRules): Rules | null {
+  const rules = blankRules();
+  const c: Cursor = { s: tz, at: 0 };
+  if (parseName(c, rules[0]) && parseOffset(c, rules, 0)) {
+    if (c.at < tz.length) {
+      if (parseName(c, rules[1])) {
+        parseOffset(c, rules, 1);
+        const rest = tz.slice(c.at);
+        if ((rest === '' || rest === ',') && onNoRules?.(rules[0], rules[1])) return null;
+      }
+      if (parseRule(c, rules, 0)) parseRule(c, rules, 1);
+    } else {
+      rules[1].name = rules[0].name;
+      rules[1].offset = rules[0].offset;
+    }
+  }
+  return rules;
+}
+
+/** C's int arithmetic: wraps to 32 bits. */
+const int = (n: number): number => n | 0;
+const cdiv = (a: number, b: number): number => Math.trunc(a / b);
+
+/** compute_change: when in `year` the rule's zone takes over (UTC seconds). */
+export function computeChange(rule: Rule, year: number): void {
+  if (year !== -1 && rule.computedFor === year) return;
+  let t = 0;
+  if (year > 1970) {
+    const days = int(
+      int(Math.imul(year - 1970, 365)) +
+        (cdiv(year - 1, 4) - 492) -
+        (cdiv(year - 1, 100) - 19) +
+        (cdiv(year - 1, 400) - 4),
+    );
+    t = days * DAY;
+  }
+  const starts = MONTH_START[isLeap(year) ? 1 : 0];
+  switch (rule.kind) {
+    case 'J1':
+      t += (rule.day - 1) * DAY;
+      if (rule.day >= 60 && isLeap(year)) t += DAY;
+      break;
+    case 'J0':
+      t += rule.day * DAY;
+      break;
+    case 'M': {
+      // A rule that failed to parse may hold a month out of range; C reads past the table there.
+      t += (starts[rule.month - 1] ?? 0) * DAY;
+      // Zeller's congruence: the weekday of the month's first day.
+      const m1 = ((rule.month + 9) % 12) + 1;
+      const yy0 = rule.month <= 2 ? year - 1 : year;
+      const yy1 = cdiv(yy0, 100);
+      const yy2 = yy0 % 100;
+      let dow = (cdiv(26 * m1 - 2, 10) + 1 + yy2 + cdiv(yy2, 4) + cdiv(yy1, 4) - 2 * yy1) % 7;
+      if (dow < 0) dow += 7;
+      let d = rule.day - dow;
+      if (d < 0) d += 7;
+      const monthLength = (starts[rule.month] ?? 0) - (starts[rule.month - 1] ?? 0);
+      for (let i = 1; i < rule.week; i++) {
+        if (d + 7 >= monthLength) break;
+        d += 7;
+      }
+      t += d * DAY;
+      break;
+    }
+  }
+  rule.change = t - rule.offset + rule.secs;
+  rule.computedFor = year;
+}
+
+/** __tz_compute: the offset in force at `timer` in `year` (the UTC year of `timer`). */
+export function ruleOffset(rules: Rules, timer: number, year: number): number {
+  computeChange(rules[0], year);
+  computeChange(rules[1], year);
+  const [std, dst] = rules;
+  const isdst =
+    std.change > dst.change ? timer < dst.change || timer >= std.change : timer >= std.change && timer < dst.change;
+  return rules[isdst ? 1 : 0].offset;
+}
