@@ -1,0 +1,101 @@
+// svscan [dir]: supervises every service directory in dir (default: the current directory), each
+// by a supervisor in this one process, with C svscan's and C supervise's words on stderr.
+//
+// Environment, read by svscan itself (and left in the services' environment like any other):
+//   SVSCAN_STOP_ON_TERM=1   SIGTERM or SIGINT brings every service down (as svc -dx: TERM, CONT),
+//                           services before their loggers; svscan exits 0 once all are down.
+//                           Always so when svscan runs as PID 1 (a container's entrypoint).
+//                           Otherwise SIGTERM ends svscan at once, as C's, and services keep running.
+//   SVSCAN_RESCAN_SECONDS=n the fallback rescan period (default 5, as C); for tests.
+import { constants } from 'node:os';
+import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
+import type { SupervisorReport } from '../lib/scan/host.js';
+import type { ScanProblem } from '../lib/scan/scanner.js';
+import { Svscan } from '../lib/scan/svscan.js';
+import { execContext } from './chain-host.js';
+import { fatalText, warnText, writeErr } from './io.js';
+import { problemText, startErrorText } from './supervise.js';
+
+const PROG = 'svscan';
+
+function scanProblemText(problem: ScanProblem): string {
+  switch (problem.kind) {
+    case 'stat':
+      return warnText(PROG, `unable to stat ${problem.path}: `, problem.error);
+    case 'too-many':
+      return warnText(PROG, `unable to start ${problem.name}: running too many services`);
+    case 'pipe':
+      return warnText(PROG, `unable to create pipe for ${problem.name}: `, problem.error);
+    case 'readdir':
+      return warnText(PROG, 'unable to read directory: ', problem.error);
+  }
+}
+
+function reportText(report: SupervisorReport): string {
+  return report.kind === 'start' ? startErrorText(report.dir, report.error) : problemText(report.dir, report.problem);
+}
+
+/** Signals we cannot or must not catch, ours (SIGCHLD), and those Node ignores already. */
+const NEVER_LISTEN = new Set(['SIGCHLD', 'SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGPIPE', 'SIGXFSZ']);
+
+/**
+ * C svscan's signal dispositions in a Node process: it dies of SIGUSR1 (Node would start its
+ * inspector), SIGPIPE and SIGXFSZ (Node ignores them), and ignores what it was started ignoring.
+ * (The same as src/cli/supervise.ts does for supervise; see /work/notes/svscan-needs.md.)
+ */
+function actLikeC(ignoredAtStart: readonly number[], handled: ReadonlySet<string>): void {
+  const ignored = new Set(ignoredAtStart);
+  for (const name of ['SIGUSR1', 'SIGPIPE', 'SIGXFSZ'] as const) {
+    if (ignored.has(constants.signals[name])) continue;
+    const die = (): void => {
+      process.removeListener(name, die);
+      process.kill(process.pid, name);
+    };
+    process.on(name, die);
+  }
+  for (const [name, number] of Object.entries(constants.signals)) {
+    if (!ignored.has(number) || NEVER_LISTEN.has(name) || handled.has(name)) continue;
+    try {
+      process.on(name as NodeJS.Signals, () => {});
+    } catch {
+      // Not a signal Node lets us listen to.
+    }
+  }
+}
+
+function rescanSeconds(text: string | undefined): number | undefined {
+  if (text === undefined || !/^[1-9][0-9]*$/.test(text)) return undefined;
+  return Math.min(Number(text), 86400);
+}
+
+export function main(argv: readonly string[]): number | Promise<number> {
+  const dir = argv[1];
+  if (dir !== undefined) {
+    try {
+      process.chdir(dir);
+    } catch (err) {
+      writeErr(fatalText(PROG, `unable to chdir to ${dir}: `, err));
+      return EXIT_TEMPORARY;
+    }
+  }
+  const stopOnTerm = process.pid === 1 || process.env.SVSCAN_STOP_ON_TERM === '1';
+  const context = execContext();
+  actLikeC(context.captured.ignored, new Set(stopOnTerm ? ['SIGTERM', 'SIGINT'] : []));
+  const svscan = new Svscan({
+    env: context.env,
+    plan: context.plan(),
+    rescanSeconds: rescanSeconds(process.env.SVSCAN_RESCAN_SECONDS),
+    onScanProblem: (problem) => writeErr(scanProblemText(problem)),
+    onSupervisorReport: (report) => writeErr(reportText(report)),
+  });
+  return new Promise((resolve) => {
+    if (stopOnTerm) {
+      const stop = (): void => {
+        svscan.stop().then(() => resolve(EXIT_OK), () => resolve(EXIT_TEMPORARY));
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    }
+    svscan.start();
+  });
+}

@@ -1,0 +1,54 @@
+// The scanner's world for real: the scan directory on disk, pipes from the addon, and a Supervisor
+// in this process wherever C svscan would have forked `supervise`.
+import { closeSync, readdirSync, statSync } from 'node:fs';
+import { native, type ExecPlan } from '../../native/index.js';
+import { Supervisor, SuperviseStartError, type Problem } from '../supervise/supervisor.js';
+import type { ScanHost, ScanProblem, ServiceSpec } from './scanner.js';
+
+/** What the supervisors say, as a C supervise would have said it on the shared stderr. */
+export type SupervisorReport =
+  | { readonly kind: 'start'; readonly dir: string; readonly error: SuperviseStartError }
+  | { readonly kind: 'problem'; readonly dir: string; readonly problem: Problem };
+
+export interface HostOptions {
+  /** The environment and process state every ./run gets (C svscan's own, handed down). */
+  readonly env: readonly string[];
+  readonly plan: ExecPlan;
+  onScanProblem(problem: ScanProblem): void;
+  onSupervisorReport(report: SupervisorReport): void;
+}
+
+export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
+  const { env, plan } = options;
+  return {
+    readdir: () => readdirSync('.'),
+    stat(path) {
+      const st = statSync(path, { bigint: true });
+      return { dev: st.dev, ino: st.ino, isDirectory: st.isDirectory() };
+    },
+    pipe: () => native().pipe(),
+    close: (fd) => closeSync(fd),
+    problem: (problem) => options.onScanProblem(problem),
+    start(spec: ServiceSpec, onExit: () => void): Supervisor | null {
+      const { dir } = spec;
+      const supervisor = new Supervisor(dir, {
+        path: spec.path,
+        env,
+        plan,
+        ...(spec.stdin === undefined ? {} : { stdin: spec.stdin }),
+        ...(spec.stdout === undefined ? {} : { stdout: spec.stdout }),
+        onProblem: (problem) => options.onSupervisorReport({ kind: 'problem', dir, problem }),
+        onExit,
+      });
+      try {
+        supervisor.start();
+      } catch (error) {
+        if (!(error instanceof SuperviseStartError)) throw error;
+        // C's supervise would have exited 111 after saying so; svscan tries again next scan.
+        options.onSupervisorReport({ kind: 'start', dir, error });
+        return null;
+      }
+      return supervisor;
+    },
+  };
+}

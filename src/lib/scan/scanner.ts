@@ -1,0 +1,170 @@
+// svscan's table of services and its scan, rule for rule as C svscan keeps them: one entry per
+// directory, known by device and inode (a symlink and its target are one service); a supervisor for
+// it and, when it has a log/, one for log/ with a pipe between them; a supervisor that has ended is
+// started again on the next scan; an entry whose directory is gone is dropped once both have ended.
+import { LogPipe, type PipeSyscalls } from './log-pipe.js';
+
+/** C svscan's table size: a service beyond it is refused with a warning. */
+export const MAX_SERVICES = 1000;
+
+export interface DirStat {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly isDirectory: boolean;
+}
+
+/** What a supervisor is started on: C svscan's `supervise fn` (fd 1 = pipe) or `supervise log` in fn (fd 0 = pipe). */
+export interface ServiceSpec {
+  /** The name the supervisor gives in its messages: the entry's name, or `log`. */
+  readonly dir: string;
+  /** Its directory, relative to the scan directory. */
+  readonly path: string;
+  readonly stdin?: number;
+  readonly stdout?: number;
+}
+
+/** Something svscan warns about and carries on after. */
+export type ScanProblem =
+  | { readonly kind: 'stat'; readonly path: string; readonly error: unknown }
+  | { readonly kind: 'too-many'; readonly name: string }
+  | { readonly kind: 'pipe'; readonly name: string; readonly error: unknown }
+  | { readonly kind: 'readdir'; readonly error: unknown };
+
+export type Slot = 'main' | 'log';
+
+/** The world the scanner acts on; `H` is whatever the host starts a supervisor as. */
+export interface ScanHost<H> extends PipeSyscalls {
+  /** Names in the scan directory (without `.` and `..`); throws the error. */
+  readdir(): string[];
+  /** stat(2), following symlinks; throws the error. */
+  stat(path: string): DirStat;
+  /** Starts a supervisor, which calls `onExit` once it has ended; null when it could not start (the host said why). */
+  start(spec: ServiceSpec, onExit: () => void): H | null;
+  problem(problem: ScanProblem): void;
+}
+
+interface Entry<H> {
+  /** Seen in the scan under way (C's flagactive). */
+  active: boolean;
+  main: H | null;
+  log: H | null;
+  /** Present exactly when the service has a log/ (C's flaglog). */
+  readonly pipe: LogPipe | null;
+}
+
+export class Scanner<H> {
+  private readonly entries = new Map<string, Entry<H>>();
+  private frozen = false;
+
+  constructor(
+    private readonly host: ScanHost<H>,
+    /** Told whenever a supervisor ends, with the slot it held. */
+    private readonly onEnded?: (handle: H, slot: Slot) => void,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The supervisors running in `slot` now. */
+  running(slot: Slot): H[] {
+    const out: H[] = [];
+    for (const entry of this.entries.values()) {
+      const handle = entry[slot];
+      if (handle !== null) out.push(handle);
+    }
+    return out;
+  }
+
+  /** No more scans: nothing is started again (svscan is bringing everything down). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** One pass of C svscan's loop: start what is missing, then drop entries that are gone for good. */
+  scan(): void {
+    if (this.frozen) return;
+    for (const entry of this.entries.values()) entry.active = false;
+    let names: string[];
+    try {
+      names = this.host.readdir();
+    } catch (error) {
+      this.host.problem({ kind: 'readdir', error });
+      return;
+    }
+    for (const name of names) this.visit(name);
+    for (const [key, entry] of this.entries) {
+      if (entry.active || entry.main !== null || entry.log !== null) continue;
+      entry.pipe?.close();
+      this.entries.delete(key);
+    }
+  }
+
+  private visit(name: string): void {
+    if (name.startsWith('.')) return;
+    let st: DirStat;
+    try {
+      st = this.host.stat(name);
+    } catch (error) {
+      this.host.problem({ kind: 'stat', path: name, error });
+      return;
+    }
+    if (!st.isDirectory) return;
+    const key = `${st.dev}:${st.ino}`;
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = this.newEntry(name);
+      if (entry === undefined) return;
+      this.entries.set(key, entry);
+    }
+    entry.active = true;
+    const pipe = entry.pipe;
+    if (entry.main === null) {
+      entry.main = this.launch(entry, 'main', pipe ? { dir: name, path: name, stdout: pipe.write } : { dir: name, path: name });
+    }
+    if (pipe !== null && entry.log === null) {
+      entry.log = this.launch(entry, 'log', { dir: 'log', path: `${name}/log`, stdin: pipe.read });
+    }
+  }
+
+  private newEntry(name: string): Entry<H> | undefined {
+    if (this.entries.size >= MAX_SERVICES) {
+      this.host.problem({ kind: 'too-many', name });
+      return undefined;
+    }
+    let hasLog = true;
+    try {
+      this.host.stat(`${name}/log`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.host.problem({ kind: 'stat', path: `${name}/log`, error });
+        return undefined;
+      }
+      hasLog = false;
+    }
+    let pipe: LogPipe | null = null;
+    if (hasLog) {
+      try {
+        pipe = LogPipe.open(this.host);
+      } catch (error) {
+        this.host.problem({ kind: 'pipe', name, error });
+        return undefined;
+      }
+    }
+    return { active: false, main: null, log: null, pipe };
+  }
+
+  private launch(entry: Entry<H>, slot: Slot, spec: ServiceSpec): H | null {
+    let handle: H | null = null;
+    let endedEarly = false;
+    handle = this.host.start(spec, () => {
+      if (handle === null) {
+        endedEarly = true;
+        return;
+      }
+      if (entry[slot] === handle) entry[slot] = null;
+      this.onEnded?.(handle, slot);
+    });
+    return endedEarly ? null : handle;
+  }
+}

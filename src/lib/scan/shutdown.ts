@@ -1,0 +1,62 @@
+// svscan as a container's entrypoint: on SIGTERM every service is brought down as `svc -dx` would
+// (TERM then CONT, and the supervisor leaves once the service is down), the services first and
+// their loggers after, so the last lines a service writes as it goes still reach its log.
+import { sendCommands } from '../control.js';
+import { Command } from '../control.js';
+import type { Supervisor } from '../supervise/supervisor.js';
+import type { Scanner, Slot } from './scanner.js';
+
+const DOWN_AND_EXIT = Command.down + Command.exit;
+
+export class Shutdown {
+  private waiting = new Set<Supervisor>();
+  private phaseDone: (() => void) | undefined;
+
+  constructor(private readonly scanner: Scanner<Supervisor>) {}
+
+  /** For the scanner: a supervisor has ended. */
+  ended(supervisor: Supervisor): void {
+    if (!this.waiting.delete(supervisor) || this.waiting.size > 0) return;
+    this.phaseDone?.();
+  }
+
+  /** Resolves once every supervisor, services then loggers, has brought its service down and ended. */
+  async run(): Promise<void> {
+    this.scanner.freeze();
+    await this.phase('main');
+    await this.phase('log');
+  }
+
+  private phase(slot: Slot): Promise<void> {
+    for (const supervisor of this.scanner.running(slot)) {
+      if (this.tell(supervisor)) this.waiting.add(supervisor);
+    }
+    if (this.waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.phaseDone = resolve;
+    });
+  }
+
+  /** Sends `dx` through the supervisor's own FIFO, as svc would; false when that is impossible. */
+  private tell(supervisor: Supervisor): boolean {
+    try {
+      sendCommands(`${supervisor.path}/supervise/control`, DOWN_AND_EXIT);
+      return true;
+    } catch {
+      // The directory was removed or moved away: svc could not reach it either. Take the service
+      // down by hand and let the supervisor go without waiting for it.
+      const pid = supervisor.pid;
+      supervisor.stop();
+      if (pid !== 0) {
+        for (const sig of ['SIGTERM', 'SIGCONT'] as const) {
+          try {
+            process.kill(pid, sig);
+          } catch {
+            // Already gone.
+          }
+        }
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// svscan in one process: the scanner over the current directory, run by the directory watch and
+// the rescan timer, every supervisor hosted in this event loop, orphans reaped here.
+import type { ExecPlan } from '../../native/index.js';
+import type { Supervisor } from '../supervise/supervisor.js';
+import { supervisorHost, type SupervisorReport } from './host.js';
+import { adoptOrphans } from './orphans.js';
+import { Scanner, type ScanProblem } from './scanner.js';
+import { Shutdown } from './shutdown.js';
+import { ScanTrigger, RESCAN_SECONDS, SETTLE_MS } from './trigger.js';
+
+export interface SvscanOptions {
+  readonly env: readonly string[];
+  readonly plan: ExecPlan;
+  readonly rescanSeconds?: number;
+  onScanProblem(problem: ScanProblem): void;
+  onSupervisorReport(report: SupervisorReport): void;
+}
+
+export class Svscan {
+  private readonly scanner: Scanner<Supervisor>;
+  private readonly trigger: ScanTrigger;
+  private readonly shutdown: Shutdown;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: SvscanOptions) {
+    this.scanner = new Scanner(supervisorHost(options), (supervisor) => this.shutdown.ended(supervisor));
+    this.shutdown = new Shutdown(this.scanner);
+    this.trigger = new ScanTrigger(() => this.scanner.scan(), (options.rescanSeconds ?? RESCAN_SECONDS) * 1000, SETTLE_MS);
+  }
+
+  /** Scans the current directory now and keeps it supervised from then on. */
+  start(): void {
+    adoptOrphans();
+    this.trigger.start();
+  }
+
+  /** Brings every service down and lets every supervisor go; resolves when all are down. */
+  stop(): Promise<void> {
+    if (this.stopping === undefined) {
+      this.trigger.close();
+      this.stopping = this.shutdown.run();
+    }
+    return this.stopping;
+  }
+}
