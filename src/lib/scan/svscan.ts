@@ -6,7 +6,7 @@ import { supervisorHost, type SupervisorReport } from './host.js';
 import { adoptOrphans } from './orphans.js';
 import { Scanner, type ScanProblem } from './scanner.js';
 import { Shutdown } from './shutdown.js';
-import { ScanTrigger, RESCAN_SECONDS, SETTLE_MS } from './trigger.js';
+import { ScanTrigger, RESCAN_SECONDS } from './trigger.js';
 
 export interface SvscanOptions {
   readonly env: readonly string[];
@@ -25,7 +25,9 @@ export class Svscan {
   constructor(options: SvscanOptions) {
     this.scanner = new Scanner(supervisorHost(options), (supervisor) => this.shutdown.ended(supervisor));
     this.shutdown = new Shutdown(this.scanner);
-    this.trigger = new ScanTrigger(() => this.scanner.scan(), (options.rescanSeconds ?? RESCAN_SECONDS) * 1000, SETTLE_MS);
+    this.trigger = new ScanTrigger(() => this.scanner.scan(), {
+      rescanMs: (options.rescanSeconds ?? RESCAN_SECONDS) * 1000,
+    });
   }
 
   /** Scans the current directory now and keeps it supervised from then on. */

@@ -11,17 +11,31 @@ export const RESCAN_SECONDS = 5;
  */
 export const SETTLE_MS = 50;
 
+export interface TriggerOptions {
+  /** The directory watched (the scan directory, svscan's working directory). */
+  readonly dir?: string;
+  readonly rescanMs?: number;
+  readonly settleMs?: number;
+}
+
 export class ScanTrigger {
   private watcher: FSWatcher | undefined;
   private rescan: NodeJS.Timeout | undefined;
   private settle: NodeJS.Timeout | undefined;
   private closed = false;
 
+  private readonly dir: string;
+  private readonly rescanMs: number;
+  private readonly settleMs: number;
+
   constructor(
     private readonly scan: () => void,
-    private readonly rescanMs = RESCAN_SECONDS * 1000,
-    private readonly settleMs = SETTLE_MS,
-  ) {}
+    options: TriggerOptions = {},
+  ) {
+    this.dir = options.dir ?? '.';
+    this.rescanMs = options.rescanMs ?? RESCAN_SECONDS * 1000;
+    this.settleMs = options.settleMs ?? SETTLE_MS;
+  }
 
   /** Scans now, then on every change and every rescan period. */
   start(): void {
@@ -39,7 +53,7 @@ export class ScanTrigger {
 
   private watchDirectory(): void {
     try {
-      this.watcher = watch('.', { persistent: true }, (event) => {
+      this.watcher = watch(this.dir, { persistent: true }, (event) => {
         // 'change' is a file's contents or times: no service comes or goes by it.
         if (event === 'rename') this.soon();
       });
