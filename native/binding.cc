@@ -94,6 +94,7 @@ struct PlanStore {
   std::vector<Rlimit> rlimits;
   std::vector<FdOp> fds;
   std::string cwd;
+  std::vector<gid_t> groups;
 };
 
 bool ToPlan(Env env, Value v, PlanStore* store) {
@@ -152,6 +153,24 @@ bool ToPlan(Env env, Value v, PlanStore* store) {
     if (!ToString(env, cwd, &store->cwd)) return false;
     p.cwd = store->cwd.c_str();
   }
+  p.set_creds = false;
+  Value creds = o.Get("creds");
+  if (!creds.IsUndefined() && !creds.IsNull()) {
+    if (!creds.IsObject()) return Fail(env, "plan.creds must be {uid, gid, groups}");
+    Napi::Object co = creds.As<Napi::Object>();
+    Value uid = co.Get("uid"), gid = co.Get("gid"), groups = co.Get("groups");
+    if (!uid.IsNumber() || !gid.IsNumber() || !groups.IsArray()) return Fail(env, "plan.creds must be {uid, gid, groups}");
+    Napi::Array ga = groups.As<Napi::Array>();
+    for (uint32_t k = 0; k < ga.Length(); k++) {
+      if (!ga.Get(k).IsNumber()) return Fail(env, "plan.creds.groups must hold numbers");
+      store->groups.push_back((gid_t)ga.Get(k).As<Napi::Number>().Uint32Value());
+    }
+    p.set_creds = true;
+    p.uid = (uid_t)uid.As<Napi::Number>().Uint32Value();
+    p.gid = (gid_t)gid.As<Napi::Number>().Uint32Value();
+  }
+  p.groups = store->groups.data();
+  p.ngroups = (int)store->groups.size();
   p.rlimits = store->rlimits.data();
   p.nrlimits = (int)store->rlimits.size();
   p.fds = store->fds.data();
@@ -252,6 +271,10 @@ int SetGid(int v) { return set_gid((gid_t)v); }
 int Dup(int v) { return dup_fd(v); }
 int Close(int v) { return close_fd(v); }
 int PidfdOpen(int v) { return pidfd_open_pid((pid_t)v); }
+int SetFsuid(int v) { return set_fsuid((uid_t)v); }
+int SetFsgid(int v) { return set_fsgid((gid_t)v); }
+constexpr char kSetfsuid[] = "setfsuid";
+constexpr char kSetfsgid[] = "setfsgid";
 constexpr char kSetuid[] = "setuid";
 constexpr char kSetgid[] = "setgid";
 constexpr char kDup[] = "dup";
@@ -271,6 +294,37 @@ Value Setgroups(const CallbackInfo& info) {
   int r = set_groups(gids.data(), (int)gids.size());
   if (r < 0) ThrowErrno(env, -r, "setgroups");
   return env.Undefined();
+}
+
+Value SetgroupsThread(const CallbackInfo& info) {
+  Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) return Fail(env, "expected an array of gids"), env.Undefined();
+  Napi::Array a = info[0].As<Napi::Array>();
+  std::vector<gid_t> gids;
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Value g = a.Get(k);
+    if (!g.IsNumber()) return Fail(env, "expected a gid"), env.Undefined();
+    gids.push_back((gid_t)g.As<Napi::Number>().Uint32Value());
+  }
+  int r = set_groups_thread(gids.data(), (int)gids.size());
+  if (r < 0) ThrowErrno(env, -r, "setgroups");
+  return env.Undefined();
+}
+
+Value Getpeercred(const CallbackInfo& info) {
+  Env env = info.Env();
+  int fd;
+  if (!GetInt(info, 0, &fd)) return env.Undefined();
+  pid_t pid;
+  uid_t uid;
+  gid_t gid;
+  int r = peer_cred(fd, &pid, &uid, &gid);
+  if (r < 0) return ThrowErrno(env, -r, "getsockopt"), env.Undefined();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", (double)pid);
+  o.Set("uid", (double)uid);
+  o.Set("gid", (double)gid);
+  return o;
 }
 
 Value Getgroups(const CallbackInfo& info) {
@@ -374,6 +428,15 @@ Value Open(const CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
+Value PidfdGetfd(const CallbackInfo& info) {
+  Env env = info.Env();
+  int pidfd, target;
+  if (!GetInt(info, 0, &pidfd) || !GetInt(info, 1, &target)) return env.Undefined();
+  int r = pidfd_get_fd(pidfd, target);
+  if (r < 0) return ThrowErrno(env, -r, "pidfd_getfd"), env.Undefined();
+  return Napi::Number::New(env, r);
+}
+
 Value SetChildSubreaper(const CallbackInfo& info) {
   int r = set_child_subreaper();
   if (r < 0) ThrowErrno(info.Env(), -r, "prctl");
@@ -454,6 +517,10 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("setgid", Napi::Function::New(env, IntCall<SetGid, kSetgid>, "setgid"));
   exports.Set("setgroups", Napi::Function::New(env, Setgroups, "setgroups"));
   exports.Set("getgroups", Napi::Function::New(env, Getgroups, "getgroups"));
+  exports.Set("setgroupsThread", Napi::Function::New(env, SetgroupsThread, "setgroupsThread"));
+  exports.Set("setfsuid", Napi::Function::New(env, IntCall<SetFsuid, kSetfsuid>, "setfsuid"));
+  exports.Set("setfsgid", Napi::Function::New(env, IntCall<SetFsgid, kSetfsgid>, "setfsgid"));
+  exports.Set("getpeercred", Napi::Function::New(env, Getpeercred, "getpeercred"));
   exports.Set("getpwnam", Napi::Function::New(env, Getpwnam, "getpwnam"));
   exports.Set("setsid", Napi::Function::New(env, Setsid, "setsid"));
   exports.Set("setpgid", Napi::Function::New(env, Setpgid, "setpgid"));
@@ -467,6 +534,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("watchReadable", Napi::Function::New(env, WatchReadable, "watchReadable"));
   exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
+  exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("exit", Napi::Function::New(env, Exit, "exit"));
   return exports;

@@ -32,6 +32,12 @@ struct ExecPlan {
   int nfds;
   bool setsid;
   const char* cwd;  // nullptr: stay
+  // Credentials for the child, applied last (spawn only): setgroups, setgid, setuid.
+  bool set_creds;
+  uid_t uid;
+  gid_t gid;
+  const gid_t* groups;
+  int ngroups;
 };
 
 // Applies plan (async-signal-safe: usable between fork and exec). Returns 0 or -errno.
@@ -67,6 +73,13 @@ struct Passwd {
 // getpwnam_r: 1 found, 0 no such account, -errno.
 int lookup_passwd(const char* name, Passwd* out);
 
+// The calling thread's filesystem identity only (Linux): returns the previous id or -errno.
+int set_fsuid(uid_t uid);
+int set_fsgid(gid_t gid);
+int set_groups_thread(const gid_t* gids, int n);
+// The peer of a connected unix socket: 0 or -errno.
+int peer_cred(int fd, pid_t* pid, uid_t* uid, gid_t* gid);
+
 int set_sid();  // returns sid or -errno
 int set_pgid(pid_t pid, pid_t pgid);
 
@@ -80,6 +93,8 @@ int close_fd(int fd);
 int open_path(const char* path, int flags, mode_t mode);
 
 int pidfd_open_pid(pid_t pid);
+// A copy of another process's descriptor (the same open file description): fd or -errno.
+int pidfd_get_fd(int pidfd, int targetfd);
 int set_child_subreaper();
 
 }  // namespace dt

@@ -7,6 +7,11 @@
 #include <string.h>
 
 #include <vector>
+#if defined(__linux__)
+#include <sys/fsuid.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#endif
 #include <unistd.h>
 
 namespace dt {
@@ -18,6 +23,53 @@ int set_groups(const gid_t* gids, int n) { return setgroups(n, gids) == -1 ? -er
 int get_groups(gid_t* gids, int max) {
   int n = getgroups(max, gids);
   return n == -1 ? -errno : n;
+}
+
+int set_fsuid(uid_t uid) {
+#if defined(__linux__)
+  return setfsuid(uid);
+#else
+  (void)uid;
+  return -ENOSYS;
+#endif
+}
+
+int set_fsgid(gid_t gid) {
+#if defined(__linux__)
+  return setfsgid(gid);
+#else
+  (void)gid;
+  return -ENOSYS;
+#endif
+}
+
+int set_groups_thread(const gid_t* gids, int n) {
+#if defined(__linux__)
+  // The raw system call changes this thread only; libc's wrapper would change every thread.
+  return syscall(SYS_setgroups, n, gids) == -1 ? -errno : 0;
+#else
+  (void)gids;
+  (void)n;
+  return -ENOSYS;
+#endif
+}
+
+int peer_cred(int fd, pid_t* pid, uid_t* uid, gid_t* gid) {
+#if defined(__linux__)
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) return -errno;
+  *pid = cred.pid;
+  *uid = cred.uid;
+  *gid = cred.gid;
+  return 0;
+#else
+  (void)fd;
+  (void)pid;
+  (void)uid;
+  (void)gid;
+  return -ENOSYS;
+#endif
 }
 
 static void copy(char* dst, size_t size, const char* src) {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -67,6 +68,11 @@ int apply_plan(const ExecPlan& plan) {
     rl.rlim_max = plan.rlimits[i].max;
     if (setrlimit(plan.rlimits[i].resource, &rl) == -1) return -errno;
   }
+  if (plan.set_creds) {
+    if (setgroups(plan.ngroups, plan.groups) == -1) return -errno;
+    if (setgid(plan.gid) == -1) return -errno;
+    if (setuid(plan.uid) == -1) return -errno;
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
@@ -83,29 +89,84 @@ static bool pathexec_goes_on(int err) {
   return err == EACCES || err == EPERM || err == EISDIR;
 }
 
+namespace {
+
+// What exec_files needs to put back when every execve fails: Node goes on running (to report the
+// error) and its own descriptors (epoll, signal pipe) may sit where the plan dup2'ed or closed.
+struct SavedFd {
+  int fd;
+  int copy;  // -1: was not open
+  int fdflags;
+  int flflags;
+};
+
+int save_fds(const ExecPlan& plan, SavedFd* saved, int max) {
+  int n = 0;
+  for (int i = 0; i < plan.nfds && n < max; i++) {
+    const FdOp& op = plan.fds[i];
+    int fd = op.kind == FD_DUP2 ? op.b : op.a;
+    bool seen = false;
+    for (int k = 0; k < n; k++) seen = seen || saved[k].fd == fd;
+    if (seen) continue;
+    SavedFd& s = saved[n++];
+    s.fd = fd;
+    s.fdflags = fcntl(fd, F_GETFD);
+    s.flflags = s.fdflags == -1 ? -1 : fcntl(fd, F_GETFL);
+    s.copy = s.fdflags == -1 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 100);
+  }
+  return n;
+}
+
+void restore_fds(const SavedFd* saved, int n) {
+  for (int k = n - 1; k >= 0; k--) {
+    const SavedFd& s = saved[k];
+    if (s.copy == -1) {
+      if (s.fdflags == -1) close(s.fd);
+      continue;
+    }
+    while (dup2(s.copy, s.fd) == -1 && errno == EINTR) {
+    }
+    fcntl(s.fd, F_SETFD, s.fdflags);
+    fcntl(s.fd, F_SETFL, s.flflags);
+    close(s.copy);
+  }
+}
+
+}  // namespace
+
 int exec_files(const char* const* files, int nfiles, char* const* argv, char* const* envp,
                const ExecPlan& plan, int* failed_index) {
   struct rlimit before[RLIM_NLIMITS];
   for (int r = 0; r < RLIM_NLIMITS; r++) getrlimit(r, &before[r]);
   sigset_t oldmask;
   sigprocmask(SIG_SETMASK, nullptr, &oldmask);
+  static struct sigaction actions[NSIG];
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, nullptr, &actions[sig]);
+  static SavedFd saved[1024];
+  int nsaved = save_fds(plan, saved, 1024);
 
   *failed_index = 0;
   int r = apply_plan(plan);
   if (r == 0) {
-    int saved = 0;
+    int saved_errno = 0;
     int last = ENOENT;
     for (int i = 0; i < nfiles; i++) {
       execve(files[i], argv, envp);
       last = errno;
       if (last == ENOENT) continue;
-      saved = last;
+      saved_errno = last;
       *failed_index = i;
       if (!pathexec_goes_on(last)) break;
     }
-    r = -(saved ? saved : last);
+    r = -(saved_errno ? saved_errno : last);
   }
-  // Every execve failed: give Node its limits back so the caller can still report and exit.
+  // Every execve failed: give Node back its descriptors, signal handlers and limits, so the
+  // caller can still report the error and exit normally.
+  restore_fds(saved, nsaved);
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &actions[sig], nullptr);
+  }
   for (int res = 0; res < RLIM_NLIMITS; res++) setrlimit(res, &before[res]);
   sigprocmask(SIG_SETMASK, &oldmask, nullptr);
   return r;

@@ -18,6 +18,11 @@
 #if defined(__APPLE__)
 #include <mach-o/dyld.h>
 #endif
+#if defined(__linux__)
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#endif
 #if defined(__FreeBSD__)
 #include <sys/sysctl.h>
 #endif
@@ -200,6 +205,80 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
   fclose(f);
 }
 
+#if defined(__linux__)
+/* The logger stub. Under our svscan a multilog keeps its process (pid, credentials, cwd, stdin,
+ * stderr) but its engine runs in svscan's event loop: this process connects to the host (its
+ * parent, at the abstract socket daemontools-host/<ppid>), sends the recorded state, and from then
+ * on only relays SIGALRM ('A') and SIGTERM ('T') and exits with the code the host sends ('X' code).
+ * The host reads our stdin and writes our files as us (see src/lib/loghost/). If the host goes
+ * away, this process becomes an ordinary Node multilog: same pid, same descriptors. */
+static int host_fd = -1;
+
+static void relay(int sig) {
+  char c = sig == SIGALRM ? 'A' : 'T';
+  int saved = errno;
+  while (write(host_fd, &c, 1) == -1 && errno == EINTR) {
+  }
+  errno = saved;
+}
+
+static int host_connect(void) {
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s == -1) return -1;
+  /* Keep descriptors 0-63 as the program's: a closed stdin must stay closed. */
+  int high = fcntl(s, F_DUPFD_CLOEXEC, 64);
+  close(s);
+  if (high == -1) return -1;
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "daemontools-host/%ld", (long)getppid());
+  socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+  if (connect(high, (struct sockaddr *)&a, len) == -1) {
+    close(high);
+    return -1;
+  }
+  return high;
+}
+
+/* Returns only when there is no host, or the host went away: then start Node as usual. */
+static void run_as_stub(void) {
+  host_fd = host_connect();
+  if (host_fd == -1) return;
+  size_t off = 0;
+  record[used] = '\n';
+  while (off < used + 1) {
+    ssize_t w = write(host_fd, record + off, used + 1 - off);
+    if (w == -1 && errno == EINTR) continue;
+    if (w <= 0) break;
+    off += (size_t)w;
+  }
+  record[used] = 0;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = relay;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  unsigned char buf[2];
+  size_t have = 0;
+  for (;;) {
+    ssize_t r = read(host_fd, buf + have, sizeof buf - have);
+    if (r == -1 && errno == EINTR) continue;
+    if (r <= 0) break;
+    have += (size_t)r;
+    if (have == 2) {
+      if (buf[0] == 'X') _exit(buf[1]);
+      have = 0;
+    }
+  }
+  close(host_fd);
+  sa.sa_handler = SIG_DFL;
+  sigaction(SIGALRM, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+#endif
+
 int main(int argc, char **argv) {
   const char *name = argc > 0 && argv[0] ? argv[0] : "daemontools";
   const char *slash = strrchr(name, '/');
@@ -211,6 +290,9 @@ int main(int argc, char **argv) {
   record_signals();
   record_limits();
   record_fds();
+#if defined(__linux__)
+  if (strcmp(name, "multilog") == 0) run_as_stub();
+#endif
 
   char self[PATH_MAX];
   if (self_path(argc > 0 ? argv[0] : "", self, sizeof self) == -1) die(name, "unable to find own executable", errno);

@@ -30,6 +30,17 @@ int pidfd_open_pid(pid_t pid) {
 #endif
 }
 
+int pidfd_get_fd(int pidfd, int targetfd) {
+#if defined(__linux__) && defined(SYS_pidfd_getfd)
+  long r = syscall(SYS_pidfd_getfd, pidfd, targetfd, 0);
+  return r == -1 ? -errno : (int)r;
+#else
+  (void)pidfd;
+  (void)targetfd;
+  return -ENOSYS;
+#endif
+}
+
 int set_child_subreaper() {
 #if defined(__linux__)
   return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 ? -errno : 0;

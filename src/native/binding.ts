@@ -21,6 +21,8 @@ export interface ExecPlan {
   readonly setsid?: boolean;
   /** chdir() in the child (spawn only). */
   readonly cwd?: string;
+  /** setgroups, setgid, setuid in the child, after everything else (spawn only). */
+  readonly creds?: { readonly uid: number; readonly gid: number; readonly groups: readonly number[] };
 }
 
 export interface WaitResult {
@@ -93,6 +95,14 @@ export interface NativeBinding {
   /** getpwnam(3); null when there is no such account. */
   getpwnam(name: string): Passwd | null;
 
+  /** Linux: the calling thread's filesystem uid/gid only; returns the previous one. */
+  setfsuid(uid: number): number;
+  setfsgid(gid: number): number;
+  /** Linux: supplementary groups of the calling thread only (the raw system call). */
+  setgroupsThread(gids: readonly number[]): void;
+  /** Linux: SO_PEERCRED of a connected unix socket. */
+  getpeercred(fd: number): { pid: number; uid: number; gid: number };
+
   setsid(): number;
   setpgid(pid: number, pgid: number): void;
 
@@ -112,6 +122,8 @@ export interface NativeBinding {
   watchReadable(fd: number, onReadable: () => void): FdWatch;
   /** pidfd_open(2) (Linux >= 5.3); throws ENOSYS elsewhere. */
   pidfdOpen(pid: number): number;
+  /** pidfd_getfd(2) (Linux >= 5.6): our own copy of another process's descriptor, close-on-exec. */
+  pidfdGetfd(pidfd: number, targetFd: number): number;
   /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */
   setChildSubreaper(): void;
   /** _exit(2): no exit handlers, no flushing. */

@@ -134,3 +134,39 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(JSON.parse(r.stdout)).toEqual({ code: 'EACCES', syscall: 'execve', path: '/etc' });
   });
 });
+
+describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, file) => {
+  const n = loadAddon(file);
+  const linux = process.platform === 'linux' && process.getuid?.() === 0;
+
+  test.skipIf(!linux)('setfsuid/setfsgid change who creates files, for this thread only', () => {
+    const path = join(dir, `fsuid-${_name}`);
+    const oldUid = n.setfsuid(65534);
+    const oldGid = n.setfsgid(65534);
+    try {
+      closeSync(openSync(path, 'w'));
+    } finally {
+      n.setfsuid(oldUid);
+      n.setfsgid(oldGid);
+    }
+    expect(oldUid).toBe(0);
+    expect(statSync(path)).toMatchObject({ uid: 65534, gid: 65534 });
+    expect(process.getuid?.()).toBe(0);
+  });
+
+  test.skipIf(process.platform !== 'linux')('pidfdOpen + pidfdGetfd copy a child descriptor', () => {
+    const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
+    const { pid } = n.spawn('/bin/sleep', ['sleep', '5'], [], plan);
+    const pidfd = n.pidfdOpen(pid);
+    const copy = n.pidfdGetfd(pidfd, 1);
+    expect(n.fcntl(copy, c(n).F_GETFD) & c(n).FD_CLOEXEC).toBe(c(n).FD_CLOEXEC);
+    n.close(copy);
+    n.close(pidfd);
+    process.kill(pid, 'SIGKILL');
+    expect(n.waitpid(pid, 0)).toMatchObject({ pid, signal: 9 });
+  });
+});
+
+function c(n: ReturnType<typeof loadAddon>) {
+  return n.constants;
+}
