@@ -2,7 +2,7 @@
 // tsc writes dist/ even with type errors; those fail the run in CI only, so that work in progress
 // elsewhere in the tree does not stop a developer's targeted test run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export default function setup(): void {
@@ -19,8 +19,9 @@ export default function setup(): void {
   execFileSync(process.execPath, [join(root, 'scripts/bundle.cjs')], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [join(root, 'scripts/install-bin.cjs')], { cwd: root, stdio: 'inherit' });
   buildFixtures(root);
-  // The second build path (cmake-js) is built once, so the native tests can prove it too.
-  if (!existsSync(join(root, 'build-cmake', 'Release', 'daemontools.node'))) {
+  // The second build path (cmake-js) is built too, so the native tests can prove it; again
+  // whenever a native source is newer than it.
+  if (stale(join(root, 'build-cmake', 'Release', 'daemontools.node'), join(root, 'native'))) {
     execFileSync(process.execPath, [join(root, 'node_modules/cmake-js/bin/cmake-js'), 'compile', '--out', 'build-cmake'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -38,4 +39,10 @@ function buildFixtures(root: string): void {
     if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) continue;
     execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'inherit' });
   }
+}
+
+function stale(product: string, sources: string): boolean {
+  if (!existsSync(product)) return true;
+  const built = statSync(product).mtimeMs;
+  return readdirSync(sources).some((f) => statSync(join(sources, f)).mtimeMs > built);
 }
