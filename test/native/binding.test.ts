@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -140,7 +140,11 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
   const linux = process.platform === 'linux' && process.getuid?.() === 0;
 
   test.skipIf(!linux)('setfsuid/setfsgid change who creates files, for this thread only', () => {
-    const path = join(dir, `fsuid-${_name}`);
+    const open = join(dir, `open-${_name}`);
+    chmodSync(dir, 0o711); // the identity must be able to reach the directory
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    const path = join(open, 'created');
     const oldUid = n.setfsuid(65534);
     const oldGid = n.setfsgid(65534);
     try {
@@ -155,10 +159,16 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
   });
 
   test.skipIf(process.platform !== 'linux')('pidfdOpen + pidfdGetfd copy a child descriptor', () => {
-    const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
+    const [r, w] = n.pipe();
+    const plan = { ignore: [], mask: [], rlimits: [], fds: [['dup2', w, 7]] as const };
     const { pid } = n.spawn('/bin/sleep', ['sleep', '5'], [], plan);
+    n.close(w);
     const pidfd = n.pidfdOpen(pid);
-    const copy = n.pidfdGetfd(pidfd, 1);
+    const copy = n.pidfdGetfd(pidfd, 7);
+    writeSync(copy, 'via the copy');
+    const got = Buffer.alloc(20);
+    expect(readSync(r, got).valueOf()).toBe(12);
+    n.close(r);
     expect(n.fcntl(copy, c(n).F_GETFD) & c(n).FD_CLOEXEC).toBe(c(n).FD_CLOEXEC);
     n.close(copy);
     n.close(pidfd);
