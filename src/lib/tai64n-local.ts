@@ -152,11 +152,32 @@ export class LocalStamper {
       this.cachedText = dateText(tm);
       this.cachedYearLength = this.cachedText.length - 16;
     }
-    const nanoText = String(nano).padStart(9, '0');
-    // C's puts: the year, then "-" "MM" "-" "DD" " " "HH" ":" "MM" ":" "SS" ".", then the nanoseconds.
+    const text = this.cachedText;
+    const nanoLength = nano >= 1e9 ? 10 : 9;
+    this.account(text.length + nanoLength, nanoLength);
+    const out = this.out;
+    let o = this.used + out.write(text, this.used, 'latin1');
+    // fmt_uint0(nano, 9): at least nine digits.
+    for (let k = o + nanoLength - 1; k >= o; k--) {
+      out[k] = 0x30 + (nano % 10);
+      nano = Math.floor(nano / 10);
+    }
+    o += nanoLength;
+    this.used = o;
+  }
+
+  /**
+   * Accounts C's puts for one converted label against its output buffer: the year, then "-" "MM"
+   * "-" "DD" " " "HH" ":" "MM" ":" "SS" ".", then the nanoseconds.
+   */
+  private account(total: number, nanoLength: number): void {
+    if (this.fill + total <= C_BUFFER_SIZE) {
+      this.fill += total;
+      return;
+    }
     let at = this.used;
     for (let k = 0; k < 13; k++) {
-      const length = k === 0 ? this.cachedYearLength : k === 12 ? nanoText.length : k % 2 === 1 ? 1 : 2;
+      const length = k === 0 ? this.cachedYearLength : k === 12 ? nanoLength : k % 2 === 1 ? 1 : 2;
       if (length > C_BUFFER_SIZE - this.fill) {
         this.flushed = at;
         this.fill = 0;
@@ -164,8 +185,6 @@ export class LocalStamper {
       this.fill += length;
       at += length;
     }
-    this.used += this.out.write(this.cachedText, this.used, 'latin1');
-    this.used += this.out.write(nanoText, this.used, 'latin1');
   }
 
   /** Bytes copied one buffer_put(..., 1) at a time: C's buffer flushes whenever it is full. */
