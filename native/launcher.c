@@ -233,12 +233,13 @@ static int host_connect(void) {
   memset(&a, 0, sizeof a);
   a.sun_family = AF_UNIX;
   int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "daemontools-host/%ld", (long)getppid());
-  socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-  if (connect(high, (struct sockaddr *)&a, len) == -1) {
-    close(high);
-    return -1;
-  }
-  return high;
+  /* Node binds abstract names either to their exact length or padded with NULs to the whole
+   * sun_path, depending on its libuv: try both. */
+  socklen_t exact = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+  if (connect(high, (struct sockaddr *)&a, exact) == 0) return high;
+  if (connect(high, (struct sockaddr *)&a, (socklen_t)sizeof a) == 0) return high;
+  close(high);
+  return -1;
 }
 
 /* Returns only when there is no host, or the host went away: then start Node as usual. */

@@ -1,0 +1,151 @@
+// The host side of the logger stub (native/launcher.c): a multilog started by one of our
+// supervisors connects to daemontools-host/<our pid>, and its engine runs here, in svscan's
+// event loop, on its stdin and stderr and as its identity. The stub keeps the process (pid for
+// svc/svstat, signals, credentials, cwd); it relays SIGALRM ('A') and SIGTERM ('T') and exits
+// with the code we send ('X', code). 'F' tells it to run as an ordinary multilog instead.
+import { closeSync, constants as fsc, fstatSync, openSync, readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { NativeBinding } from '../../native/binding.js';
+import { readIdentity, type Identity } from './identity.js';
+
+/** What a hosted engine needs from its process: input arrives through the returned handle. */
+export interface LoggerProcess {
+  readonly identity: Identity;
+  /** The stub's recorded exec state (for the processors it runs). */
+  readonly record: string;
+  /** Our copy of the stub's stderr (same open file description), or -1. */
+  readonly stderr: number;
+  /** Ends the stub (and so the logger) with `code`. */
+  exit(code: number): void;
+}
+
+export interface HostedLogger {
+  /** Bytes read from the logger's stdin. */
+  input(chunk: Buffer): void;
+  /** End of input: flush everything, then call exit(0) (or another code). */
+  end(): void;
+  /** SIGALRM reached the logger. */
+  alarm(): void;
+  /** SIGTERM reached the logger. */
+  terminate(): void;
+  /** The logger process is gone: stop at once, close everything. */
+  abort(): void;
+}
+
+/** Makes an engine for a logger process, or returns null to let the stub run on its own. */
+export type LoggerFactory = (proc: LoggerProcess) => HostedLogger | null;
+
+export const socketName = (pid: number): string => `\0daemontools-host/${pid}`;
+
+/** Listens for logger stubs among our own children. Linux only; elsewhere returns null. */
+export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server | null {
+  if (process.platform !== 'linux') return null;
+  const server = createServer((socket) => accept(n, socket, factory));
+  server.on('error', () => server.close());
+  server.listen(socketName(process.pid));
+  server.unref();
+  return server;
+}
+
+function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  let pid: number;
+  try {
+    pid = n.getpeercred(fd).pid;
+    // Only a child of ours (a process one of our supervisors started) is hosted.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== process.pid) throw new Error('not our child');
+  } catch {
+    socket.destroy();
+    return;
+  }
+  let header = '';
+  const onHeader = (data: Buffer): void => {
+    header += data.toString('latin1');
+    const nl = header.indexOf('\n');
+    if (nl < 0) return;
+    socket.off('data', onHeader);
+    const rest = Buffer.from(header.slice(nl + 1), 'latin1');
+    start(n, socket, pid, header.slice(0, nl), factory, rest);
+  };
+  socket.on('data', onHeader);
+  socket.on('error', () => socket.destroy());
+}
+
+function start(n: NativeBinding, socket: Socket, pid: number, record: string, factory: LoggerFactory, early: Buffer): void {
+  const fallback = (): void => void socket.end(Buffer.from('F\0', 'latin1'));
+  let identity: Identity;
+  let input: number;
+  let stderr = -1;
+  let pidfd = -1;
+  try {
+    identity = readIdentity(pid);
+    // Our own open of the stdin pipe: its O_NONBLOCK is ours alone, the stub's stays as it was.
+    input = openSync(`/proc/${pid}/fd/0`, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    if (!fstatSync(input).isFIFO()) {
+      closeSync(input);
+      fallback();
+      return;
+    }
+    pidfd = n.pidfdOpen(pid);
+    try {
+      stderr = n.pidfdGetfd(pidfd, 2);
+    } catch {
+      stderr = -1;
+    }
+  } catch {
+    if (pidfd >= 0) n.close(pidfd);
+    fallback();
+    return;
+  }
+  n.close(pidfd);
+  let done = false;
+  const closeAll = (): void => {
+    if (stderr >= 0) closeSync(stderr);
+    stderr = -1;
+  };
+  const proc: LoggerProcess = {
+    identity,
+    record,
+    stderr,
+    exit(code) {
+      if (done) return;
+      done = true;
+      reader.destroy();
+      closeAll();
+      socket.end(Buffer.from([0x58 /* X */, code & 0xff]));
+    },
+  };
+  const logger = factory(proc);
+  if (!logger) {
+    closeSync(input);
+    closeAll();
+    fallback();
+    return;
+  }
+  const { Socket: NetSocket } = require('node:net') as typeof import('node:net');
+  const reader = new NetSocket({ fd: input, readable: true, writable: false });
+  reader.on('data', (chunk: Buffer) => logger.input(chunk));
+  reader.on('end', () => {
+    if (!done) logger.end();
+  });
+  reader.on('error', () => {
+    if (!done) logger.end();
+  });
+  const onSignals = (data: Buffer): void => {
+    for (const byte of data) {
+      if (byte === 0x41 /* A */) logger.alarm();
+      else if (byte === 0x54 /* T */) logger.terminate();
+    }
+  };
+  if (early.length) onSignals(early);
+  socket.on('data', onSignals);
+  socket.on('close', () => {
+    if (done) return;
+    done = true;
+    reader.destroy();
+    closeAll();
+    logger.abort();
+  });
+}
