@@ -1,7 +1,8 @@
 // Real supervise processes, C's and ours, in a sandbox: start one on a service directory, wait for
 // what it does, and kill it with everything it started (its process group) when the test ends.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeStatus, type Status } from '../../src/lib/status.js';
 import { program, type Outcome, type Sandbox, type Side } from '../integration/sv-golden.js';
@@ -19,24 +20,35 @@ export function killAll(): void {
   running.clear();
 }
 
+let runs = 0;
+
 export class RunningSupervise {
   private readonly proc: ChildProcess;
-  stdout = '';
-  stderr = '';
+  private readonly out: string;
+  private readonly err: string;
   readonly exited: Promise<Exit>;
   private done: Exit | undefined;
 
   /** `wrap` runs before supervise (a parent leaving some state behind). */
   constructor(side: Side, cwd: string, args: readonly string[], options: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {}) {
     const argv = [...(options.wrap ?? []), program(side, 'supervise'), ...args];
-    this.proc = spawn(argv[0]!, argv.slice(1), {
-      cwd,
-      env: options.env ?? { PATH: '/usr/bin:/bin' },
-      detached: true, // its own process group, which its children share
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.proc.stdout!.setEncoding('latin1').on('data', (t: string) => (this.stdout += t));
-    this.proc.stderr!.setEncoding('latin1').on('data', (t: string) => (this.stderr += t));
+    // Files, not pipes: complete as soon as supervise has exited, whoever else holds them.
+    const id = `${process.pid}-${++runs}`;
+    this.out = join(tmpdir(), `dt-supervise-${id}.out`);
+    this.err = join(tmpdir(), `dt-supervise-${id}.err`);
+    const out = openSync(this.out, 'w');
+    const err = openSync(this.err, 'w');
+    try {
+      this.proc = spawn(argv[0]!, argv.slice(1), {
+        cwd,
+        env: options.env ?? { PATH: '/usr/bin:/bin' },
+        detached: true, // its own process group, which its children share
+        stdio: ['ignore', out, err],
+      });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
     this.exited = new Promise((resolve) =>
       this.proc.on('exit', (code, signal) => {
         this.done = { code, signal };
@@ -44,6 +56,14 @@ export class RunningSupervise {
       }),
     );
     running.add(this);
+  }
+
+  get stdout(): string {
+    return readFileSync(this.out, 'latin1');
+  }
+
+  get stderr(): string {
+    return readFileSync(this.err, 'latin1');
   }
 
   get pid(): number {
@@ -65,6 +85,8 @@ export class RunningSupervise {
     } catch {
       // Nothing left in the group.
     }
+    rmSync(this.out, { force: true });
+    rmSync(this.err, { force: true });
   }
 }
 

@@ -51,6 +51,7 @@ type Stage = 'enter' | 'wait' | 'reap' | 'control';
 /** Pause after each start, and after a failed fork (supervise's deepsleep). */
 const START_PAUSE_MS = 1000;
 const FORK_RETRY_MS = 60000;
+const POLL_FALLBACK_MS = 100;
 const NONE = -1;
 /** One byte at a time, as supervise reads its control FIFO; shared, as the loop is single. */
 const byte = Buffer.alloc(1);
@@ -182,7 +183,7 @@ export class Supervisor {
           break;
         case 'wait':
           if (!this.exitPending && !this.controlReady) {
-            this.watch ??= native().watchReadable(this.fdControl, () => this.onReadable());
+            this.watch ??= this.watchControl();
             return;
           }
           this.stage = 'reap';
@@ -201,6 +202,16 @@ export class Supervisor {
           break;
         }
       }
+    }
+  }
+
+  private watchControl(): FdWatch {
+    try {
+      return native().watchReadable(this.fdControl, () => this.onReadable());
+    } catch {
+      // Not pollable (a regular file put where the FIFO belongs): C would spin on it; look now and then.
+      const timer = setInterval(() => this.onReadable(), POLL_FALLBACK_MS);
+      return { close: () => clearInterval(timer) };
     }
   }
 
