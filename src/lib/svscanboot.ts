@@ -37,7 +37,11 @@ function exists(path: string): boolean {
  */
 export function svcArguments(dir: string): string[] {
   const services = starMatches(dir).map((n) => `${dir}/${n}`);
-  const logs = services.map((s) => `${s}/log`).filter(exists);
+  // dash sorts each word's matches as whole paths: "a-b/log" comes before "a/log".
+  const logs = services
+    .map((s) => `${s}/log`)
+    .filter(exists)
+    .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
   return [
     '-dx',
     ...(services.length > 0 ? services : [`${dir}/*`]),

@@ -1,0 +1,71 @@
+import { expect, test } from 'vitest';
+import { LineStamper } from '../../../src/lib/tai64n-stamper.js';
+import type { Clock } from '../../../src/lib/tai64n.js';
+
+/** A clock that moves one microsecond each time it is read, from 1000000000 s. */
+class TickingClock implements Clock {
+  reads = 0;
+  nowMicros(): number {
+    return 1_000_000_000_000_000 + this.reads++;
+  }
+}
+
+/** Stamp number n from the ticking clock: second 1000000000, usec n. */
+const stamp = (n: number): string => `@400000003b9aca0a${(n * 1000 + 500).toString(16).padStart(8, '0')} `;
+
+function run(chunks: readonly string[], outputSize?: number): { text: string; writes: number; clock: TickingClock } {
+  const clock = new TickingClock();
+  const out: Buffer[] = [];
+  const stamper = new LineStamper(clock, (b, n) => out.push(Buffer.from(b.subarray(0, n))), outputSize);
+  for (const c of chunks) {
+    const input = Buffer.from(c, 'latin1');
+    stamper.push(input, input.length);
+  }
+  return { text: Buffer.concat(out).toString('latin1'), writes: out.length, clock };
+}
+
+test.each<[string, string[], string]>([
+  ['nothing', [], ''],
+  ['one line', ['a\n'], `${stamp(0)}a\n`],
+  ['a last line without newline is stamped as it is', ['a\nb'], `${stamp(0)}a\n${stamp(0)}b`],
+  ['empty lines', ['\n\n'], `${stamp(0)}\n${stamp(0)}\n`],
+  ['a line split across reads keeps its first stamp', ['ab', 'c\nd\n'], `${stamp(0)}abc\n${stamp(1)}d\n`],
+  ['a read ending in a newline: the next line is stamped when it comes', ['a\n', 'b\n'], `${stamp(0)}a\n${stamp(1)}b\n`],
+  ['bytes pass as they are', ['\x00\xff\r\t\n'], `${stamp(0)}\x00\xff\r\t\n`],
+])('%s', (_name, chunks, expected) => {
+  expect(run(chunks).text).toBe(expected);
+});
+
+test('the clock is read at each chunk and every 32 lines within one', () => {
+  const { text, clock } = run(['x\n'.repeat(70), 'y\n']);
+  const lines = text.split('\n').slice(0, -1);
+  expect(lines.slice(0, 32).every((l) => l === `${stamp(0)}x`)).toBe(true);
+  expect(lines.slice(32, 64).every((l) => l === `${stamp(1)}x`)).toBe(true);
+  expect(lines.slice(64, 70).every((l) => l === `${stamp(2)}x`)).toBe(true);
+  expect(lines[70]).toBe(`${stamp(3)}y`);
+  expect(clock.reads).toBe(4);
+});
+
+test('the second is rewritten when it changes', () => {
+  let micros = 1_999_999;
+  const out: Buffer[] = [];
+  const stamper = new LineStamper({ nowMicros: () => micros++ }, (b, n) => out.push(Buffer.from(b.subarray(0, n))));
+  stamper.push(Buffer.from('a\n'), 2);
+  stamper.push(Buffer.from('b\n'), 2);
+  expect(Buffer.concat(out).toString()).toBe('@400000000000000b3b9ac80c a\n@400000000000000c000001f4 b\n');
+});
+
+test('output larger than the buffer is written in pieces, nothing lost', () => {
+  const long = 'z'.repeat(5000);
+  const input = [`${long}\n${long}\nshort\n`];
+  const { text, writes } = run(input, 1024);
+  expect(text).toBe(`${stamp(0)}${long}\n${stamp(0)}${long}\n${stamp(0)}short\n`);
+  expect(writes).toBeGreaterThan(2);
+});
+
+test('only the first `length` bytes of the input buffer count', () => {
+  const out: Buffer[] = [];
+  const stamper = new LineStamper(new TickingClock(), (b, n) => out.push(Buffer.from(b.subarray(0, n))));
+  stamper.push(Buffer.from('ab\ncd\n'), 4);
+  expect(Buffer.concat(out).toString()).toBe(`${stamp(0)}ab\n${stamp(0)}c`);
+});
