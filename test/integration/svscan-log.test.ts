@@ -1,0 +1,81 @@
+// The pipe from a service to its logger: svscan holds both ends, so while the logger is down or
+// restarting the service keeps writing (no SIGPIPE) and every line reaches the next logger.
+import { readdirSync, readlinkSync } from 'node:fs';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { alive, client, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+
+/** Counts 1, 2, 3... a line every 20 ms. */
+const COUNTER = '#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo $i; sleep 0.02; done\n';
+/** Appends what it reads, so each logger's lines follow the last one's. */
+const APPENDER = '#!/bin/sh\nexec cat >> ../out\n';
+
+let box: ScanBox;
+beforeEach(() => {
+  box = new ScanBox();
+});
+afterEach(() => {
+  killAll();
+  box.remove();
+});
+
+/** The counter's lines as the loggers wrote them: 1..n without a gap or a repeat. */
+function expectUnbroken(lines: readonly string[]): void {
+  expect(lines.length).toBeGreaterThan(0);
+  lines.forEach((line, i) => expect(line, `line ${i + 1}`).toBe(String(i + 1)));
+}
+
+test.each([
+  ['taken down and brought up again', ['-d'], ['-u']],
+  ['killed (restarted by its supervisor)', ['-k'], []],
+  ['gone with its supervisor (restarted on the next scan)', ['-dx'], []],
+])('no line is lost while the logger is %s', async (_name, stop, start) => {
+  box.service('a', COUNTER, { log: APPENDER });
+  const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_RESCAN_SECONDS: '1' });
+  const service = await until('a up', () => box.pid(box.path('svc', 'a')) || undefined);
+  const logger = await until('logger up', () => box.pid(box.path('svc', 'a', 'log')) || undefined);
+  await until('some lines', () => box.lines('svc/a/out').length >= 5);
+  client('ours', 'svc', [...stop, 'svc/a/log'], box.root);
+  await until('logger gone', () => !alive(logger));
+  const stoppedAt = box.lines('svc/a/out').length;
+  // The service goes on writing into the pipe meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if (start.length > 0) client('ours', 'svc', [...start, 'svc/a/log'], box.root);
+  await until('the next logger', () => [box.pid(box.path('svc', 'a', 'log'))].find((p) => p !== 0 && p !== logger), 20000, () => svscan.stderr);
+  await until('lines written while it was down', () => box.lines('svc/a/out').length > stoppedAt + 10);
+  expectUnbroken(box.lines('svc/a/out'));
+  expect(box.pid(box.path('svc', 'a'))).toBe(service);
+  expect(svscan.stderr).toBe('');
+});
+
+/** A process's descriptors and what they point to (pipe:[inode], /dev/null...). */
+function fds(pid: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) out[fd] = readlinkSync(`/proc/${pid}/fd/${fd}`);
+  return out;
+}
+
+test("the service's stdout is the logger's stdin; stderr stays svscan's; no other descriptor leaks", async () => {
+  box.service('a', '#!/bin/sh\necho to-stdout\necho to-stderr >&2\nexec sleep 1000\n', { log: '#!/bin/sh\nexec cat\n' });
+  box.service('b', '#!/bin/sh\nexec sleep 1000\n');
+  const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_RESCAN_SECONDS: '3600' });
+  await until('stderr', () => svscan.stderr !== '');
+  expect(svscan.stderr).toBe('to-stderr\n');
+  const service = fds(await until('a up', () => box.pid(box.path('svc', 'a')) || undefined));
+  const logger = fds(await until('logger up', () => box.pid(box.path('svc', 'a', 'log')) || undefined));
+  const plain = fds(await until('b up', () => box.pid(box.path('svc', 'b')) || undefined));
+  const ours = fds(svscan.pid);
+  // Beyond 0-2, a child has only what svscan itself was handed (C passes those on too): none of
+  // svscan's own descriptors (the log pipe, supervise/ files, the event loop's) leaks to it.
+  for (const child of [service, logger, plain]) {
+    for (const [fd, target] of Object.entries(child)) {
+      if (['0', '1', '2'].includes(fd)) continue;
+      expect(target, `fd ${fd}`).toBe(ours[fd]);
+      expect(target).not.toBe(service['1']);
+      expect(target).not.toMatch(/supervise|anon_inode/);
+    }
+  }
+  expect(service['1']).toMatch(/^pipe:/);
+  expect(logger['0']).toBe(service['1']);
+  expect([service['0'], logger['1'], plain['0'], plain['1']]).toEqual([ours['0'], ours['1'], ours['0'], ours['1']]);
+  expect([service['2'], logger['2'], plain['2']]).toEqual([ours['2'], ours['2'], ours['2']]);
+});
