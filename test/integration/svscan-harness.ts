@@ -83,9 +83,11 @@ export class RunningSvscan {
   /** Every process seen below svscan, so that none outlives the test even if it left the group. */
   private readonly seen = new Set<number>();
 
-  constructor(side: Side, cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  /** `wrap` runs first and execs svscan (a parent leaving some state behind). */
+  constructor(side: Side, cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, wrap: readonly string[] = []) {
     const path = side === 'ours' ? `${OUR_BIN}:/usr/bin:/bin` : '/usr/bin:/bin';
-    this.proc = spawn(program(side, 'svscan'), args, {
+    const argv = [...wrap, program(side, 'svscan'), ...args];
+    this.proc = spawn(argv[0]!, argv.slice(1), {
       cwd,
       env: { PATH: path, ...env },
       detached: true,
