@@ -1,0 +1,124 @@
+// Feeding multilog's engine from a descriptor the way C multilog reads it: plain blocking reads
+// (the descriptor's flags are left as they were, for whatever reads the pipe after us), SIGTERM and
+// SIGALRM acted on between reads, and at the end of input or on SIGTERM the engine is closed.
+import { fstatSync, read, readSync } from 'node:fs';
+import type { NativeBinding } from '../../native/binding.js';
+import { native } from '../../native/index.js';
+import type { Multilog } from './engine.js';
+
+/** Bytes asked for per read; C reads 1024 at a time, the engine cuts our reads the same way. */
+export const CHUNK = 1 << 17;
+
+type ReadResult = number | 'again' | 'stop';
+
+/** Reads `fd` until end of input (or a read error, which C treats the same) or SIGTERM; then end(). */
+export async function pump(fd: number, engine: Multilog, chunk = CHUNK): Promise<void> {
+  const buf = Buffer.allocUnsafe(chunk);
+  const next = reader(fd, engine);
+  for (;;) {
+    const want = engine.readLength(chunk);
+    if (want === 0) break;
+    const got = await next(buf, want);
+    if (got === 'stop') break;
+    if (got === 'again') continue;
+    if (got <= 0) break;
+    await engine.push(buf.subarray(0, got));
+  }
+  engine.onStop = null;
+  await engine.end();
+}
+
+function reader(fd: number, engine: Multilog): (buf: Buffer, want: number) => Promise<ReadResult> {
+  let regular = false;
+  try {
+    const st = fstatSync(fd);
+    regular = st.isFile() || st.isBlockDevice();
+  } catch {
+    return async () => 0;
+  }
+  if (regular) return readFile(fd);
+  const nat = loadNative();
+  if (nat) {
+    try {
+      return readPolled(fd, engine, nat);
+    } catch {
+      // no poll for this descriptor: fall through
+    }
+  }
+  return readPooled(fd, engine);
+}
+
+/** A file never blocks for long: read in place, letting signals in between reads. */
+function readFile(fd: number): (buf: Buffer, want: number) => Promise<ReadResult> {
+  return async (buf, want) => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return readOnce(fd, buf, want);
+  };
+}
+
+/** Wait on the event loop until the descriptor is readable (or SIGTERM says stop), then read it. */
+function readPolled(fd: number, engine: Multilog, nat: NativeBinding): (buf: Buffer, want: number) => Promise<ReadResult> {
+  const { F_GETFL, F_SETFL } = nat.constants;
+  const flags = nat.fcntl(fd, F_GETFL);
+  // Try once up front, so that a descriptor poll cannot watch makes us fall back now.
+  nat.watchReadable(fd, () => undefined).close();
+  nat.fcntl(fd, F_SETFL, flags);
+  return async (buf, want) => {
+    const why = await new Promise<'readable' | 'stop'>((resolve) => {
+      const watch = nat.watchReadable(fd, () => {
+        watch.close();
+        engine.onStop = null;
+        resolve('readable');
+      });
+      // uv_poll makes the descriptor non-blocking; put it back as it was.
+      nat.fcntl(fd, F_SETFL, flags);
+      engine.onStop = () => {
+        watch.close();
+        engine.onStop = null;
+        resolve('stop');
+      };
+    });
+    return why === 'stop' ? 'stop' : readOnce(fd, buf, want);
+  };
+}
+
+/** Without the addon: a read on libuv's thread pool, raced against SIGTERM. */
+function readPooled(fd: number, engine: Multilog): (buf: Buffer, want: number) => Promise<ReadResult> {
+  let pending: Promise<ReadResult> | null = null;
+  return async (buf, want) => {
+    pending ??= new Promise<ReadResult>((resolve) => {
+      read(fd, buf, 0, want, null, (err, n) => {
+        if (!err) resolve(n);
+        else if (err.code === 'EINTR') resolve('again');
+        else if (err.code === 'EAGAIN') setTimeout(() => resolve('again'), 10);
+        else resolve(0);
+      });
+    });
+    const stop = new Promise<'stop'>((resolve) => {
+      engine.onStop = () => resolve('stop');
+    });
+    const got = await Promise.race([pending, stop]);
+    engine.onStop = null;
+    if (got !== 'stop') pending = null;
+    return got;
+  };
+}
+
+function readOnce(fd: number, buf: Buffer, want: number): ReadResult {
+  try {
+    return readSync(fd, buf, 0, want, null);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EAGAIN' || code === 'EINTR') return 'again';
+    return 0;
+  }
+}
+
+function loadNative(): NativeBinding | null {
+  try {
+    const nat = native();
+    return typeof nat.watchReadable === 'function' && typeof nat.fcntl === 'function' ? nat : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,53 @@
+// Everything multilog's engine does outside its own memory and the log directories' files:
+// messages, stderr output, pauses, the clock, writes (so tests can make them fail), locking and
+// processors. The engine never owns the process: the program (or svscan hosting it) supplies this.
+import { fsyncSync, writeSync } from 'node:fs';
+import { WallClock, type Clock } from '../tai64n.js';
+import { lockExclusiveNonblocking } from './lock.js';
+import { runProcessor, type ProcessorJob, type ProcessorOutcome } from './processor.js';
+
+export interface MultilogIO {
+  /** `parts` in djb's words ("unable to write to ./main/current, pausing: "); `err` supplies the rest. */
+  warn(parts: string, err?: unknown): void;
+  /** A fatal message that does not end this process (a processor that could not be started). */
+  fatal(parts: string, err?: unknown): void;
+  /** Bytes for stderr (the `e` action), in order. */
+  stderr(data: Buffer): void;
+  /** deepsleep: wait before trying again. */
+  sleep(ms: number): Promise<void>;
+  /** The wall clock; `check` (if any) is called once per input chunk to catch clock steps. */
+  readonly clock: Clock & { check?(): void };
+  /** write(2), or pwrite(2) when `position` is a number; returns the bytes written. */
+  write(fd: number, buf: Buffer, offset: number, length: number, position: number | null): number;
+  fsync(fd: number): void;
+  /** flock(fd, LOCK_EX | LOCK_NB); throws when someone else holds it. */
+  lock(fd: number): void;
+  runProcessor(job: ProcessorJob): Promise<ProcessorOutcome>;
+}
+
+export interface MessageSink {
+  warn(parts: string, err?: unknown): void;
+  fatal(parts: string, err?: unknown): void;
+}
+
+/** The real thing: files, flock, /bin/sh, the wall clock; messages and `e` output go to `stderrFd`. */
+export function systemIO(messages: MessageSink, stderrFd = 2): MultilogIO {
+  const clock = new WallClock();
+  return {
+    warn: messages.warn,
+    fatal: messages.fatal,
+    stderr(data) {
+      try {
+        for (let at = 0; at < data.length; ) at += writeSync(stderrFd, data, at, data.length - at);
+      } catch {
+        // A closed or broken stderr loses the text, as C's buffer_2 does.
+      }
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    clock,
+    write: (fd, buf, offset, length, position) => writeSync(fd, buf, offset, length, position),
+    fsync: fsyncSync,
+    lock: lockExclusiveNonblocking,
+    runProcessor: (job) => runProcessor(job, messages, stderrFd),
+  };
+}

@@ -1,0 +1,367 @@
+// One of multilog's log directories on disk: taking it over at start (lock, recovering from a crash),
+// writing `current`, rotating it into @<tai64n>.s (through the processor, if any), keeping at most
+// `num` files, and closing it complete (mode 0744). Every failure after the start pauses and retries,
+// as C multilog does; nothing accepted is lost or written twice.
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  opendirSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  type Stats,
+} from 'node:fs';
+import { STAMP_LENGTH, formatStamp, stampFromMicros } from '../tai64n.js';
+import { ErrnoTrace, MultilogFatal } from './errors.js';
+import type { MultilogIO } from './io.js';
+import type { LogDirSpec } from './script.js';
+import { LogStream } from './stream.js';
+
+const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_APPEND, O_CREAT, O_TRUNC, O_DIRECTORY } = constants;
+/** djb's open_read, open_append, open_trunc. */
+const OPEN_READ = O_RDONLY | O_NONBLOCK;
+const OPEN_APPEND = O_WRONLY | O_NONBLOCK | O_APPEND | O_CREAT;
+const OPEN_TRUNC = O_WRONLY | O_NONBLOCK | O_TRUNC | O_CREAT;
+
+/** deepsleep(5) */
+export const PAUSE_MS = 5000;
+const MODE_OPEN = 0o644;
+const MODE_COMPLETE = 0o744;
+const EXECUTABLE = 0o100;
+
+/** Finished files: `@`, 24 hex digits, and (after a dot) s or u; only the first 25 bytes count. */
+const OLD_PREFIX = STAMP_LENGTH;
+const AT = 0x40;
+
+export const enum Fit {
+  Fits,
+  Removed,
+  Unreadable,
+}
+
+export class LogDir {
+  readonly stream: LogStream;
+  private fdCurrent: number;
+
+  private constructor(
+    readonly spec: LogDirSpec,
+    private readonly io: MultilogIO,
+    private readonly errno: ErrnoTrace,
+    /** A path reaching the directory we opened, even if it is renamed: /proc/self/fd/N where there is one. */
+    private readonly base: string,
+    private readonly fdDir: number,
+    private readonly fdLock: number,
+  ) {
+    this.fdCurrent = -1;
+    this.stream = new LogStream(spec.size, 0);
+  }
+
+  /** C multilog's restart(): opens, locks and recovers the directory; fatal errors throw MultilogFatal. */
+  static async open(spec: LogDirSpec, start: string, io: MultilogIO, errno: ErrnoTrace): Promise<LogDir> {
+    const name = spec.path;
+    const path = name.startsWith('/') ? name : `${start}/${name}`;
+    errno.attempt(() => mkdirSync(path, 0o700));
+    let fdDir: number;
+    try {
+      fdDir = openSync(path, OPEN_READ | O_DIRECTORY);
+    } catch (err) {
+      throw new MultilogFatal(`unable to open directory ${name}: `, err);
+    }
+    const base = procPath(fdDir) ?? path;
+    let fdLock: number;
+    try {
+      fdLock = openSync(`${base}/lock`, OPEN_APPEND, 0o600);
+    } catch (err) {
+      throw new MultilogFatal(`unable to lock directory ${name}: `, err);
+    }
+    try {
+      io.lock(fdLock);
+    } catch (err) {
+      throw new MultilogFatal(`unable to lock directory ${name}: `, err);
+    }
+    const dir = new LogDir(spec, io, errno, base, fdDir, fdLock);
+    await dir.recover();
+    return dir;
+  }
+
+  /** Where the directory is now (a child cannot use our /proc/self/fd path). */
+  private realPath(): string {
+    try {
+      return this.base.startsWith('/proc/') ? readlinkSync(this.base) : this.base;
+    } catch {
+      return this.base;
+    }
+  }
+
+  private at(file: string): string {
+    return `${this.base}/${file}`;
+  }
+
+  private async recover(): Promise<void> {
+    const name = this.spec.path;
+    const current = this.statOrNull('current', `unable to stat ${name}/current: `);
+    if (current && current.mode & EXECUTABLE) {
+      // Complete when we left it: go on appending.
+      this.fdCurrent = this.openFatal('current', OPEN_APPEND, 0o600, `unable to append to ${name}/current: `);
+      this.chmodCurrentFatal();
+      this.stream.bytes = current.size;
+      return;
+    }
+    this.errno.attempt(() => unlinkSync(this.at('state')));
+    this.errno.attempt(() => unlinkSync(this.at('newstate')));
+    const processed = this.statOrNull('processed', `unable to stat ${name}/processed: `);
+    if (processed && processed.mode & EXECUTABLE) {
+      this.errno.attempt(() => unlinkSync(this.at('previous')));
+      await this.finish('processed', 's');
+    } else {
+      this.errno.attempt(() => unlinkSync(this.at('processed')));
+      await this.finish('previous', 'u');
+    }
+    await this.finish('current', 'u');
+    closeSync(this.openFatal('state', OPEN_TRUNC, 0o644, `unable to write to ${name}/state: `));
+    this.fdCurrent = this.openFatal('current', OPEN_APPEND, 0o600, `unable to write to ${name}/current: `);
+    this.chmodCurrentFatal();
+    this.stream.bytes = 0;
+  }
+
+  private statOrNull(file: string, parts: string): Stats | null {
+    try {
+      return statSync(this.at(file));
+    } catch (err) {
+      this.errno.last = err;
+      if ((err as { code?: string }).code === 'ENOENT') return null;
+      throw new MultilogFatal(parts, err);
+    }
+  }
+
+  private openFatal(file: string, flags: number, mode: number, parts: string): number {
+    try {
+      return openSync(this.at(file), flags, mode);
+    } catch (err) {
+      throw new MultilogFatal(parts, err);
+    }
+  }
+
+  private chmodCurrentFatal(): void {
+    try {
+      fchmodSync(this.fdCurrent, MODE_OPEN);
+    } catch (err) {
+      throw new MultilogFatal(`unable to set mode of ${this.spec.path}/current: `, err);
+    }
+  }
+
+  /** Writes what the stream holds, rotating where C would have; leaves the stream empty. */
+  async writeOut(): Promise<void> {
+    const stream = this.stream;
+    let from = 0;
+    for (let i = 0; i < stream.rotations.length; i++) {
+      const to = stream.rotations[i];
+      await this.writeCurrent(stream.out, from, to);
+      from = to;
+      await this.rotate();
+    }
+    await this.writeCurrent(stream.out, from, stream.length);
+    stream.clear();
+  }
+
+  private async writeCurrent(buf: Buffer, from: number, to: number): Promise<void> {
+    let at = from;
+    while (at < to) {
+      let err: unknown = this.errno.last;
+      try {
+        const w = this.io.write(this.fdCurrent, buf, at, to - at, null);
+        if (w > 0) {
+          at += w;
+          continue;
+        }
+      } catch (e) {
+        err = e;
+      }
+      await this.pause(`unable to write to ${this.spec.path}/current, pausing: `, err);
+    }
+  }
+
+  /** End of input: `current` is made safe and marked complete (C's c_quit). */
+  async close(): Promise<void> {
+    const name = this.spec.path;
+    await this.retry(() => this.io.fsync(this.fdCurrent), `unable to write ${name}/current to disk, pausing: `);
+    await this.retry(() => fchmodSync(this.fdCurrent, MODE_COMPLETE), `unable to set mode of ${name}/current, pausing: `);
+  }
+
+  /** Releases the descriptors (the lock with them); for a host that goes on living. */
+  release(): void {
+    for (const fd of [this.fdCurrent, this.fdLock, this.fdDir]) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already gone
+      }
+    }
+    this.fdCurrent = -1;
+  }
+
+  /** C's fullcurrent(): `current` becomes `previous`, then (processed) an @ file. */
+  private async rotate(): Promise<void> {
+    const name = this.spec.path;
+    await this.retry(() => this.io.fsync(this.fdCurrent), `unable to write ${name}/current to disk, pausing: `);
+    closeSync(this.fdCurrent);
+    await this.retry(
+      () => renameSync(this.at('current'), this.at('previous')),
+      `unable to rename current to previous in directory ${name}, pausing: `,
+    );
+    this.fdCurrent = await this.retry(
+      () => openSync(this.at('current'), OPEN_APPEND, 0o600),
+      `unable to create ${name}/current, pausing: `,
+    );
+    await this.retry(() => fchmodSync(this.fdCurrent, MODE_OPEN), `unable to set mode of ${name}/current, pausing: `);
+    await this.retry(() => chmodSync(this.at('previous'), MODE_COMPLETE), `unable to set mode of ${name}/previous, pausing: `);
+    if (this.spec.processor === null) {
+      await this.finish('previous', 's');
+      return;
+    }
+    await this.process(this.spec.processor);
+    const processed = await this.retry(
+      () => openSync(this.at('processed'), OPEN_APPEND, 0o600),
+      `unable to create ${name}/processed, pausing: `,
+    );
+    await this.retry(() => this.io.fsync(processed), `unable to write ${name}/processed to disk, pausing: `);
+    await this.retry(() => fchmodSync(processed, MODE_COMPLETE), `unable to set mode of ${name}/processed, pausing: `);
+    closeSync(processed);
+    const newstate = await this.retry(
+      () => openSync(this.at('newstate'), OPEN_APPEND, 0o600),
+      `unable to create ${name}/newstate, pausing: `,
+    );
+    await this.retry(() => this.io.fsync(newstate), `unable to write ${name}/newstate to disk, pausing: `);
+    closeSync(newstate);
+    await this.retry(() => unlinkSync(this.at('previous')), `unable to remove ${name}/previous, pausing: `);
+    await this.retry(
+      () => renameSync(this.at('newstate'), this.at('state')),
+      `unable to rename newstate to state in directory ${name}, pausing: `,
+    );
+    await this.finish('processed', 's');
+  }
+
+  /** Runs the processor until it exits 0. */
+  private async process(command: string): Promise<void> {
+    const name = this.spec.path;
+    const job = { command, cwd: this.realPath(), at: (file: string) => this.at(file) };
+    for (;;) {
+      const outcome = await this.io.runProcessor(job);
+      if (outcome.kind === 'forkFailed') {
+        await this.pause(`unable to fork for processor in ${name}, pausing: `, outcome.error);
+        continue;
+      }
+      if (outcome.kind === 'crashed') {
+        await this.pause(`processor crashed in ${name}, pausing: `, this.errno.last);
+      } else if (outcome.code === 0) {
+        return;
+      }
+      this.io.warn(`processor failed in ${name}, pausing`);
+      await this.io.sleep(PAUSE_MS);
+    }
+  }
+
+  /** C's finish(): `file` becomes @<now>.<code> (unless already linked), then old files go. */
+  private async finish(file: string, code: 's' | 'u'): Promise<void> {
+    const name = this.spec.path;
+    let st: Stats;
+    for (;;) {
+      try {
+        st = statSync(this.at(file));
+        break;
+      } catch (err) {
+        this.errno.last = err;
+        if ((err as { code?: string }).code === 'ENOENT') return;
+        await this.pause(`unable to stat ${name}/${file}, pausing: `, err);
+      }
+    }
+    if (st.nlink === 1) {
+      for (;;) {
+        const target = this.stampedName(code);
+        try {
+          linkSync(this.at(file), this.at(target));
+          break;
+        } catch (err) {
+          await this.pause(`unable to link to ${name}/${target}, pausing: `, err);
+        }
+      }
+    }
+    await this.retry(() => unlinkSync(this.at(file)), `unable to remove ${name}/${file}, pausing: `);
+    for (;;) {
+      const fit = this.filesFit();
+      if (fit === Fit.Fits) return;
+      if (fit === Fit.Unreadable) await this.pause(`unable to read ${name}, pausing: `, this.errno.last);
+    }
+  }
+
+  /** C's filesfit(): counts the @ files; when there are `num` or more, removes the oldest one. */
+  filesFit(): Fit {
+    const names: Buffer[] = [];
+    try {
+      // Node's types omit it, but opendir takes the 'buffer' encoding: names stay bytes, as C sees them.
+      const dir = opendirSync(this.base, { encoding: 'buffer' as BufferEncoding });
+      try {
+        for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
+          const entryName = entry.name as unknown as Buffer;
+          if (entryName[0] === AT && entryName.length >= OLD_PREFIX) names.push(entryName);
+        }
+      } finally {
+        dir.closeSync();
+      }
+    } catch (err) {
+      this.errno.last = err;
+      return Fit.Unreadable;
+    }
+    this.errno.last = null;
+    if (names.length < this.spec.num) return Fit.Fits;
+    // The oldest: the least name, compared whole against the least 25-byte prefix so far.
+    let oldest: Buffer = Buffer.from('@z');
+    for (const n of names) if (Buffer.compare(n, oldest) < 0) oldest = n.subarray(0, OLD_PREFIX);
+    const victim = names.find((n) => n.subarray(0, oldest.length).equals(oldest));
+    // C reads a failed unlink's errno as a failure to read the directory, and pauses.
+    if (victim && !this.errno.attempt(() => unlinkSync(Buffer.concat([Buffer.from(`${this.base}/`), victim])))) {
+      return Fit.Unreadable;
+    }
+    return Fit.Removed;
+  }
+
+  private stampedName(code: string): string {
+    return `${formatStamp(stampFromMicros(this.io.clock.nowMicros()))}.${code}`;
+  }
+
+  private async retry<T>(op: () => T, parts: string): Promise<T> {
+    for (;;) {
+      try {
+        return op();
+      } catch (err) {
+        await this.pause(parts, err);
+      }
+    }
+  }
+
+  private async pause(parts: string, err: unknown): Promise<void> {
+    this.errno.last = err;
+    this.io.warn(parts, err ?? ERRNO_ZERO);
+    await this.io.sleep(PAUSE_MS);
+  }
+}
+
+/** What errno 0 reads as ("no error"). */
+const ERRNO_ZERO = { errno: 0 };
+
+/** /proc/self/fd/N when /proc is there: paths through it follow the directory we opened. */
+function procPath(fd: number): string | null {
+  const path = `/proc/self/fd/${fd}`;
+  try {
+    statSync(path);
+    return path;
+  } catch {
+    return null;
+  }
+}
