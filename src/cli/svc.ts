@@ -2,6 +2,7 @@
 import { writeSync } from 'node:fs';
 import { parseSvcArgs, sendCommands } from '../lib/control.js';
 import { problemMessage } from '../lib/sgetopt.js';
+import { OriginDir } from '../lib/origin-dir.js';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { fatal, warn, writeErr } from './io.js';
 
@@ -16,9 +17,9 @@ export function main(argv: readonly string[]): number {
     writeErr(USAGE);
     return EXIT_USAGE;
   }
-  let home: string;
+  let home: OriginDir;
   try {
-    home = process.cwd();
+    home = OriginDir.open();
   } catch (err) {
     fatal(PROG, 'unable to open current directory: ', err);
     return EXIT_TEMPORARY;
@@ -44,9 +45,9 @@ export function main(argv: readonly string[]): number {
   return EXIT_OK;
 }
 
-function restore(home: string): boolean {
+function restore(home: OriginDir): boolean {
   try {
-    process.chdir(home);
+    home.restore();
     return true;
   } catch (err) {
     fatal(PROG, 'unable to set directory: ', err);

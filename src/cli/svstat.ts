@@ -2,6 +2,7 @@
 import { closeSync, constants, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { decodeStatus, secondsSince, STATUS_SIZE, taiNow } from '../lib/status.js';
 import { errorWords } from '../lib/error-str.js';
+import { OriginDir } from '../lib/origin-dir.js';
 import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { fatal } from './io.js';
 
@@ -71,9 +72,9 @@ function writeAll(fd: number, data: Buffer): void {
 }
 
 export function main(argv: readonly string[]): number {
-  let home: string;
+  let home: OriginDir;
   try {
-    home = process.cwd();
+    home = OriginDir.open();
   } catch (err) {
     fatal(PROG, 'unable to open current directory: ', err);
     return EXIT_TEMPORARY;
@@ -82,7 +83,7 @@ export function main(argv: readonly string[]): number {
   for (const dir of argv.slice(1)) {
     out += `${dir}: ${describe(dir)}\n`;
     try {
-      process.chdir(home);
+      home.restore();
     } catch (err) {
       // C dies with its output still in the buffer, unwritten.
       fatal(PROG, 'unable to set directory: ', err);

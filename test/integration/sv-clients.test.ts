@@ -4,7 +4,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { encodeStatus, TAI_EPOCH, taiNow, type Status } from '../../src/lib/status.js';
-import { FakeSupervise, mkfifo, Sandbox, SIDES } from './sv-golden.js';
+import { FakeSupervise, mkfifo, program, Sandbox, SIDES } from './sv-golden.js';
 
 const box = new Sandbox();
 const fakes: FakeSupervise[] = [];
@@ -60,16 +60,18 @@ describe('svstat', () => {
   const fakesByName = new Map(cases.map(([name, down]) => [name, fake(name, { down })]));
 
   test.each(cases)('%s', (name, _down, bytes, line) => {
-    if (bytes !== null) fakesByName.get(name)!.writeStatus(bytes());
-    const { c, ours } = box.bothInOneSecond('svstat', [name]);
+    const { c, ours } = box.bothInOneSecond('svstat', [name], () => {
+      if (bytes !== null) fakesByName.get(name)!.writeStatus(bytes());
+    });
     if (line !== '') expect(c).toEqual({ stdout: `${name}: ${line}\n`, stderr: '', status: 0 });
     expect(ours).toEqual(c);
   });
 
   test('an unreadable status: C misses the read error and reports the previous bytes', () => {
     mkdirSync(fake('status-dir').dir + '/supervise/status');
-    fakesByName.get('up')!.writeStatus(status({ pid: 123 }));
-    const { c, ours } = box.bothInOneSecond('svstat', ['status-dir', 'up', 'status-dir']);
+    const { c, ours } = box.bothInOneSecond('svstat', ['status-dir', 'up', 'status-dir'], () =>
+      fakesByName.get('up')!.writeStatus(status({ pid: 123 })),
+    );
     expect(c.stdout).toMatch(/^status-dir: down \d+ seconds, normally up\nup: up \(pid 123\) 100 seconds\nstatus-dir: up \(pid 123\) 100 seconds\n$/);
     expect(ours).toEqual(c);
   });
@@ -174,6 +176,23 @@ describe('svc', () => {
       status: 100,
     });
     expect(s1.takeCommands()).toBe('');
+  });
+});
+
+describe('from a working directory that was removed', () => {
+  // open(".") and fchdir still work there; getcwd does not.
+  test.each<[string, string[]]>([
+    ['svstat', ['up', box.file('up'), '.', box.file('down')]],
+    ['svc', ['-h', box.file('svc1'), '.', 'svc2', box.file('svc2')]],
+  ])('%s', (prog, args) => {
+    const removed = (side: 'c' | 'ours') =>
+      box.run(side, 'sh', ['-c', 'mkdir gone && cd gone && rmdir ../gone && exec "$0" "$@"', program(side, prog), ...args]);
+    const c = removed('c');
+    const ours = removed('ours');
+    expect(c.status).toBe(0);
+    expect(ours.stdout.replace(/\d+ seconds/g, 'S seconds')).toBe(c.stdout.replace(/\d+ seconds/g, 'S seconds'));
+    expect(ours.stderr).toBe(c.stderr);
+    expect(ours.status).toBe(c.status);
   });
 });
 

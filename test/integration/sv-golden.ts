@@ -25,8 +25,10 @@ export class Sandbox {
     return join(this.dir, ...parts);
   }
 
+  /** Runs `prog` of `side`; a name with a slash (or "sh") runs as given. */
   run(side: Side, prog: string, args: readonly string[], cwd = this.dir): Outcome {
-    const result = spawnSync(program(side, prog), args, {
+    const file = prog.includes('/') || prog === 'sh' ? prog : program(side, prog);
+    const result = spawnSync(file, args, {
       cwd,
       env: { PATH: '/usr/bin:/bin' },
       encoding: 'latin1',
@@ -44,11 +46,16 @@ export class Sandbox {
 
   /**
    * Runs both sides within one wall-clock second, so "N seconds" reads the same on both
-   * (a run straddling a second boundary is tried again).
+   * (a run straddling a second boundary is tried again). `prepare` runs first, in that second.
    */
-  bothInOneSecond(prog: string, args: readonly string[]): { c: Outcome; ours: Outcome } {
+  bothInOneSecond(prog: string, args: readonly string[], prepare?: () => void): { c: Outcome; ours: Outcome } {
     for (let tries = 0; ; tries++) {
+      // Start early in a second, clear of its edge: C's time() reads a coarse clock, which can
+      // lag Date.now() by a few milliseconds there.
+      const into = Date.now() % 1000;
+      if (into < 50 || into > 500) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (1050 - into) % 1000);
       const before = Math.floor(Date.now() / 1000);
+      prepare?.();
       const outcome = this.both(prog, args);
       if (Math.floor(Date.now() / 1000) === before || tries === 5) return outcome;
     }
