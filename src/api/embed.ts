@@ -1,6 +1,8 @@
 // Supervision inside the caller's own process: a Supervisor (the code behind our supervise) for
 // one service directory, and svscan's scanner for a whole scan directory once it is built.
-import type { Problem, Supervisor } from '../lib/supervise/supervisor.js';
+import { ExecContext } from '../lib/exec/context.js';
+import { Supervisor, SuperviseStartError, type Problem } from '../lib/supervise/supervisor.js';
+import { native } from '../native/index.js';
 import type { ExecPlan } from '../native/binding.js';
 import { sendCommand } from './control.js';
 import { DaemontoolsError, errnoCode, systemError } from './errors.js';
@@ -34,11 +36,7 @@ let plan: ExecPlan | undefined;
 
 /** The process state children are started with: this process's, with Node's signal changes undone. */
 function childPlan(): ExecPlan {
-  if (plan === undefined) {
-    const { native } = require('../native/index.js') as typeof import('../native/index.js');
-    const { ExecContext } = require('../lib/exec/context.js') as typeof import('../lib/exec/context.js');
-    plan = ExecContext.fromProcess(native()).plan();
-  }
+  plan ??= ExecContext.fromProcess(native()).plan();
   return plan;
 }
 
@@ -54,11 +52,9 @@ function envList(env: NodeJS.ProcessEnv): string[] {
  * `ERR_SYSTEM` when the directory cannot be taken over.
  */
 export function supervise(dir: string, options: SuperviseOptions = {}): SupervisedService {
-  const { Supervisor: SupervisorClass, SuperviseStartError } =
-    require('../lib/supervise/supervisor.js') as typeof import('../lib/supervise/supervisor.js');
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
-  const supervisor: Supervisor = new SupervisorClass(dir, {
+  const supervisor = new Supervisor(dir, {
     env: envList(options.env ?? process.env),
     plan: childPlan(),
     onProblem: (problem) => options.onProblem?.(problem),

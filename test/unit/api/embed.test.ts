@@ -1,0 +1,66 @@
+// supervise() inside this process: C's svc, svok and svstat see an ordinary supervise, and a
+// directory a C supervise holds is refused.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { supervise, startScanner, type SupervisedService } from '../../../src/api/embed.js';
+import { isSupervised } from '../../../src/api/control.js';
+import { waitFor } from '../../../src/api/watch.js';
+import { C_BIN, ROOT } from '../../helpers/paths.js';
+import { cleanup, HAVE_C, makeService, startC, tempRoot } from './fixture.js';
+
+const HAVE_ADDON = existsSync(join(ROOT, 'build', 'Release', 'daemontools.node'));
+const ours: SupervisedService[] = [];
+
+afterEach(async () => {
+  for (const s of ours.splice(0)) {
+    if (s.supervising) await s.exit();
+  }
+  await cleanup();
+});
+
+describe.skipIf(!HAVE_C || !HAVE_ADDON)('supervise() in this process', () => {
+  test('C svstat, svc and svok drive it like a supervise process', async () => {
+    const dir = makeService(join(tempRoot(), 'svc'));
+    const service = supervise(dir);
+    ours.push(service);
+    const up = await waitFor(dir, 'up', { timeout: 10000 });
+    expect(service.pid).toBe(up.pid);
+    expect(execFileSync(join(C_BIN, 'svstat'), [dir], { encoding: 'utf8' })).toMatch(new RegExp(`^${dir}: up \\(pid ${up.pid}\\) \\d+ seconds\\n$`));
+    expect(spawnSync(join(C_BIN, 'svok'), [dir]).status).toBe(0);
+
+    execFileSync(join(C_BIN, 'svc'), ['-d', dir]);
+    await waitFor(dir, 'down', { timeout: 10000 });
+    expect(service.pid).toBeNull();
+
+    execFileSync(join(C_BIN, 'svc'), ['-x', dir]);
+    await service.done;
+    expect(service.supervising).toBe(false);
+    expect(isSupervised(dir)).toBe(false);
+  });
+
+  test('exit() takes the service down and ends supervision', async () => {
+    const dir = makeService(join(tempRoot(), 'svc'));
+    const service = supervise(dir);
+    ours.push(service);
+    const { pid } = await waitFor(dir, 'up', { timeout: 10000 });
+    await service.exit();
+    expect(() => process.kill(pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    expect(isSupervised(dir)).toBe(false);
+  });
+
+  test('a directory held by C supervise is ERR_ALREADY_SUPERVISED', async () => {
+    const dir = makeService(join(tempRoot(), 'svc'));
+    await startC(dir);
+    expect(() => supervise(dir)).toThrow(expect.objectContaining({ code: 'ERR_ALREADY_SUPERVISED', service: dir }));
+  });
+
+  test('a missing directory is ERR_SYSTEM', () => {
+    expect(() => supervise(join(tempRoot(), 'nowhere'))).toThrow(expect.objectContaining({ code: 'ERR_SYSTEM', systemCode: 'ENOENT' }));
+  });
+});
+
+test('startScanner is not available yet', () => {
+  expect(() => startScanner(tempRoot())).toThrow(expect.objectContaining({ code: 'ERR_NOT_AVAILABLE' }));
+});
