@@ -1,35 +1,27 @@
 // One service directory supervised exactly as a C supervise process would: the lock, the control
 // and ok FIFOs, supervise/status, ./run started and restarted with a second's pause after each
 // start. Many supervisors can share one Node process (svscan); each keeps to its own directory.
-import { closeSync, constants as fs, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { constants as fs, readSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { native, type ExecPlan, type FdOp, type FdWatch } from '../../native/index.js';
 import { isCommandLetter } from '../control.js';
 import { errnoError, errnoName } from '../errors.js';
-import { encodeStatus, STATUS_SIZE, stampNow } from '../status.js';
+import { stampNow } from '../status.js';
+import {
+  checkDir,
+  closeHeld,
+  NO_FD,
+  normallyUp,
+  openFifo,
+  takeLock,
+  writeStatus,
+  type Held,
+  type Problem,
+} from './files.js';
 import { initialState, reduce, startup, statusOf, type Effect, type Event, type State } from './machine.js';
 import { listen, unwatchChild, watchChild } from './reaper.js';
 
-/** A step of supervise's start-up that can fail, after which supervise gives up (exit 111). */
-export type StartStep = 'chdir' | 'down' | 'lock' | 'control-read' | 'control-write' | 'ok';
-
-export class SuperviseStartError extends Error {
-  constructor(
-    readonly step: StartStep,
-    override readonly cause: unknown,
-  ) {
-    super(`supervise start-up failed at ${step}`);
-  }
-}
-
-/** Something supervise warns about and carries on after. */
-export type Problem =
-  | { readonly kind: 'status-open' | 'status-write' | 'status-rename'; readonly error: unknown }
-  | { readonly kind: 'status-partial' }
-  /** fork failed: supervise waits a minute. */
-  | { readonly kind: 'fork'; readonly error: unknown }
-  /** ./run could not be executed: the child said so and exited 111. */
-  | { readonly kind: 'exec'; readonly error: unknown };
+export { SuperviseStartError, type Problem, type StartStep } from './files.js';
 
 export interface SupervisorOptions {
   /** The directory on disk, relative to the process's working directory; defaults to the name. */
@@ -52,7 +44,6 @@ type Stage = 'enter' | 'wait' | 'reap' | 'control';
 const START_PAUSE_MS = 1000;
 const FORK_RETRY_MS = 60000;
 const POLL_FALLBACK_MS = 100;
-const NONE = -1;
 /** One byte at a time, as supervise reads its control FIFO; shared, as the loop is single. */
 const byte = Buffer.alloc(1);
 
@@ -60,10 +51,7 @@ export class Supervisor {
   readonly path: string;
   private state: State | undefined;
   private stage: Stage = 'enter';
-  private fdLock = NONE;
-  private fdControl = NONE;
-  private fdControlWrite = NONE;
-  private fdOk = NONE;
+  private readonly held: Held = { lock: NO_FD, control: NO_FD, controlWrite: NO_FD, ok: NO_FD };
   private watch: FdWatch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private controlReady = false;
@@ -88,52 +76,24 @@ export class Supervisor {
     return this.running;
   }
 
-  private file(name: string): string {
-    return this.path === '.' ? name : `${this.path}/${name}`;
-  }
-
   /** Takes the directory over as supervise does on start; throws SuperviseStartError. */
   start(): void {
-    const n = native();
-    if (this.path !== '.') {
-      // Where supervise would chdir, check the same: a directory we can get to.
-      try {
-        if (!statSync(this.path).isDirectory()) throw errnoError('ENOTDIR', 'chdir', this.path);
-      } catch (err) {
-        throw new SuperviseStartError('chdir', err);
-      }
-    }
-    let normallyUp = false;
+    const { path, held } = this;
     try {
-      statSync(this.file('down'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new SuperviseStartError('down', err);
-      normallyUp = true;
-    }
-    try {
-      mkdirSync(this.file('supervise'), 0o700);
-    } catch {
-      // Already there, or the lock below says why not.
-    }
-    try {
-      this.fdLock = openSync(this.file('supervise/lock'), fs.O_WRONLY | fs.O_NONBLOCK | fs.O_APPEND | fs.O_CREAT, 0o600);
-      n.flock(this.fdLock, n.constants.LOCK_EX | n.constants.LOCK_NB);
+      checkDir(path);
+      const up = normallyUp(path);
+      takeLock(path, held);
+      held.control = openFifo(path, 'supervise/control', fs.O_RDONLY, 'control-read');
+      // Holding a write end too: the FIFO never reads as end-of-file when svc closes it.
+      held.controlWrite = openFifo(path, 'supervise/control', fs.O_WRONLY, 'control-write', false);
+      this.state = initialState(up, stampNow());
+      this.announce();
+      held.ok = openFifo(path, 'supervise/ok', fs.O_RDONLY, 'ok');
     } catch (err) {
       this.release();
-      throw new SuperviseStartError('lock', err);
-    }
-    this.fdControl = this.openFifo('supervise/control', fs.O_RDONLY, 'control-read');
-    // Holding a write end too: the FIFO never reads as end-of-file when svc closes it.
-    this.fdControlWrite = this.openFifo('supervise/control', fs.O_WRONLY, 'control-write', false);
-    this.state = initialState(normallyUp, stampNow());
-    this.running = true;
-    this.announce();
-    try {
-      this.fdOk = this.openFifo('supervise/ok', fs.O_RDONLY, 'ok');
-    } catch (err) {
-      this.running = false;
       throw err;
     }
+    this.running = true;
     listen();
     this.apply(startup(this.state));
     this.pump();
@@ -148,29 +108,12 @@ export class Supervisor {
     this.release();
   }
 
-  private openFifo(name: string, mode: number, step: StartStep, make = true): number {
-    if (make) {
-      try {
-        native().mkfifo(this.file(name), 0o600);
-      } catch {
-        // Already there; opening it tells whether it is usable.
-      }
-    }
-    try {
-      return openSync(this.file(name), mode | fs.O_NONBLOCK);
-    } catch (err) {
-      this.release();
-      throw new SuperviseStartError(step, err);
-    }
-  }
-
   private release(): void {
     this.watch?.close();
     this.watch = undefined;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const fd of [this.fdOk, this.fdControlWrite, this.fdControl, this.fdLock]) if (fd !== NONE) closeSync(fd);
-    this.fdOk = this.fdControlWrite = this.fdControl = this.fdLock = NONE;
+    closeHeld(this.held);
   }
 
   /** supervise's main loop, one stage at a time: reap a dead child, then read one command. */
@@ -207,7 +150,7 @@ export class Supervisor {
 
   private watchControl(): FdWatch {
     try {
-      return native().watchReadable(this.fdControl, () => this.onReadable());
+      return native().watchReadable(this.held.control, () => this.onReadable());
     } catch {
       // Not pollable (a regular file put where the FIFO belongs): C would spin on it; look now and then.
       const timer = setInterval(() => this.onReadable(), POLL_FALLBACK_MS);
@@ -222,7 +165,7 @@ export class Supervisor {
 
   private readControl(): string | null {
     try {
-      if (readSync(this.fdControl, byte, 0, 1, null) === 1) return String.fromCharCode(byte[0]!);
+      if (readSync(this.held.control, byte, 0, 1, null) === 1) return String.fromCharCode(byte[0]!);
     } catch {
       // EAGAIN: nothing more to read.
     }
@@ -315,32 +258,8 @@ export class Supervisor {
   }
 
   private announce(): void {
-    const bytes = encodeStatus(statusOf(this.state!));
-    let fd: number;
-    try {
-      fd = openSync(this.file('supervise/status.new'), fs.O_WRONLY | fs.O_NONBLOCK | fs.O_TRUNC | fs.O_CREAT, 0o644);
-    } catch (error) {
-      this.problem({ kind: 'status-open', error });
-      return;
-    }
-    let written: number;
-    try {
-      written = writeSync(fd, bytes);
-    } catch (error) {
-      closeSync(fd);
-      this.problem({ kind: 'status-write', error });
-      return;
-    }
-    closeSync(fd);
-    if (written < STATUS_SIZE) {
-      this.problem({ kind: 'status-partial' });
-      return;
-    }
-    try {
-      renameSync(this.file('supervise/status.new'), this.file('supervise/status'));
-    } catch (error) {
-      this.problem({ kind: 'status-rename', error });
-    }
+    const problem = writeStatus(this.path, statusOf(this.state!));
+    if (problem !== null) this.problem(problem);
   }
 
   private finish(): void {

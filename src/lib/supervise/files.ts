@@ -1,0 +1,127 @@
+// What supervise does on disk in its directory: take the lock, open the FIFOs (keeping a write end
+// of control), and write supervise/status the safe way (status.new, then rename). Failures come
+// back Node-shaped, named by the step, for supervise's (or svscan's) words.
+import { closeSync, constants as fs, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { native } from '../../native/index.js';
+import { errnoError } from '../errors.js';
+import { encodeStatus, STATUS_SIZE, type Status } from '../status.js';
+
+/** A step of supervise's start-up that can fail, after which supervise gives up (exit 111). */
+export type StartStep = 'chdir' | 'down' | 'lock' | 'control-read' | 'control-write' | 'ok';
+
+export class SuperviseStartError extends Error {
+  constructor(
+    readonly step: StartStep,
+    override readonly cause: unknown,
+  ) {
+    super(`supervise start-up failed at ${step}`);
+  }
+}
+
+/** Something supervise warns about and carries on after. */
+export type Problem =
+  | { readonly kind: 'status-open' | 'status-write' | 'status-rename'; readonly error: unknown }
+  | { readonly kind: 'status-partial' }
+  /** fork failed: supervise waits a minute. */
+  | { readonly kind: 'fork'; readonly error: unknown }
+  /** ./run could not be executed: the child said so and exited 111. */
+  | { readonly kind: 'exec'; readonly error: unknown };
+
+export const NO_FD = -1;
+
+/** The descriptors a supervise holds on its directory. */
+export interface Held {
+  lock: number;
+  control: number;
+  controlWrite: number;
+  ok: number;
+}
+
+export function closeHeld(held: Held): void {
+  for (const fd of [held.ok, held.controlWrite, held.control, held.lock]) if (fd !== NO_FD) closeSync(fd);
+  held.ok = held.controlWrite = held.control = held.lock = NO_FD;
+}
+
+/** `name` inside the service directory at `path` ('.' when we are in it, as supervise is). */
+export function inDir(path: string, name: string): string {
+  return path === '.' ? name : `${path}/${name}`;
+}
+
+/** Where supervise would chdir: a directory we can get to. */
+export function checkDir(path: string): void {
+  if (path === '.') return;
+  try {
+    if (!statSync(path).isDirectory()) throw errnoError('ENOTDIR', 'chdir', path);
+  } catch (err) {
+    throw new SuperviseStartError('chdir', err);
+  }
+}
+
+/** No down file: the service is normally up. */
+export function normallyUp(path: string): boolean {
+  try {
+    statSync(inDir(path, 'down'));
+    return false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new SuperviseStartError('down', err);
+    return true;
+  }
+}
+
+/** supervise/ made (0700) if need be, supervise/lock opened and flock'ed, or start-up fails. */
+export function takeLock(path: string, held: Held): void {
+  try {
+    mkdirSync(inDir(path, 'supervise'), 0o700);
+  } catch {
+    // Already there, or the lock below says why not.
+  }
+  const n = native();
+  try {
+    held.lock = openSync(inDir(path, 'supervise/lock'), fs.O_WRONLY | fs.O_NONBLOCK | fs.O_APPEND | fs.O_CREAT, 0o600);
+    n.flock(held.lock, n.constants.LOCK_EX | n.constants.LOCK_NB);
+  } catch (err) {
+    throw new SuperviseStartError('lock', err);
+  }
+}
+
+/** Makes the FIFO `name` (0600) unless `make` is false, and opens it without blocking. */
+export function openFifo(path: string, name: string, mode: number, step: StartStep, make = true): number {
+  if (make) {
+    try {
+      native().mkfifo(inDir(path, name), 0o600);
+    } catch {
+      // Already there; opening it tells whether it is usable.
+    }
+  }
+  try {
+    return openSync(inDir(path, name), mode | fs.O_NONBLOCK);
+  } catch (err) {
+    throw new SuperviseStartError(step, err);
+  }
+}
+
+/** Writes supervise/status by way of status.new; what went wrong, if anything. */
+export function writeStatus(path: string, status: Status): Problem | null {
+  const bytes = encodeStatus(status);
+  let fd: number;
+  try {
+    fd = openSync(inDir(path, 'supervise/status.new'), fs.O_WRONLY | fs.O_NONBLOCK | fs.O_TRUNC | fs.O_CREAT, 0o644);
+  } catch (error) {
+    return { kind: 'status-open', error };
+  }
+  let written: number;
+  try {
+    written = writeSync(fd, bytes);
+  } catch (error) {
+    return { kind: 'status-write', error };
+  } finally {
+    closeSync(fd);
+  }
+  if (written < STATUS_SIZE) return { kind: 'status-partial' };
+  try {
+    renameSync(inDir(path, 'supervise/status.new'), inDir(path, 'supervise/status'));
+  } catch (error) {
+    return { kind: 'status-rename', error };
+  }
+  return null;
+}
