@@ -1,0 +1,101 @@
+// Group 2, memory: total PSS of a supervision tree of N logged `sleep` services, the services
+// themselves excluded, for ours, C daemontools, runit, s6 and pm2 (pm2 has no logger processes).
+import { readFileSync } from 'node:fs';
+import { cleanup, tempDir } from '../lib/cleanup.mjs';
+import { pssKb, sumByRole, tree } from '../lib/proctree.mjs';
+import { sleep } from '../lib/procs.mjs';
+import { group, na, verdict } from '../lib/report.mjs';
+import { flavours, missing, startTree } from '../lib/services.mjs';
+import { fmtKb, fmtRatio, ratios, summarize } from '../lib/stats.mjs';
+
+const PEERS = ['C', 'runit', 's6', 'pm2'];
+const SHAPES = {
+  ours: 'svscan hosting every supervisor + N loggers',
+  C: 'svscan + 2N supervise + N multilog',
+  runit: 'runsvdir + N runsv + N svlogd',
+  s6: 's6-svscan + 2N s6-supervise + N s6-log',
+  pm2: 'pm2 daemon, no logger processes (it writes logs itself)',
+};
+const TARGET_N = 100;
+const TARGET_TREE = 1.5;
+const TARGET_WITH_LOGGERS = 2;
+/** Share of MemAvailable the Node loggers of the 1000-service tree may take before C's stand in. */
+const MEMORY_SHARE = 0.4;
+
+function memAvailableKb() {
+  return Number(readFileSync('/proc/meminfo', 'utf8').match(/^MemAvailable:\s+(\d+)/m)[1]);
+}
+
+/** One tree brought up, left to settle, measured and ended: {tree, loggers} PSS in kB. */
+async function measure(flavour, n, settleMs) {
+  const base = tempDir('memory');
+  try {
+    const { root } = await startTree(flavour, base, n, { timeoutMs: Math.max(60000, n * 400) });
+    await sleep(settleMs);
+    const sums = sumByRole(tree(root), pssKb);
+    return { tree: sums.supervisor, withLoggers: sums.supervisor + sums.logger, loggers: sums.logger, counts: sums.counts };
+  } finally {
+    cleanup(base);
+  }
+}
+
+export async function memory({ quick, available }) {
+  const sizes = [1, 100, 1000];
+  const runsFor = (n) => (quick ? 1 : n >= 1000 ? 2 : 3);
+  const settleMs = quick ? 1000 : 3000;
+  const result = group('2. Memory: PSS of the supervision tree (services excluded)', [
+    'ours', ...PEERS, 'ours / C', 'ours / runit, s6, pm2', `target at ${TARGET_N} (ours / C)`,
+  ]);
+  result.method = `each tree is started with N services (\`exec sleep 100000\`), each with a log/run \`multilog t ./main\` (svlogd -t, s6-log t for runit and s6); once every service and logger runs and ${settleMs / 1000} s have passed, Pss from /proc/PID/smaps_rollup is summed over the scanner and everything below it except the sleep processes. ${sizes.map((n) => `N=${n}: ${runsFor(n)} run(s)`).join(', ')}.`;
+  const all = flavours(available);
+  const series = {};
+  const why = {};
+  for (const n of sizes) {
+    for (const [name, base] of Object.entries(all)) {
+      let flavour = base;
+      const key = `${name}@${n}`;
+      why[key] = missing(base);
+      if (why[key]) continue;
+      if (name === 'ours' && !available.multilog) why[`${key} loggers`] = 'our multilog not available; C multilog stood in';
+      if (name === 'ours' && available.multilog && n >= 1000) {
+        // A Node multilog per service: estimate its cost from the smaller tree before starting 1000.
+        const perLogger = series[`ours@${TARGET_N}`]?.[0]?.loggers / TARGET_N;
+        if (!(perLogger * n < MEMORY_SHARE * memAvailableKb())) {
+          flavour = { ...base, logger: '/usr/bin/multilog t ./main' };
+          why[`${key} loggers`] = `${n} Node multilogs estimated at ${((perLogger * n) / 2 ** 20).toFixed(1)} GiB; C multilog stood in`;
+        }
+      }
+      series[key] = [];
+      for (let r = 0; r < runsFor(n); r++) {
+        try {
+          series[key].push(await measure(flavour, n, settleMs));
+        } catch (err) {
+          why[key] = err.message;
+          break;
+        }
+      }
+      if (why[key]) delete series[key];
+    }
+    for (const [label, pick, targetRatio] of [
+      ['tree', (m) => m.tree, TARGET_TREE],
+      ['tree + loggers', (m) => m.withLoggers, TARGET_WITH_LOGGERS],
+    ]) {
+      const values = (name) => series[`${name}@${n}`]?.map(pick);
+      const cell = (name) => {
+        if (!values(name)) return na(result, `${name}: ${why[`${name}@${n}`]}`);
+        if (name === 'ours' && label !== 'tree' && why[`ours@${n} loggers`]) return na(result, `ours: ${why[`ours@${n} loggers`]}`);
+        return fmtKb(summarize(values(name)));
+      };
+      const ratioTo = (peer) => (values('ours') && values(peer) && !(label !== 'tree' && why[`ours@${n} loggers`]) ? ratios(values('ours'), values(peer)) : null);
+      const vsC = ratioTo('C');
+      const cells = { ours: cell('ours'), 'ours / C': fmtRatio(vsC) };
+      for (const peer of PEERS) cells[peer] = cell(peer);
+      cells['ours / runit, s6, pm2'] = ['runit', 's6', 'pm2'].map((p) => fmtRatio(ratioTo(p)).replace(/ \(.*\)$/, '')).join(', ');
+      if (n === TARGET_N) cells[`target at ${TARGET_N} (ours / C)`] = verdict(`≤ ${targetRatio}×`, vsC ? vsC.median <= targetRatio : null);
+      result.rows.push({ figure: `${n} service${n > 1 ? 's' : ''}: ${label}`, cells });
+    }
+  }
+  for (const [name, shape] of Object.entries(SHAPES)) result.notes.push(`${name}: ${shape}`);
+  result.notes.push('"tree" counts supervisors only (scanner and supervise-like processes); "tree + loggers" adds the logger processes');
+  return result;
+}
