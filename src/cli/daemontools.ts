@@ -38,6 +38,9 @@ const SIMPLE: ReadonlyArray<readonly [ServiceCommand, string]> = [
 /** What `--wait` waits for after each command; absent: the command has no state to wait for. */
 const WAIT_FOR: Partial<Record<ServiceCommand, WaitCondition>> = { up: 'up', down: 'down', once: 'up' };
 
+/** A command line yargs refused. */
+class UsageError extends Error {}
+
 interface Out {
   out(text: string): void;
   err(text: string): void;
@@ -130,8 +133,8 @@ async function control(command: ServiceCommand | 'restart', dirs: readonly strin
         if (options.wait && condition) await waitFor(dir, condition, { timeout: options.timeout * 1000 });
       } catch (err) {
         failed = true;
-        const what = err instanceof DaemontoolsError && err.code === 'ERR_TIMEOUT' ? 'timed out waiting for' : 'unable to control';
-        warn(io, `${what} ${dir}: ${describe(err)}`);
+        if (err instanceof DaemontoolsError && err.code === 'ERR_TIMEOUT') warn(io, `timed out waiting for ${dir}`);
+        else warn(io, `unable to control ${dir}: ${describe(err)}`);
       }
     }),
   );
@@ -252,9 +255,9 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
     .wrap(Math.min(100, process.stdout.columns ?? 80))
     .exitProcess(false)
     .fail((message, err) => {
-      if (err && !(err.name === 'YError')) throw err;
-      io.err(`${PROG}: usage: ${message ?? err?.message}\n${PROG}: see ${PROG} --help\n`);
-      setCode(EXIT_USAGE);
+      // Thrown, so that yargs runs no handler after a failed validation.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(message ?? err?.message ?? 'bad usage');
     });
 }
 
@@ -294,6 +297,10 @@ export async function main(argv: readonly string[], io: Out = stdio): Promise<nu
   try {
     await parser(yargs(args), io, (c) => (code = c)).parseAsync();
   } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`${PROG}: usage: ${err.message}\n${PROG}: see ${PROG} --help\n`);
+      return EXIT_USAGE;
+    }
     io.err(`${PROG}: fatal: ${describe(err)}\n`);
     return EXIT_FAILURE;
   }
