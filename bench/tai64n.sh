@@ -17,8 +17,6 @@ node -e '
 ' "$lines" "$work/lines"
 /usr/bin/tai64n < "$work/lines" > "$work/stamped"
 echo "input: $(wc -l < "$work/lines") lines, $(wc -c < "$work/lines") bytes"
-hyperfine -w 2 -r "$runs" -N --input "$work/lines" --output null \
-  -n 'C tai64n' /usr/bin/tai64n -n 'our tai64n' "$here/bin/tai64n" 2>/dev/null ||
 hyperfine -w 2 -r "$runs" \
   -n 'C tai64n' "/usr/bin/tai64n < $work/lines > /dev/null" \
   -n 'our tai64n' "$here/bin/tai64n < $work/lines > /dev/null"
