@@ -2,6 +2,8 @@
 // run on, their log pipes intact. With SVSCAN_STOP_ON_TERM=1, or as PID 1, SIGTERM and SIGINT
 // bring every service down (services before loggers) and svscan exits 0.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IS_ROOT, ours } from '../helpers/paths.js';
 import { alive, client, descendants, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
@@ -35,6 +37,18 @@ describe('by default, as C svscan', () => {
     expect(client('ours', 'svstat', ['svc/b'], box.root).stdout).toBe('svc/b: supervise not running\n');
   });
 
+  test('a paused service (stopped) is not sent SIGHUP when svscan dies', async () => {
+    box.service('a', '#!/bin/sh\nexec sleep 1000\n');
+    const svscan = new RunningSvscan('ours', box.root, ['svc']);
+    const pid = await until('a up', () => box.pid(box.path('svc', 'a')) || undefined);
+    client('ours', 'svc', ['-p', 'svc/a'], box.root);
+    await until('a stopped', () => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.startsWith('T'));
+    svscan.signal('SIGKILL');
+    await svscan.exited;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.[0]).toBe('T');
+  });
+
   test('a signal ignored when svscan started stays ignored', async () => {
     box.service('a', SLEEP);
     const svscan = new RunningSvscan('ours', box.root, ['svc'], {}, ['sh', '-c', 'trap "" HUP; exec "$@"', 'sh']);
@@ -66,9 +80,10 @@ describe('stop on SIGTERM (SVSCAN_STOP_ON_TERM=1)', () => {
     expect(svstat.split('\n').filter((l) => l !== '').map((l) => l.replace(/^[^:]*: /, ''))).toEqual(Array(4).fill('supervise not running'));
   });
 
-  test('nothing to stop: exits 0 at once', async () => {
+  test('nothing running: exits 0 at once', async () => {
+    const c = box.service('c', SLEEP, { down: true });
     const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_STOP_ON_TERM: '1' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until('c supervised', () => existsSync(join(c, 'supervise', 'status')));
     svscan.signal('SIGTERM');
     expect(await svscan.exited).toEqual({ code: 0, signal: null });
   });
