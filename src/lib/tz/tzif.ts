@@ -66,7 +66,8 @@ function header(r: Reader): Counts | null {
   if (!r.need(HEADER_SIZE) || r.bytes.toString('latin1', r.at, r.at + 4) !== MAGIC) return null;
   const version = r.bytes[r.at + 4]!;
   r.at += 20;
-  const c = { version, isgmt: r.int32(), isstd: r.int32(), leaps: r.int32(), times: r.int32(), types: r.int32(), chars: r.int32() };
+  const [isgmt, isstd, leaps, times, types, chars] = [r.int32(), r.int32(), r.int32(), r.int32(), r.int32(), r.int32()];
+  const c = { version, isgmt, isstd, leaps, times, types, chars };
   if ([c.isgmt, c.isstd, c.leaps, c.times, c.types, c.chars].some((n) => n < 0)) return null;
   if (c.isstd > c.types || c.isgmt > c.types) return null;
   return c;

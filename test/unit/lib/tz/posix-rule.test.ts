@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { computeChange, parseTzString, ruleOffset, type Rules } from '../../../../src/lib/tz/posix-rule.js';
+import { parseTzString } from '../../../../src/lib/tz/posix-parse.js';
+import { computeChange, ruleOffset, type Rules } from '../../../../src/lib/tz/posix-rule.js';
 
 const summary = (rules: Rules | null): unknown =>
   rules?.map((r) => [r.name, r.offset, r.kind, r.month, r.week, r.day, r.secs]);
