@@ -1,8 +1,7 @@
 // svscan as a container's entrypoint: on SIGTERM every service is brought down as `svc -dx` would
 // (TERM then CONT, and the supervisor leaves once the service is down), the services first and
 // their loggers after, so the last lines a service writes as it goes still reach its log.
-import { sendCommands } from '../control.js';
-import { Command } from '../control.js';
+import { Command, sendCommands } from '../control.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import type { Scanner, Slot } from './scanner.js';
 
