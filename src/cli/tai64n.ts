@@ -8,7 +8,7 @@ import { LineStamper } from '../lib/tai64n-stamper.js';
 import { WallClock } from '../lib/tai64n.js';
 
 const INPUT_SIZE = 1 << 20;
-const OUTPUT_SIZE = 2 << 20;
+const OUTPUT_SIZE = (3 << 20) >> 1;
 
 export function main(_argv: readonly string[]): number {
   restoreSigpipe();
@@ -18,19 +18,19 @@ export function main(_argv: readonly string[]): number {
   const clock = new WallClock();
   const stamper = new LineStamper(
     clock,
-    (buffer, length) => {
+    (buffer, offset, length) => {
       if (!stdoutOpen) throw new Error('stdout closed');
-      writeAll(1, buffer, 0, length);
+      writeAll(1, buffer, offset, length);
     },
+    INPUT_SIZE,
     OUTPUT_SIZE,
   );
-  const input = Buffer.allocUnsafe(INPUT_SIZE);
   try {
     for (;;) {
-      const n = readSome(0, input);
+      const n = readSome(0, stamper.buffer, stamper.inputOffset, stamper.inputSize);
       if (n === 0) return EXIT_OK;
       clock.check();
-      stamper.push(input, n);
+      stamper.stampInput(n);
     }
   } catch {
     return EXIT_TEMPORARY;

@@ -13,10 +13,16 @@ class TickingClock implements Clock {
 /** Stamp number n from the ticking clock: second 1000000000, usec n. */
 const stamp = (n: number): string => `@400000003b9aca0a${(n * 1000 + 500).toString(16).padStart(8, '0')} `;
 
+const collect =
+  (out: Buffer[]) =>
+  (b: Buffer, offset: number, n: number): void => {
+    out.push(Buffer.from(b.subarray(offset, offset + n)));
+  };
+
 function run(chunks: readonly string[], outputSize?: number): { text: string; writes: number; clock: TickingClock } {
   const clock = new TickingClock();
   const out: Buffer[] = [];
-  const stamper = new LineStamper(clock, (b, n) => out.push(Buffer.from(b.subarray(0, n))), outputSize);
+  const stamper = new LineStamper(clock, collect(out), 1 << 16, outputSize);
   for (const c of chunks) {
     const input = Buffer.from(c, 'latin1');
     stamper.push(input, input.length);
@@ -49,7 +55,7 @@ test('the clock is read at each chunk and every 32 lines within one', () => {
 test('the second is rewritten when it changes', () => {
   let micros = 1_999_999;
   const out: Buffer[] = [];
-  const stamper = new LineStamper({ nowMicros: () => micros++ }, (b, n) => out.push(Buffer.from(b.subarray(0, n))));
+  const stamper = new LineStamper({ nowMicros: () => micros++ }, collect(out));
   stamper.push(Buffer.from('a\n'), 2);
   stamper.push(Buffer.from('b\n'), 2);
   expect(Buffer.concat(out).toString()).toBe('@400000000000000b3b9ac80c a\n@400000000000000c000001f4 b\n');
@@ -63,9 +69,24 @@ test('output larger than the buffer is written in pieces, nothing lost', () => {
   expect(writes).toBeGreaterThan(2);
 });
 
+test('input longer than the input area is taken in pieces, the line kept whole', () => {
+  const out: Buffer[] = [];
+  const stamper = new LineStamper(new TickingClock(), collect(out), 4, 64);
+  stamper.push(Buffer.from('abcdefghij\nkl\n'), 14);
+  expect(Buffer.concat(out).toString()).toBe(`${stamp(0)}abcdefghij\n${stamp(1)}kl\n`);
+});
+
+test('read straight into the input area', () => {
+  const out: Buffer[] = [];
+  const stamper = new LineStamper(new TickingClock(), collect(out));
+  stamper.buffer.write('xy\nz', stamper.inputOffset, 'latin1');
+  stamper.stampInput(4);
+  expect(Buffer.concat(out).toString()).toBe(`${stamp(0)}xy\n${stamp(0)}z`);
+});
+
 test('only the first `length` bytes of the input buffer count', () => {
   const out: Buffer[] = [];
-  const stamper = new LineStamper(new TickingClock(), (b, n) => out.push(Buffer.from(b.subarray(0, n))));
+  const stamper = new LineStamper(new TickingClock(), collect(out));
   stamper.push(Buffer.from('ab\ncd\n'), 4);
   expect(Buffer.concat(out).toString()).toBe(`${stamp(0)}ab\n${stamp(0)}c`);
 });
