@@ -3,6 +3,7 @@
 // with `svc -dx`, then runs `svscan /etc/service 2>&1 | readproctitle service errors: ....`
 // with only PATH in the environment, and exits as the pipeline does (readproctitle's status).
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { closeSync, constants, existsSync, statSync, writeSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import {
@@ -91,12 +92,21 @@ export async function main(_argv: readonly string[]): Promise<number> {
 
   const bootEnv = { PATH: BOOT_PATH };
   const pipe = makePipe(n);
-  const titleStdio: StdioOptions = [pipe === null ? 'pipe' : pipe[0], 'ignore', 'ignore'];
-  const title = spawn('readproctitle', TITLE_ARGS, { env: bootEnv, stdio: titleStdio });
-  const writeEnd = pipe === null ? title.stdin : pipe[1];
-  const scanStdio: StdioOptions =
-    writeEnd === null ? ['ignore', 'ignore', 'ignore'] : ['ignore', writeEnd, writeEnd];
-  const scan = spawn('svscan', [SERVICE_DIR], { env: bootEnv, stdio: scanStdio });
+  let scan: ChildProcess;
+  let title: ChildProcess;
+  let writeEnd: number | Writable | null;
+  if (pipe !== null) {
+    // The shell starts the left side of the pipe first.
+    writeEnd = pipe[1];
+    scan = spawn('svscan', [SERVICE_DIR], { env: bootEnv, stdio: ['ignore', writeEnd, writeEnd] });
+    title = spawn('readproctitle', TITLE_ARGS, { env: bootEnv, stdio: [pipe[0], 'ignore', 'ignore'] });
+  } else {
+    // Without the addon: Node's own stdio pipe (a socket pair), made by starting readproctitle first.
+    title = spawn('readproctitle', TITLE_ARGS, { env: bootEnv, stdio: ['pipe', 'ignore', 'ignore'] });
+    writeEnd = title.stdin;
+    const out: StdioOptions = writeEnd === null ? 'ignore' : ['ignore', writeEnd, writeEnd];
+    scan = spawn('svscan', [SERVICE_DIR], { env: bootEnv, stdio: out });
+  }
 
   const scanDone = finish(scan, (code) => {
     // env, not finding svscan, says so on its stderr: into the pipe.
