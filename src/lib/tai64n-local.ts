@@ -2,9 +2,9 @@
 // read as a TAI64N label and replaced by the local time `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`; the rest
 // passes through. As in C, any number of digits is taken (the last 8 are the nanoseconds, the
 // ones before them the second, kept to 64 bits), a label cut off by the end of input is dropped,
-// and a second localtime() cannot represent crashes the C program -- `crashed` reports that, with
-// the output C had flushed by then (it writes through an 8192-byte buffer, flushed when full and
-// before each read of up to 8192 bytes).
+// and where localtime() cannot represent the second the C program crashes -- `crashed` reports
+// that, with the output C had flushed by then (it writes through an 8192-byte buffer, flushed
+// when full and before each read of up to 8192 bytes).
 import { TAI64_UNIX_EPOCH } from './tai64n.js';
 import type { BrokenTime, LocalTime } from './tz/localtime.js';
 
@@ -53,17 +53,20 @@ export class LocalStamper {
     this.out = Buffer.allocUnsafe(2 * chunkSize + 64);
   }
 
-  /** Handles `input[0, length)` (length <= chunkSize), one C-sized read at a time, then writes it out. */
+  /** Handles `input[0, length)` as one C-sized read after another, writing out each chunkSize. */
   push(input: Buffer, length: number): void {
-    for (let at = 0; at < length && !this.crashed; at += C_BUFFER_SIZE) {
-      // C flushes its output before each read.
-      this.flushed = this.used;
-      this.fill = 0;
-      this.run(input, at, Math.min(at + C_BUFFER_SIZE, length));
+    for (let start = 0; start < length && !this.crashed; start += this.chunkSize) {
+      const end = Math.min(length, start + this.chunkSize);
+      for (let at = start; at < end && !this.crashed; at += C_BUFFER_SIZE) {
+        // C flushes its output before each read.
+        this.flushed = this.used;
+        this.fill = 0;
+        this.run(input, at, Math.min(at + C_BUFFER_SIZE, end));
+      }
+      const n = this.crashed ? this.flushed : this.used;
+      if (n > 0) this.sink(this.out, n);
+      this.used = this.flushed = 0;
     }
-    const n = this.crashed ? this.flushed : this.used;
-    if (n > 0) this.sink(this.out, n);
-    this.used = this.flushed = 0;
   }
 
   private run(input: Buffer, from: number, to: number): void {

@@ -5,9 +5,9 @@ import { LocalTime, loadZone } from '../../../src/lib/tz/localtime.js';
 /** UTC without zoneinfo files: "Universal" read as a rule string. */
 const utc = (): LocalTime => new LocalTime(loadZone('', { TZDIR: '/nonexistent' }));
 
-function run(chunks: readonly string[]): { text: string; crashed: boolean } {
+function run(chunks: readonly string[], chunkSize = 1 << 16): { text: string; crashed: boolean } {
   const out: Buffer[] = [];
-  const stamper = new LocalStamper(utc(), (b, n) => out.push(Buffer.from(b.subarray(0, n))), 1 << 16);
+  const stamper = new LocalStamper(utc(), (b, n) => out.push(Buffer.from(b.subarray(0, n))), chunkSize);
   for (const c of chunks) {
     const input = Buffer.from(c, 'latin1');
     stamper.push(input, input.length);
@@ -43,6 +43,12 @@ test('the same output however the input is split', () => {
     for (let i = 0; i < input.length; i += size) chunks.push(input.slice(i, i + size));
     expect(run(chunks).text).toBe(whole);
   }
+});
+
+test('input longer than a chunk is taken in C-sized reads all the same', () => {
+  const input = `${BILLION}00000000 a\n`.repeat(2000);
+  expect(run([input], 8192 * 2)).toEqual(run([input]));
+  expect(run([`${input}@x\n`], 8192 * 2)).toEqual(run([`${input}@x\n`]));
 });
 
 test.each<[string, string[], string]>([
