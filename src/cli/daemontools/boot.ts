@@ -3,6 +3,7 @@
 // are and which directory svscan watches, and says what to run to enable it.
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { SERVICE_DIR } from '../../lib/svscanboot.js';
 
 export type InitSystem = 'systemd' | 'inittab' | 'openrc' | 'rcd';
 
@@ -94,8 +95,14 @@ export function editInittab(current: string, line: string): { text: string; note
   return { text: lines.join('\n'), note: 'replaced the command of the existing SV entry (the old line is kept, commented out)' };
 }
 
+/** The scan directory the installed files use: svscanboot's own for the inittab line. */
+export function scanDirFor(options: BootOptions): string {
+  return options.init === 'inittab' ? SERVICE_DIR : options.scandir;
+}
+
 export function plan(options: BootOptions): BootPlan {
-  const { init, root, bindir, scandir, platform } = options;
+  const { init, root, bindir, platform } = options;
+  const scandir = scanDirFor(options);
   const content = render(init, bindir, scandir);
   switch (init) {
     case 'systemd':
@@ -134,7 +141,7 @@ export function plan(options: BootOptions): BootPlan {
 /** Writes the plan's file atomically and creates the scan directory; returns what to tell the user. */
 export function install(options: BootOptions): string {
   const p = plan(options);
-  const scan = join(options.root, options.scandir);
+  const scan = join(options.root, scanDirFor(options));
   const lines: string[] = [];
   if (options.dryRun) {
     lines.push(`would write ${p.target} (${p.note}):`, ...p.content.trimEnd().split('\n').map((l) => `  ${l}`));
