@@ -10,14 +10,16 @@ import type { Multilog } from './engine.js';
 export const CHUNK = 1 << 17;
 
 type ReadResult = number | 'again' | 'stop';
+/** Reads into `buf` at most `want()` bytes: asked at the moment of reading (SIGTERM shrinks it). */
+type Reader = (buf: Buffer, want: () => number) => Promise<ReadResult>;
 
 /** Reads `fd` until end of input (or a read error, which C treats the same) or SIGTERM; then end(). */
 export async function pump(fd: number, engine: Multilog, chunk = CHUNK): Promise<void> {
   const buf = Buffer.allocUnsafe(chunk);
   const next = reader(fd, engine);
+  const want = (): number => engine.readLength(chunk);
   for (;;) {
-    const want = engine.readLength(chunk);
-    if (want === 0) break;
+    if (want() === 0) break;
     const got = await next(buf, want);
     if (got === 'stop') break;
     if (got === 'again') continue;
@@ -28,7 +30,7 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK): Promise
   await engine.end();
 }
 
-function reader(fd: number, engine: Multilog): (buf: Buffer, want: number) => Promise<ReadResult> {
+function reader(fd: number, engine: Multilog): Reader {
   let regular = false;
   try {
     const st = fstatSync(fd);
@@ -49,15 +51,16 @@ function reader(fd: number, engine: Multilog): (buf: Buffer, want: number) => Pr
 }
 
 /** A file never blocks for long: read in place, letting signals in between reads. */
-function readFile(fd: number): (buf: Buffer, want: number) => Promise<ReadResult> {
+function readFile(fd: number): Reader {
   return async (buf, want) => {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    return readOnce(fd, buf, want);
+    const n = want();
+    return n === 0 ? 'stop' : readOnce(fd, buf, n);
   };
 }
 
 /** Wait on the event loop until the descriptor is readable (or SIGTERM says stop), then read it. */
-function readPolled(fd: number, engine: Multilog, nat: NativeBinding): (buf: Buffer, want: number) => Promise<ReadResult> {
+function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
   const { F_GETFL, F_SETFL } = nat.constants;
   const flags = nat.fcntl(fd, F_GETFL);
   // Try once up front, so that a descriptor poll cannot watch makes us fall back now.
@@ -78,16 +81,18 @@ function readPolled(fd: number, engine: Multilog, nat: NativeBinding): (buf: Buf
         resolve('stop');
       };
     });
-    return why === 'stop' ? 'stop' : readOnce(fd, buf, want);
+    const n = want();
+    return why === 'stop' || n === 0 ? 'stop' : readOnce(fd, buf, n);
   };
 }
 
 /** Without the addon: a read on libuv's thread pool, raced against SIGTERM. */
-function readPooled(fd: number, engine: Multilog): (buf: Buffer, want: number) => Promise<ReadResult> {
+function readPooled(fd: number, engine: Multilog): Reader {
   let pending: Promise<ReadResult> | null = null;
   return async (buf, want) => {
     pending ??= new Promise<ReadResult>((resolve) => {
-      read(fd, buf, 0, want, null, (err, n) => {
+      // Once issued, the read takes what it asked for even if SIGTERM comes meanwhile.
+      read(fd, buf, 0, want(), null, (err, n) => {
         if (!err) resolve(n);
         else if (err.code === 'EINTR') resolve('again');
         else if (err.code === 'EAGAIN') setTimeout(() => resolve('again'), 10);
