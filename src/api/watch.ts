@@ -61,8 +61,9 @@ export function watchStatus(dir: string, options: StatusWatchOptions): StatusWat
   const watchSupervise = (): boolean => {
     try {
       superviseWatcher = watch(join(dir, 'supervise'), { persistent }, (_event, name) => {
-        // status.new comes and goes on each write; the rename onto status is the change.
-        if (name === null || name === 'status') report();
+        // status.new comes and goes on each write; the rename onto status is the change. (Where
+        // the system names no file, as with kqueue, every event is read as a possible change.)
+        if (name !== 'status.new') report();
       });
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return false;
@@ -79,8 +80,8 @@ export function watchStatus(dir: string, options: StatusWatchOptions): StatusWat
 
   const startDirWatch = (): void => {
     try {
-      dirWatcher = watch(dir, { persistent }, (_event, name) => {
-        if (superviseWatcher || (name !== null && name !== 'supervise')) return;
+      dirWatcher = watch(dir, { persistent }, () => {
+        if (superviseWatcher) return;
         if (watchSupervise()) {
           dirWatcher?.close();
           dirWatcher = undefined;
