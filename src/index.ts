@@ -25,4 +25,5 @@ export {
   type SupervisorProblem,
   type Scanner,
   type ScannerOptions,
+  type ScannerProblem,
 } from './api/embed.js';

@@ -1,6 +1,13 @@
 // Supervision inside the caller's own process: a Supervisor (the code behind our supervise) for
-// one service directory, and svscan's scanner for a whole scan directory once it is built.
+// one service directory, and svscan's scanner (src/lib/scan) for a whole scan directory.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoError } from '../lib/errors.js';
 import { ExecContext } from '../lib/exec/context.js';
+import { supervisorHost, type SupervisorReport } from '../lib/scan/host.js';
+import { Scanner as ScanCore, type ScanHost, type ScanProblem } from '../lib/scan/scanner.js';
+import { Shutdown } from '../lib/scan/shutdown.js';
+import { RESCAN_SECONDS, ScanTrigger } from '../lib/scan/trigger.js';
 import { Supervisor, SuperviseStartError, type Problem } from '../lib/supervise/supervisor.js';
 import { native } from '../native/index.js';
 import type { ExecPlan } from '../native/binding.js';
@@ -89,23 +96,81 @@ export function supervise(dir: string, options: SuperviseOptions = {}): Supervis
   };
 }
 
+/** Something the scanner or one of its supervisors warns about and carries on after. */
+export type ScannerProblem =
+  | { readonly kind: 'scan'; readonly problem: ScanProblem }
+  | { readonly kind: 'supervisor'; readonly report: SupervisorReport };
+
 /** A scanner started by {@link startScanner}. */
 export interface Scanner {
   readonly scandir: string;
-  /** Stops scanning; services keep running under their supervisors unless `exit` is asked. */
+  /** Looks at the scan directory now (it is also watched, and rescanned every few seconds). */
+  rescan(): void;
+  /**
+   * Stops scanning and takes every service down as svc -dx would, services before their
+   * loggers; resolves once all are down and no supervisor is left.
+   */
   close(): Promise<void>;
 }
 
 export interface ScannerOptions {
   /** The environment services are started with; defaults to this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Seconds between rescans (default 5, as svscan). */
+  rescanSeconds?: number;
+  /** Told of each problem svscan or supervise would print a warning about. */
+  onProblem?(problem: ScannerProblem): void;
 }
 
 /**
- * Runs svscan's scanner for `scandir` in this process: a supervisor per service (and its log
- * service, joined by a pipe), new services seen as they appear.
- * @throws {@link DaemontoolsError} `ERR_NOT_AVAILABLE`: the in-process scanner is not part of this build yet.
+ * Runs svscan's scanner over `scandir` in this process: a supervisor per service directory, and
+ * per log/ a second one joined to it by a pipe, new services seen as they appear. Unlike the
+ * svscan program, it leaves the working directory alone and does not make this process a
+ * subreaper (which would reap children that are not its own).
+ * @throws {@link DaemontoolsError} `ERR_SYSTEM` when `scandir` is not a readable directory.
  */
-export function startScanner(scandir: string, _options: ScannerOptions = {}): Scanner {
-  throw new DaemontoolsError('ERR_NOT_AVAILABLE', undefined, `startScanner(${scandir}): the in-process scanner is not available yet`);
+export function startScanner(scandir: string, options: ScannerOptions = {}): Scanner {
+  try {
+    if (!statSync(scandir).isDirectory()) throw errnoError('ENOTDIR', 'stat', scandir);
+    readdirSync(scandir);
+  } catch (err) {
+    throw systemError(undefined, `${scandir}: unable to scan`, err);
+  }
+  const report = (problem: ScannerProblem): void => options.onProblem?.(problem);
+  const base = supervisorHost({
+    env: envList(options.env ?? process.env),
+    plan: childPlan(),
+    onScanProblem: (problem) => report({ kind: 'scan', problem }),
+    onSupervisorReport: (r) => report({ kind: 'supervisor', report: r }),
+  });
+  // The host works relative to the working directory, as svscan (which changes to the scan
+  // directory) does; here every path is taken from scandir instead.
+  const host: ScanHost<Supervisor> = {
+    pipe: () => base.pipe(),
+    close: (fd) => base.close(fd),
+    problem: (problem) => base.problem(problem),
+    readdir: () => readdirSync(scandir),
+    stat: (path) => base.stat(join(scandir, path)),
+    start: (spec, onExit) => base.start({ ...spec, path: join(scandir, spec.path) }, onExit),
+  };
+  let shutdown: Shutdown | undefined;
+  const scanner = new ScanCore<Supervisor>(host, (supervisor) => shutdown?.ended(supervisor));
+  shutdown = new Shutdown(scanner);
+  const trigger = new ScanTrigger(() => scanner.scan(), {
+    dir: scandir,
+    rescanMs: (options.rescanSeconds ?? RESCAN_SECONDS) * 1000,
+  });
+  trigger.start();
+  let closing: Promise<void> | undefined;
+  return {
+    scandir,
+    rescan: () => scanner.scan(),
+    close() {
+      if (closing === undefined) {
+        trigger.close();
+        closing = shutdown!.run();
+      }
+      return closing;
+    },
+  };
 }

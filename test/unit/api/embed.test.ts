@@ -1,7 +1,7 @@
 // supervise() inside this process: C's svc, svok and svstat see an ordinary supervise, and a
 // directory a C supervise holds is refused.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { supervise, startScanner, type SupervisedService } from '../../../src/api/embed.js';
@@ -61,6 +61,31 @@ describe.skipIf(!HAVE_C || !HAVE_ADDON)('supervise() in this process', () => {
   });
 });
 
-test('startScanner is not available yet', () => {
-  expect(() => startScanner(tempRoot())).toThrow(expect.objectContaining({ code: 'ERR_NOT_AVAILABLE' }));
+describe.skipIf(!HAVE_C || !HAVE_ADDON)('startScanner() in this process', () => {
+  test('supervises every service and its logger, picks up new ones, and takes all down on close', async () => {
+    const scandir = join(tempRoot(), 'service');
+    const a = makeService(join(scandir, 'a'), { run: 'echo hello; exec sleep 1000' });
+    makeService(join(a, 'log'), { run: 'exec cat > ./got' });
+    const problems: unknown[] = [];
+    const cwd = process.cwd();
+    const scanner = startScanner(scandir, { onProblem: (p) => problems.push(p) });
+    try {
+      expect(process.cwd()).toBe(cwd);
+      const up = await waitFor(a, 'up', { timeout: 10000 });
+      await waitFor(join(a, 'log'), 'up', { timeout: 10000 });
+      // C svstat sees an ordinary supervise.
+      expect(execFileSync(join(C_BIN, 'svstat'), [a], { encoding: 'utf8' })).toContain(`up (pid ${up.pid})`);
+      const b = makeService(join(scandir, 'b'));
+      await waitFor(b, 'up', { timeout: 10000 });
+    } finally {
+      await scanner.close();
+    }
+    for (const dir of ['a', 'a/log', 'b']) expect(isSupervised(join(scandir, dir))).toBe(false);
+    expect(readFileSync(join(a, 'log', 'got'), 'utf8')).toBe('hello\n');
+    expect(problems).toEqual([]);
+  });
+
+  test('a scan directory that is not there is ERR_SYSTEM', () => {
+    expect(() => startScanner(join(tempRoot(), 'nowhere'))).toThrow(expect.objectContaining({ code: 'ERR_SYSTEM', systemCode: 'ENOENT' }));
+  });
 });
