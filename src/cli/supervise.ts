@@ -2,6 +2,7 @@
 // svscan hosts many Supervisors and reuses the message functions below.
 import { constants } from 'node:os';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
+import { adoptOrphans } from '../lib/scan/orphans.js';
 import { Supervisor, SuperviseStartError, type Problem, type StartStep } from '../lib/supervise/supervisor.js';
 import { execContext } from './chain-host.js';
 import { fatalText, warnText, writeErr } from './io.js';
@@ -37,6 +38,10 @@ export function problemText(dir: string, problem: Problem): string {
       return warnText(PROG, `unable to fork for ${dir}, sleeping 60 seconds: `, problem.error);
     case 'exec':
       return fatalText(PROG, `unable to start ${dir}/run: `, problem.error);
+    case 'owner':
+      return warnText(PROG, `unable to write ${dir}/supervise/owner.new: `, problem.error);
+    case 'adopt':
+      return warnText(PROG, `unable to adopt pid ${problem.pid} for ${dir}, starting ${dir}/run again: `, problem.error);
   }
 }
 
@@ -82,6 +87,8 @@ export function main(argv: readonly string[]): number | Promise<number> {
   }
   const context = execContext();
   actLikeC(context.captured.ignored);
+  // A subreaper, as svscan is: what a service double-forks away stays below us and is reaped here.
+  adoptOrphans();
   return new Promise((resolve) => {
     const supervisor = new Supervisor(dir, {
       path: '.',

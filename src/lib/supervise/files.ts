@@ -25,7 +25,11 @@ export type Problem =
   /** fork failed: supervise waits a minute. */
   | { readonly kind: 'fork'; readonly error: unknown }
   /** ./run could not be executed: the child said so and exited 111. */
-  | { readonly kind: 'exec'; readonly error: unknown };
+  | { readonly kind: 'exec'; readonly error: unknown }
+  /** supervise/owner (see owner.ts) could not be written: this child cannot be adopted later. */
+  | { readonly kind: 'owner'; readonly error: unknown }
+  /** The ./run a dead supervisor left running could not be adopted: it is started again beside it. */
+  | { readonly kind: 'adopt'; readonly pid: number; readonly error: unknown };
 
 export const NO_FD = -1;
 

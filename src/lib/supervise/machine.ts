@@ -57,9 +57,14 @@ export function initialState(normallyUp: boolean, at: Stamp): State {
   return { pid: 0, paused: false, want: normallyUp ? 'up' : 'down', exiting: false, stamp: at };
 }
 
-/** Once the directory is set up: start ./run unless the down file says not to. */
+/** Taking over from a supervisor that died: its child (or 0) and what it last wrote. */
+export function resumedState(status: Status): State {
+  return { pid: status.pid, paused: status.paused, want: status.want, exiting: false, stamp: status.stamp };
+}
+
+/** Once the directory is set up: start ./run if it is wanted up and not running already. */
 export function startup(state: State): readonly Effect[] {
-  return state.want === 'down' ? [] : [START];
+  return state.pid === 0 && state.want === 'up' ? [START] : [];
 }
 
 /** What goes into supervise/status for `state`. */

@@ -1,12 +1,14 @@
 // One service directory supervised exactly as a C supervise process would: the lock, the control
 // and ok FIFOs, supervise/status, ./run started and restarted with a second's pause after each
 // start. Many supervisors can share one Node process (svscan); each keeps to its own directory.
+// A ./run left running by a supervisor that died is adopted, not started twice (adopt.ts).
 import { constants as fs, readSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { native, type ExecPlan, type FdOp, type FdWatch } from '../../native/index.js';
 import { isCommandLetter } from '../control.js';
 import { errnoError, errnoName } from '../errors.js';
 import { stampNow } from '../status.js';
+import { AdoptedChild, claim } from './adopt.js';
 import {
   checkDir,
   closeHeld,
@@ -18,7 +20,8 @@ import {
   type Held,
   type Problem,
 } from './files.js';
-import { initialState, reduce, startup, statusOf, type Effect, type Event, type State } from './machine.js';
+import { initialState, reduce, resumedState, startup, statusOf, type Effect, type Event, type State } from './machine.js';
+import { forgetOwner, ownerOf, writeOwner } from './owner.js';
 import { listen, unwatchChild, watchChild } from './reaper.js';
 
 export { SuperviseStartError, type Problem, type StartStep } from './files.js';
@@ -58,6 +61,8 @@ export class Supervisor {
   private exitPending = false;
   private running = false;
   private plan: ExecPlan | undefined;
+  /** The running ./run when this supervisor did not start it but took it over. */
+  private adopted: AdoptedChild | undefined;
 
   constructor(
     /** The name in messages, as given. */
@@ -86,7 +91,7 @@ export class Supervisor {
       held.control = openFifo(path, 'supervise/control', fs.O_RDONLY, 'control-read');
       // Holding a write end too: the FIFO never reads as end-of-file when svc closes it.
       held.controlWrite = openFifo(path, 'supervise/control', fs.O_WRONLY, 'control-write', false);
-      this.state = initialState(up, stampNow());
+      this.state = this.takeOver(up);
       this.announce();
       held.ok = openFifo(path, 'supervise/ok', fs.O_RDONLY, 'ok');
     } catch (err) {
@@ -99,16 +104,43 @@ export class Supervisor {
     this.pump();
   }
 
+  /** With the lock held: what a supervisor that died here left running, or C's fresh start. */
+  private takeOver(normallyUp: boolean): State {
+    const found = claim(this.path);
+    switch (found.kind) {
+      case 'adopt': {
+        const child = found.child;
+        try {
+          child.onExit(() => this.onChildExit(child.pid));
+        } catch (error) {
+          child.close();
+          this.problem({ kind: 'adopt', pid: child.pid, error });
+          return initialState(normallyUp, stampNow());
+        }
+        this.adopted = child;
+        return resumedState(found.status);
+      }
+      case 'resume':
+        return resumedState(found.status);
+      case 'fresh':
+        if (found.problem) this.problem(found.problem);
+        return initialState(normallyUp, stampNow());
+    }
+  }
+
   /** Lets go of the directory (lock, FIFOs) as if this supervise were killed; ./run keeps running. */
   stop(): void {
     if (!this.running) return;
     this.running = false;
     const pid = this.pid;
-    if (pid !== 0) watchChild(pid, () => {}); // still reap it, so no zombie is left behind
+    // Still reap it, so no zombie is left behind (an adopted one is not ours to reap).
+    if (pid !== 0 && this.adopted === undefined) watchChild(pid, () => {});
     this.release();
   }
 
   private release(): void {
+    this.adopted?.close();
+    this.adopted = undefined;
     this.watch?.close();
     this.watch = undefined;
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -200,6 +232,8 @@ export class Supervisor {
   }
 
   private kill(sig: NodeJS.Signals): void {
+    // An adopted process is no zombie of ours: once it has ended, its pid may be anyone's.
+    if (this.adopted !== undefined && !this.adopted.running()) return;
     try {
       process.kill(this.state!.pid, sig);
     } catch {
@@ -219,7 +253,11 @@ export class Supervisor {
       return;
     }
     watchChild(pid, () => this.onChildExit(pid));
-    this.dispatch({ type: 'started', pid, at: stampNow() });
+    const at = stampNow();
+    // The record goes first: a supervisor killed right after it still knows the child.
+    const problem = writeOwner(this.path, ownerOf(pid, at));
+    if (problem !== null) this.problem(problem);
+    this.dispatch({ type: 'started', pid, at });
     this.sleep(START_PAUSE_MS);
   }
 
@@ -242,6 +280,10 @@ export class Supervisor {
 
   private onChildExit(pid: number): void {
     if (!this.running || this.state?.pid !== pid) return;
+    if (this.adopted?.pid === pid) {
+      this.adopted.close();
+      this.adopted = undefined;
+    }
     this.exitPending = true;
     this.pump();
   }
@@ -264,6 +306,7 @@ export class Supervisor {
 
   private finish(): void {
     this.announce();
+    forgetOwner(this.path);
     this.running = false;
     const pid = this.pid;
     if (pid !== 0) unwatchChild(pid);

@@ -3,13 +3,14 @@ import { Command, type CommandLetter } from '../../../../src/lib/control.js';
 import {
   initialState,
   reduce,
+  resumedState,
   startup,
   statusOf,
   type Effect,
   type Event,
   type State,
 } from '../../../../src/lib/supervise/machine.js';
-import { TAI_EPOCH, type Stamp } from '../../../../src/lib/status.js';
+import { TAI_EPOCH, type Stamp, type Status } from '../../../../src/lib/status.js';
 
 const T0: Stamp = { seconds: TAI_EPOCH + 1000n, nanoseconds: 500 };
 const T1: Stamp = { seconds: TAI_EPOCH + 2000n, nanoseconds: 1500 };
@@ -34,6 +35,20 @@ describe('start-up', () => {
     const state = initialState(false, T0);
     expect(state.want).toBe('down');
     expect(startup(state)).toEqual([]);
+  });
+
+  // Taking over from a supervisor that died: its status, as it left it.
+  test.each<[string, Status, Effect[]]>([
+    ['its ./run still running (adopted): nothing started', { stamp: T0, pid: 42, paused: true, want: 'up' }, []],
+    ['adopted while wanted down (svc -d, TERM ignored)', { stamp: T0, pid: 42, paused: false, want: 'down' }, []],
+    ['ended meanwhile, wanted up: started', { stamp: T0, pid: 0, paused: false, want: 'up' }, [START]],
+    ['ended meanwhile, wanted down', { stamp: T0, pid: 0, paused: false, want: 'down' }, []],
+    ['ended meanwhile after svc -o', { stamp: T0, pid: 0, paused: false, want: 'none' }, []],
+  ])('resumed, %s', (_name, status, effects) => {
+    const state = resumedState(status);
+    expect(statusOf(state)).toEqual(status);
+    expect(state.exiting).toBe(false);
+    expect(startup(state)).toEqual(effects);
   });
 });
 
