@@ -28,6 +28,8 @@ function scanProblemText(problem: ScanProblem): string {
       return warnText(PROG, `unable to create pipe for ${problem.name}: `, problem.error);
     case 'readdir':
       return warnText(PROG, 'unable to read directory: ', problem.error);
+    case 'log-pipe':
+      return warnText(PROG, `unable to recover pipe for ${problem.name}, restarting ${problem.name} and its log: `, problem.error);
   }
 }
 

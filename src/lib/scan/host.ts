@@ -3,6 +3,7 @@
 import { closeSync, readdirSync, statSync } from 'node:fs';
 import { native, type ExecPlan } from '../../native/index.js';
 import { Supervisor, SuperviseStartError, type Problem } from '../supervise/supervisor.js';
+import { recoverLogPipe } from './adopt-pipe.js';
 import type { ScanHost, ScanProblem, ServiceSpec } from './scanner.js';
 
 /** What the supervisors say, as a C supervise would have said it on the shared stderr. */
@@ -29,6 +30,11 @@ export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
     pipe: () => native().pipe(),
     close: (fd) => closeSync(fd),
     problem: (problem) => options.onScanProblem(problem),
+    keptPipe(name) {
+      const found = recoverLogPipe(name);
+      if (found?.kind === 'lost') options.onScanProblem({ kind: 'log-pipe', name, error: found.error });
+      return found?.kind === 'kept' ? [found.read, found.write] : null;
+    },
     start(spec: ServiceSpec, onExit: () => void): Supervisor | null {
       const { dir } = spec;
       const supervisor = new Supervisor(dir, {

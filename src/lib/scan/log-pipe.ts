@@ -18,6 +18,11 @@ export class LogPipe {
     private readonly sys: PipeSyscalls,
   ) {}
 
+  /** A pipe that outlived an earlier svscan, taken back from its service and logger (adopt-pipe.ts). */
+  static kept(sys: PipeSyscalls, read: number, write: number): LogPipe {
+    return new LogPipe(read, write, sys);
+  }
+
   /** Throws the pipe(2) error. */
   static open(sys: PipeSyscalls): LogPipe {
     const [read, write] = sys.pipe();

@@ -28,7 +28,9 @@ export type ScanProblem =
   | { readonly kind: 'stat'; readonly path: string; readonly error: unknown }
   | { readonly kind: 'too-many'; readonly name: string }
   | { readonly kind: 'pipe'; readonly name: string; readonly error: unknown }
-  | { readonly kind: 'readdir'; readonly error: unknown };
+  | { readonly kind: 'readdir'; readonly error: unknown }
+  /** The pipe a service and logger kept from a killed svscan could not be taken back; they restart. */
+  | { readonly kind: 'log-pipe'; readonly name: string; readonly error: unknown };
 
 export type Slot = 'main' | 'log';
 
@@ -41,6 +43,8 @@ export interface ScanHost<H> extends PipeSyscalls {
   /** Starts a supervisor, which calls `onExit` once it has ended; null when it could not start (the host said why). */
   start(spec: ServiceSpec, onExit: () => void): H | null;
   problem(problem: ScanProblem): void;
+  /** The pipe between `name` and its logger when either outlived an earlier svscan, else null. */
+  keptPipe?(name: string): [read: number, write: number] | null;
 }
 
 interface Entry<H> {
@@ -145,7 +149,8 @@ export class Scanner<H> {
     let pipe: LogPipe | null = null;
     if (hasLog) {
       try {
-        pipe = LogPipe.open(this.host);
+        const kept = this.host.keptPipe?.(name) ?? null;
+        pipe = kept === null ? LogPipe.open(this.host) : LogPipe.kept(this.host, ...kept);
       } catch (error) {
         this.host.problem({ kind: 'pipe', name, error });
         return undefined;
