@@ -12,6 +12,7 @@ import { waitFor, type WaitCondition } from '../api/watch.js';
 import { EXIT_OK, EXIT_USAGE } from '../lib/exit-codes.js';
 import { defaultBinDir, defaultScanDir, detectInit, install, INIT_SYSTEMS, type InitSystem } from './daemontools/boot.js';
 import { PROGRAM_NAMES, PROGRAMS } from './daemontools/programs.js';
+import { describeTakeover, isFailure, takeOver } from './daemontools/takeover.js';
 import { json, paint, table, type Row } from './daemontools/view.js';
 import { watchServices, type Target } from './daemontools/watch.js';
 
@@ -245,6 +246,12 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
           .option('bindir', { type: 'string', describe: 'where the daemontools programs are (default: found on PATH)' }),
       (a) => setCode(installBoot(a, io)),
     )
+    .command(
+      'takeover [dir..]',
+      'record the processes of stopped C supervise processes, for our svscan to adopt (Linux)',
+      (c) => dirs(c).option('dry-run', { type: 'boolean', default: false, describe: 'say what would be recorded, write nothing' }),
+      async (a) => setCode(await takeover((a.dir as string[] | undefined) ?? [], scandirOf(a), a.dryRun as boolean, io)),
+    )
     .completion('completion', 'print a shell completion script (bash, zsh)')
     .demandCommand(1, 'name a command (daemontools --help lists them)')
     .strict()
@@ -259,6 +266,34 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
       if (err && err.name !== 'YError') throw err;
       throw new UsageError(message ?? err?.message ?? 'bad usage');
     });
+}
+
+async function takeover(dirs: readonly string[], scandir: string, dryRun: boolean, io: Out): Promise<number> {
+  if (process.platform !== 'linux') {
+    io.err(`${PROG}: fatal: takeover needs /proc to tell a process by its start time (Linux only)\n`);
+    return EXIT_FAILURE;
+  }
+  let list: Target[];
+  try {
+    list = await targets(dirs, scandir);
+  } catch (err) {
+    io.err(`${PROG}: fatal: unable to list ${scandir}: ${describe(err)}\n`);
+    return EXIT_FAILURE;
+  }
+  let failed = false;
+  for (const { name, dir } of list) {
+    let line: string;
+    try {
+      const result = takeOver(dir, dryRun);
+      failed ||= isFailure(result);
+      line = describeTakeover(name, result);
+    } catch (err) {
+      failed = true;
+      line = `${name}: ${describe(err)}`;
+    }
+    io.out(`${line}\n`);
+  }
+  return failed ? EXIT_PARTIAL : EXIT_OK;
 }
 
 function installBoot(a: Record<string, unknown>, io: Out): number {
