@@ -54,21 +54,39 @@ function openPipe(link: string): [read: number, write: number] {
   }
 }
 
+/** Where a pipe is found and how it is opened; the real one reads /proc (a test's fakes it). */
+export interface PipeProbe {
+  /** A path that opens `pid`'s descriptor `fd`, when that is a pipe; else null. */
+  pipeLink(pid: number, fd: number): string | null;
+  /** Both ends of the pipe at `link`; throws the open(2) error. */
+  openPipe(link: string): [read: number, write: number];
+  kill(pid: number, signal: NodeJS.Signals): void;
+}
+
+const PROC: PipeProbe = {
+  pipeLink,
+  openPipe,
+  kill: (pid, signal) => process.kill(pid, signal),
+};
+
 /**
  * For the service `name` (a directory with log/): the pipe its surviving service and logger use,
  * null when neither survived or neither reads or writes a pipe (svscan makes a new one).
  */
 export function recoverLogPipe(name: string): PipeRecovery | null {
-  const service = survivor(name);
-  const logger = survivor(`${name}/log`);
+  return takeBack(survivor(name), survivor(`${name}/log`), PROC);
+}
+
+/** The same for the pids of a surviving service and logger (0: did not survive). */
+export function takeBack(service: number, logger: number, probe: PipeProbe): PipeRecovery | null {
   // The logger's stdin is the pipe (the service may have sent its stdout elsewhere); else the
   // service's stdout, whose reader died with the logger.
-  const links = [logger !== 0 ? pipeLink(logger, 0) : null, service !== 0 ? pipeLink(service, 1) : null];
+  const links = [logger !== 0 ? probe.pipeLink(logger, 0) : null, service !== 0 ? probe.pipeLink(service, 1) : null];
   let error: unknown;
   for (const link of links) {
     if (link === null) continue;
     try {
-      const [read, write] = openPipe(link);
+      const [read, write] = probe.openPipe(link);
       return { kind: 'kept', read, write };
     } catch (err) {
       error ??= err;
@@ -82,7 +100,7 @@ export function recoverLogPipe(name: string): PipeRecovery | null {
     if (pid === 0) continue;
     for (const sig of ['SIGTERM', 'SIGCONT'] as const) {
       try {
-        process.kill(pid, sig);
+        probe.kill(pid, sig);
       } catch {
         // Gone already.
       }

@@ -1,0 +1,136 @@
+// For the adoption tests: a standalone supervise run and killed at will, processes counted by a
+// marker in their argv, and a sweep that kills every process a test started. Services outlive
+// the supervisors that started them by design, so they are found by marker and by status file.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeStatus } from '../../src/lib/status.js';
+import { OUR_BIN, ours } from '../helpers/paths.js';
+import { alive, until, type Exit } from './svscan-harness.js';
+
+/** Live (not zombie) processes whose argv contains `marker`. */
+export function marked(marker: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(marker) && alive(Number(name))) out.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+/** The raw 18 bytes of dir/supervise/status, or an empty buffer. */
+export function statusBytes(dir: string): Buffer {
+  try {
+    return readFileSync(join(dir, 'supervise', 'status'));
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+export function statusOf(dir: string): ReturnType<typeof decodeStatus> {
+  return decodeStatus(statusBytes(dir));
+}
+
+/** The supervisor's ok FIFO has a reader (what svok checks): it runs, adoption decided. */
+export function supervised(dir: string): boolean {
+  try {
+    closeSync(openSync(join(dir, 'supervise', 'ok'), constants.O_WRONLY | constants.O_NONBLOCK));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The parent pid of `pid`, from /proc. */
+export function ppid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** The process state letter (S, R, T, Z...). */
+export function procState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0]!;
+  } catch {
+    return '';
+  }
+}
+
+const started = new Set<number>();
+
+/** Remembers pids to kill when the test ends. */
+export function track(...pids: number[]): void {
+  for (const pid of pids) if (pid !== 0) started.add(pid);
+}
+
+/** Kills whatever was tracked, everything carrying `markers`, and what dirs' status files name. */
+export function sweep(markers: readonly string[], dirs: readonly string[] = []): void {
+  const pids = new Set(started);
+  for (const m of markers) for (const pid of marked(m)) pids.add(pid);
+  for (const d of dirs) {
+    const pid = statusOf(d)?.pid ?? 0;
+    if (pid !== 0) pids.add(pid);
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  started.clear();
+}
+
+/** Every service directory below `root` (a directory holding supervise/). */
+export function superviseDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (!statSync(path).isDirectory()) continue;
+      if (name === 'supervise') out.push(dir);
+      else walk(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** `supervise dir` (ours), in its own session, its stderr kept. */
+export class Standalone {
+  private readonly proc: ChildProcess;
+  stderr = '';
+  readonly exited: Promise<Exit>;
+
+  constructor(cwd: string, dir: string) {
+    this.proc = spawn(ours('supervise'), [dir], {
+      cwd,
+      env: { PATH: `${OUR_BIN}:/usr/bin:/bin` },
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.proc.stderr!.setEncoding('latin1').on('data', (t: string) => (this.stderr += t));
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    track(this.proc.pid!);
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  /** SIGKILL, and wait until it is gone (its lock with it). */
+  async kill(): Promise<void> {
+    process.kill(this.pid, 'SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Waits until the supervisor of `dir` runs (its ok FIFO has a reader). */
+export function whenSupervised(dir: string, explain: () => string = () => ''): Promise<true> {
+  return until(`${dir} supervised`, () => supervised(dir), 20000, explain);
+}
