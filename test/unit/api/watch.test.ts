@@ -1,11 +1,13 @@
 // waitFor and watchStatus on services run by C's supervise: they follow supervise's status renames
 // (not a timer), wait through a supervise that has not started yet, and give up by timeout or signal.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { sendCommand } from '../../../src/api/control.js';
 import type { ServiceStatus } from '../../../src/api/status.js';
 import { waitFor, watchStatus } from '../../../src/api/watch.js';
+import { TAI_EPOCH } from '../../../src/lib/status.js';
 import { C_BIN } from '../../helpers/paths.js';
 import { cleanup, HAVE_C, makeService, startC, tempRoot } from './fixture.js';
 
@@ -96,26 +98,39 @@ describe.skipIf(!HAVE_C)('watchStatus', () => {
   });
 
   // A poller would read the status again and again; a watcher reads it once, then on change only.
+  // This test is supervise itself: it holds supervise/ok and writes status as supervise does.
   test('reads nothing while nothing changes', async () => {
-    const dir = makeService(join(tempRoot(), 'svc'), { down: true });
-    await startC(dir);
-    let reads = 0;
+    const dir = makeService(join(tempRoot(), 'svc'));
+    mkdirSync(join(dir, 'supervise'));
+    execFileSync('mkfifo', [join(dir, 'supervise', 'ok')]);
+    const announce = (pid: number): void => {
+      const status = Buffer.alloc(18);
+      status.writeBigUInt64BE(TAI_EPOCH + BigInt(Math.floor(Date.now() / 1000)), 0);
+      status.writeUInt32LE(pid, 12);
+      status[17] = 0x75;
+      writeFileSync(join(dir, 'supervise', 'status.new'), status);
+      renameSync(join(dir, 'supervise', 'status.new'), join(dir, 'supervise', 'status'));
+    };
+    announce(0);
+    const ok = openSync(join(dir, 'supervise', 'ok'), constants.O_RDONLY | constants.O_NONBLOCK);
+    const seen: Array<number | null> = [];
     let sawUp: () => void = () => {};
     const up = new Promise<void>((resolve) => (sawUp = resolve));
     const w = watchStatus(dir, {
       onStatus: (s) => {
-        reads++;
+        seen.push(s.pid);
         if (s.up) sawUp();
       },
     });
     try {
       await sleep(1500);
-      expect(reads).toBe(1);
-      sendCommand(dir, 'up');
+      expect(seen).toEqual([null]);
+      announce(4321);
       await up;
-      expect(reads).toBeGreaterThan(1);
+      expect(seen).toEqual([null, 4321]);
     } finally {
       w.close();
+      closeSync(ok);
     }
   });
 
