@@ -17,7 +17,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.umask(0o022);
   const script = parseScript(argv.slice(1));
 
-  // C blocks both signals while it sets up and takes them at its first read; so do we.
   let engine: Multilog | null = null;
   let terminated = false;
   let alarmed = false;
@@ -29,26 +28,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (engine) void engine.rotate();
     else alarmed = true;
   };
+  // Left in place to the end: C keeps both caught until it exits.
   process.on('SIGTERM', onTerm);
   process.on('SIGALRM', onAlarm);
+  const messages = {
+    warn: (parts: string, err?: unknown) => warn(PROG, parts, err),
+    fatal: (parts: string, err?: unknown) => fatal(PROG, parts, err),
+  };
   try {
-    const messages = {
-      warn: (parts: string, err?: unknown) => warn(PROG, parts, err),
-      fatal: (parts: string, err?: unknown) => fatal(PROG, parts, err),
-    };
-    try {
-      engine = await Multilog.open(script, systemIO(messages));
-    } catch (err) {
-      if (!(err instanceof MultilogFatal)) throw err;
-      fatal(PROG, err.parts, err.cause);
-      return EXIT_TEMPORARY;
-    }
-    if (alarmed) void engine.rotate();
-    if (terminated) engine.terminate();
-    await pump(0, engine);
-    return EXIT_OK;
-  } finally {
-    process.removeListener('SIGTERM', onTerm);
-    process.removeListener('SIGALRM', onAlarm);
+    engine = await Multilog.open(script, systemIO(messages));
+  } catch (err) {
+    if (!(err instanceof MultilogFatal)) throw err;
+    fatal(PROG, err.parts, err.cause);
+    return EXIT_TEMPORARY;
   }
+  // Taken while C has them blocked: they count after the first read.
+  if (alarmed) void engine.rotate();
+  if (terminated) engine.terminate();
+  await pump(0, engine);
+  return EXIT_OK;
 }

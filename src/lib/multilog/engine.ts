@@ -86,6 +86,13 @@ export class Multilog {
   private errLength = 0;
 
   private queue: Promise<void> = Promise.resolve();
+  /** Operations queued or running: C would not be sitting in read(2). */
+  private busy = 0;
+  /** The host is blocked waiting for input (C sitting in read(2)). */
+  private waiting = false;
+  /** Signals that came while C would have had them blocked: they count after the next read. */
+  private lateAlarm = false;
+  private lateTerm = false;
   private terminating = false;
   private ended = false;
   /** Called when terminate() means the host should stop waiting for input. */
@@ -161,17 +168,42 @@ export class Multilog {
     return max;
   }
 
+  /**
+   * The host is now blocked waiting for input (true), or has stopped waiting (false). C takes
+   * SIGALRM and SIGTERM at once only while it waits in read(2); one that comes while it works is
+   * seen only after the following read, so the same goes here.
+   */
+  setWaiting(waiting: boolean): void {
+    this.waiting = waiting;
+  }
+
+  private get blockedInRead(): boolean {
+    return this.waiting && this.busy === 0;
+  }
+
   /** Takes in one read's worth of input; `chunk` must stay untouched until this settles. */
   push(chunk: Buffer): Promise<void> {
     return this.serially(async () => {
       if (chunk.length === 0) return;
       this.feed(chunk);
+      if (this.lateAlarm) {
+        this.lateAlarm = false;
+        for (const s of this.streams) s.forceRotate();
+      }
+      if (this.lateTerm) {
+        this.lateTerm = false;
+        this.terminating = true;
+      }
       await this.drain();
     });
   }
 
-  /** SIGALRM: every directory with something in `current` rotates, once pending work is done. */
+  /** SIGALRM: every directory with something in `current` rotates. */
   rotate(): Promise<void> {
+    if (!this.blockedInRead) {
+      this.lateAlarm = true;
+      return Promise.resolve();
+    }
     return this.serially(async () => {
       for (const s of this.streams) s.forceRotate();
       await this.drain();
@@ -180,6 +212,10 @@ export class Multilog {
 
   /** SIGTERM: finish the line being read, then stop (readLength tells how). */
   terminate(): void {
+    if (!this.blockedInRead) {
+      this.lateTerm = true;
+      return;
+    }
     this.terminating = true;
     if (this.newlineLast) this.onStop?.();
   }
@@ -205,7 +241,8 @@ export class Multilog {
   }
 
   private serially(op: () => Promise<void>): Promise<void> {
-    const done = this.queue.then(op);
+    this.busy++;
+    const done = this.queue.then(op).finally(() => this.busy--);
     this.queue = done.catch(() => undefined);
     return done;
   }

@@ -67,10 +67,12 @@ function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
   nat.watchReadable(fd, () => undefined).close();
   nat.fcntl(fd, F_SETFL, flags);
   return async (buf, want) => {
+    engine.setWaiting(true);
     const why = await new Promise<'readable' | 'stop'>((resolve) => {
       const watch = nat.watchReadable(fd, () => {
         watch.close();
         engine.onStop = null;
+        engine.setWaiting(false);
         resolve('readable');
       });
       // uv_poll makes the descriptor non-blocking; put it back as it was.
@@ -78,6 +80,7 @@ function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
       engine.onStop = () => {
         watch.close();
         engine.onStop = null;
+        engine.setWaiting(false);
         resolve('stop');
       };
     });
@@ -91,8 +94,10 @@ function readPooled(fd: number, engine: Multilog): Reader {
   let pending: Promise<ReadResult> | null = null;
   return async (buf, want) => {
     pending ??= new Promise<ReadResult>((resolve) => {
+      engine.setWaiting(true);
       // Once issued, the read takes what it asked for even if SIGTERM comes meanwhile.
       read(fd, buf, 0, want(), null, (err, n) => {
+        engine.setWaiting(false);
         if (!err) resolve(n);
         else if (err.code === 'EINTR') resolve('again');
         else if (err.code === 'EAGAIN') setTimeout(() => resolve('again'), 10);

@@ -100,7 +100,9 @@ describe('SIGTERM and reading', () => {
     await engine.push(Buffer.from('abc'));
     let stopped = 0;
     engine.onStop = () => stopped++;
+    engine.setWaiting(true);
     engine.terminate();
+    engine.setWaiting(false);
     expect(stopped).toBe(0);
     expect(engine.readLength(4096)).toBe(1);
     await engine.push(Buffer.from('d'));
@@ -118,11 +120,45 @@ describe('SIGTERM and reading', () => {
     const engine = await Multilog.open(parseScript(['./d']), fakeIO(), { cwd });
     let stopped = 0;
     engine.onStop = () => stopped++;
+    engine.setWaiting(true);
     engine.terminate();
     expect(stopped).toBe(1);
     expect(engine.readLength(4096)).toBe(0);
     await engine.end();
     engine.release();
+  });
+
+  test('while not waiting for input (C has the signals blocked), they count after the next read', async () => {
+    const cwd = sandbox();
+    const engine = await Multilog.open(parseScript(['./d']), fakeIO(), { cwd });
+    await engine.push(Buffer.from('one\n'));
+    engine.onStop = () => {
+      throw new Error('not now');
+    };
+    engine.terminate();
+    await engine.rotate();
+    expect(engine.readLength(4096)).toBe(4096);
+    expect(readdirSync(join(cwd, 'd')).filter((n) => n.startsWith('@'))).toEqual([]);
+    await engine.push(Buffer.from('two\nthr'));
+    // rotated after that read's data; terminating, mid-line
+    expect(engine.readLength(4096)).toBe(1);
+    await engine.push(Buffer.from('ee\n'));
+    expect(engine.readLength(4096)).toBe(0);
+    await engine.end();
+    engine.release();
+    expect(logged(join(cwd, 'd'))).toBe('one\ntwo\nthree\n');
+    const old = readdirSync(join(cwd, 'd')).filter((n) => n.startsWith('@'));
+    expect(old.map((n) => readFileSync(join(cwd, 'd', n), 'latin1'))).toEqual(['one\ntwo\n']);
+  });
+
+  test('a late SIGALRM is lost at the end of input, as in C', async () => {
+    const cwd = sandbox();
+    const engine = await Multilog.open(parseScript(['./d']), fakeIO(), { cwd });
+    await engine.push(Buffer.from('one\n'));
+    await engine.rotate();
+    await engine.end();
+    engine.release();
+    expect(readdirSync(join(cwd, 'd')).sort()).toEqual(['current', 'lock', 'state']);
   });
 });
 
@@ -131,6 +167,7 @@ describe('rotation', () => {
     const cwd = sandbox();
     const io = fakeIO();
     const engine = await Multilog.open(parseScript(['./d']), io, { cwd });
+    engine.setWaiting(true);
     await engine.rotate();
     expect(readdirSync(join(cwd, 'd')).sort()).toEqual(['current', 'lock', 'state']);
     await engine.push(Buffer.from('one\n'));
@@ -148,6 +185,7 @@ describe('rotation', () => {
     const cwd = sandbox();
     const io = fakeIO();
     const engine = await Multilog.open(parseScript(['n3', './d']), io, { cwd });
+    engine.setWaiting(true);
     for (let i = 0; i < 5; i++) {
       await engine.push(Buffer.from(`${i}\n`));
       await engine.rotate();
@@ -165,6 +203,7 @@ describe('rotation', () => {
     const io = fakeIO();
     let pausesLeft = 2;
     const engine = await Multilog.open(parseScript(['n2', './d']), io, { cwd });
+    engine.setWaiting(true);
     await engine.push(Buffer.from('x\n'));
     const origSleep = io.sleep;
     io.sleep = async (ms) => {
@@ -214,6 +253,7 @@ describe('write errors pause and retry; nothing is lost or doubled', () => {
       if (failures-- > 0) throw errno('EIO');
     };
     const engine = await Multilog.open(parseScript(['./d']), io, { cwd });
+    engine.setWaiting(true);
     await engine.push(Buffer.from('a\n'));
     await engine.rotate();
     await engine.end();
@@ -247,6 +287,7 @@ describe('processors', () => {
     const outcomes = [{ kind: 'exited', code: 1 } as const, { kind: 'forkFailed', error: errno('EAGAIN') } as const];
     io.runProcessor = async (job) => outcomes.shift() ?? real(job);
     const engine = await Multilog.open(parseScript(['!cat', './d']), io, { cwd });
+    engine.setWaiting(true);
     await engine.push(Buffer.from('a\n'));
     await engine.rotate();
     await engine.end();
@@ -269,6 +310,7 @@ describe('processors', () => {
       return { kind: 'crashed', signal: 'SIGKILL' };
     };
     const engine = await Multilog.open(parseScript(['!cat', './d']), io, { cwd });
+    engine.setWaiting(true);
     await engine.push(Buffer.from('a\n'));
     await engine.rotate();
     await engine.end();
@@ -296,6 +338,7 @@ describe('processors', () => {
     const cwd = sandbox();
     const io = fakeIO();
     const engine = await Multilog.open(parseScript(['!cat', './d']), io, { cwd });
+    engine.setWaiting(true);
     rmSync(join(cwd, 'd', 'state'));
     io.sleep = async () => {
       io.pauses++;

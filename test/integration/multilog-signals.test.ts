@@ -1,0 +1,166 @@
+// SIGTERM and SIGALRM, C multilog and ours side by side on the same timeline: what each logged,
+// what each left unread in its input pipe, how it exited. C reads a byte at a time after SIGTERM
+// until the line ends; what follows stays in the pipe for the next logger.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, describe, expect, test } from 'vitest';
+import { native } from '../../src/native/index.js';
+import { HAVE_C } from '../helpers/paths.js';
+import { multilogOf, normalize, snapshot, SIDES, type Side, type Tree } from './multilog-golden.js';
+
+const root = mkdtempSync(join(tmpdir(), 'dt-multilog-signals-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+type Step = { write: string } | { sleep: number } | { signal: NodeJS.Signals } | { close: true };
+
+interface Result {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+  readonly tree: Tree;
+  /** What was still in the pipe when the program had exited. */
+  readonly unread: string;
+  /** Milliseconds from the last step to the exit. */
+  readonly lingered: number;
+}
+
+async function play(side: Side, args: readonly string[], steps: readonly Step[]): Promise<Result> {
+  const n = native();
+  const work = mkdtempSync(join(root, `${side}-`));
+  const [r, w] = n.pipe();
+  const child = spawn(multilogOf(side), args, { cwd: work, stdio: [r, 'ignore', 'pipe'] });
+  let stderr = '';
+  const errStream = child.stderr!;
+  errStream.setEncoding('latin1').on('data', (d: string) => (stderr += d));
+  const errClosed = new Promise((resolve) => errStream.on('close', resolve));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  let open = true;
+  for (const step of steps) {
+    if ('write' in step) writeSync(w, step.write);
+    else if ('sleep' in step) await delay(step.sleep);
+    else if ('signal' in step) child.kill(step.signal);
+    else {
+      closeSync(w);
+      open = false;
+    }
+  }
+  const last = Date.now();
+  const [status, signal] = await Promise.race([
+    exited,
+    delay(15_000).then(() => {
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  ]);
+  const lingered = Date.now() - last;
+  if (open) closeSync(w);
+  const buf = Buffer.alloc(65536);
+  let unread = '';
+  for (let k; (k = readSync(r, buf)) > 0; ) unread += buf.toString('latin1', 0, k);
+  closeSync(r);
+  await errClosed;
+  return { status, signal, stderr: normalize(stderr), tree: snapshot(work), unread, lingered };
+}
+
+async function both(args: readonly string[], steps: readonly Step[]): Promise<Record<Side, Result>> {
+  const [c, ours] = await Promise.all(SIDES.map((side) => play(side, args, steps)));
+  return { c, ours };
+}
+
+function expectSame({ c, ours }: Record<Side, Result>): void {
+  expect(ours.stderr).toBe(c.stderr);
+  expect({ status: ours.status, signal: ours.signal }).toEqual({ status: c.status, signal: c.signal });
+  expect(ours.tree).toEqual(c.tree);
+  expect(ours.unread).toBe(c.unread);
+}
+
+const START = { sleep: 600 } as const;
+
+describe.skipIf(!HAVE_C)('SIGTERM', () => {
+  test('between lines: exits at once, current complete', async () => {
+    const r = await both(['t', './d'], [START, { write: 'one\ntwo\n' }, { sleep: 300 }, { signal: 'SIGTERM' }]);
+    expectSame(r);
+    expect(r.c.status).toBe(0);
+    expect(r.c.tree['d/current']).toEqual({ mode: '744', content: '@STAMP one\n@STAMP two\n' });
+    expect(r.ours.lingered).toBeLessThan(5000);
+  });
+
+  test('mid-line: reads on to the end of that line only; the rest stays in the pipe', async () => {
+    const r = await both(
+      ['./d', 'e'],
+      [START, { write: 'one\ntw' }, { sleep: 300 }, { signal: 'SIGTERM' }, { sleep: 300 }, { write: 'o\nthree\nfour\n' }],
+    );
+    expectSame(r);
+    expect(r.c.tree['d/current'].content).toBe('one\ntwo\n');
+    expect(r.c.unread).toBe('three\nfour\n');
+  });
+
+  test('mid-line, then end of input: the partial line gets its newline', async () => {
+    const r = await both(['./d'], [START, { write: 'one\ntw' }, { sleep: 300 }, { signal: 'SIGTERM' }, { sleep: 300 }, { close: true }]);
+    expectSame(r);
+    expect(r.c.tree['d/current'].content).toBe('one\ntw\n');
+  });
+
+  test('while the processor runs: C has it blocked, and sees it only after its next read', async () => {
+    const r = await both(
+      ['!sleep 1; cat', './d'],
+      [
+        START,
+        { write: 'one\n' },
+        { sleep: 300 },
+        { signal: 'SIGALRM' },
+        { sleep: 300 },
+        { signal: 'SIGTERM' },
+        { sleep: 1500 },
+        { write: 'two\nthree\n' },
+        { sleep: 500 },
+        { write: 'four\n' },
+      ],
+    );
+    expectSame(r);
+    expect(r.c.tree['d/current'].content).toBe('two\nthree\n');
+    expect(r.c.unread).toBe('four\n');
+  });
+
+  test('twice, and before any input', async () => {
+    expectSame(await both(['./d'], [START, { signal: 'SIGTERM' }, { signal: 'SIGTERM' }]));
+  });
+});
+
+describe.skipIf(!HAVE_C)('SIGALRM', () => {
+  test('rotates a current with something in it, not an empty one, not a partial line', async () => {
+    const r = await both(
+      ['s4096', './d'],
+      [
+        START,
+        { write: 'one\n' },
+        { sleep: 300 },
+        { signal: 'SIGALRM' },
+        { sleep: 300 },
+        { signal: 'SIGALRM' },
+        { sleep: 300 },
+        { write: 'tw' },
+        { sleep: 300 },
+        { signal: 'SIGALRM' },
+        { sleep: 300 },
+        { write: 'o\n' },
+        { close: true },
+      ],
+    );
+    expectSame(r);
+    expect(Object.keys(r.c.tree).sort()).toEqual(['d/', 'd/@0000.s', 'd/current', 'd/lock', 'd/state']);
+  });
+
+  test('through the processor', async () => {
+    const r = await both(
+      ['!sed s/^/P:/; echo done >&5', './d'],
+      [START, { write: 'one\n' }, { sleep: 300 }, { signal: 'SIGALRM' }, { sleep: 800 }, { write: 'two\n' }, { close: true }],
+    );
+    expectSame(r);
+    expect(r.c.tree['d/@0000.s'].content).toBe('P:one\n');
+    expect(r.c.tree['d/state'].content).toBe('done\n');
+  });
+});
