@@ -138,7 +138,7 @@ describe.skipIf(!has('systemd-analyze'))('the systemd unit', () => {
     // man:svscan(1) and man:daemontools(7) are looked up: put our pages where man finds them.
     const manpath = join(r, 'man');
     for (const section of ['1', '7']) mkdirSync(join(manpath, `man${section}`), { recursive: true });
-    for (const page of [...PROGRAMS.map((p) => `${p}.1`), 'daemontools.1', 'daemontools.7']) {
+    for (const page of new Set([...PROGRAMS.map((p) => `${p}.1`), 'daemontools.1', 'daemontools.7'])) {
       symlinkSync(join(ROOT, 'man', page), join(manpath, `man${page.slice(-1)}`, page));
     }
     const v = spawnSync('systemd-analyze', ['verify', join(r, 'etc/systemd/system/daemontools.service')], {

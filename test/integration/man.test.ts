@@ -17,7 +17,8 @@ const HAVE_LEXGROG = spawnSync('lexgrog', ['--version']).status === 0;
 const SYSTEM_PAGES = new Set(['setrlimit(2)', 'flock(2)', 'execve(2)', 'setsid(2)', 'ps(1)']);
 
 test('a page for each of the seventeen programs, for the command, and the overview', () => {
-  expect(PAGES).toEqual([...PROGRAMS.map((p) => `${p}.1`), 'daemontools.1', 'daemontools.7'].sort());
+  // (PROGRAMS may come to list the daemontools command itself.)
+  expect(PAGES).toEqual([...new Set([...PROGRAMS.map((p) => `${p}.1`), 'daemontools.1', 'daemontools.7'])].sort());
 });
 
 describe.skipIf(!HAVE_MAN_DB)('rendering with man-db', () => {
