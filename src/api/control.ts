@@ -33,6 +33,7 @@ export const SERVICE_COMMANDS = {
 
 export type ServiceCommand = keyof typeof SERVICE_COMMANDS;
 
+/** Whether `name` is one of {@link SERVICE_COMMANDS}' names (for checking user input). */
 export function isServiceCommand(name: string): name is ServiceCommand {
   return Object.prototype.hasOwnProperty.call(SERVICE_COMMANDS, name);
 }

@@ -20,6 +20,7 @@ export type DaemontoolsErrorCode =
   /** A system call failed: `systemCode`, `syscall` and `path` say which and why. */
   | 'ERR_SYSTEM';
 
+/** Every error the library throws; branch on {@link DaemontoolsError.code}. */
 export class DaemontoolsError extends Error {
   override readonly name = 'DaemontoolsError';
   /** The errno name of a failed system call (`'ENOENT'`, `'EACCES'`), for code `ERR_SYSTEM`. */
@@ -54,6 +55,7 @@ export function errnoCode(err: unknown): string | undefined {
   return err && typeof err === 'object' ? (err as NodeJS.ErrnoException).code : undefined;
 }
 
+/** Whether `err` is a {@link DaemontoolsError} (with the given code, when one is given). */
 export function isDaemontoolsError(err: unknown, code?: DaemontoolsErrorCode): err is DaemontoolsError {
   return err instanceof DaemontoolsError && (code === undefined || err.code === code);
 }
