@@ -64,9 +64,12 @@ function readStatus(path: string): Status | null {
 export function claim(path: string): Claim {
   const owner = readOwner(path);
   if (owner === null) return { kind: 'fresh' };
-  if (owner.ticks === null || owner.boot === null || bootId() === null) return unproven(owner);
+  if (owner.boot === null || bootId() === null) return owner.pid === 0 ? { kind: 'fresh' } : unproven(owner);
   if (owner.boot !== bootId()) return { kind: 'fresh' };
   const status = readStatus(path);
+  // A down service: its status goes on as it was ("down" since the same moment).
+  if (owner.pid === 0) return resume(status);
+  if (owner.ticks === null) return unproven(owner);
   // The pidfd first, then the check: a pidfd taken before the start time matches is that process.
   let pidfd: number;
   try {

@@ -8,6 +8,7 @@ import type { Stamp } from '../status.js';
 import { inDir, type Problem } from './files.js';
 
 export interface Owner {
+  /** 0: nothing was running and nothing to start when the supervisor began (a down service). */
   readonly pid: number;
   /** Start time in clock ticks since boot; null where /proc cannot tell (not Linux). */
   readonly ticks: bigint | null;
@@ -54,7 +55,7 @@ export function bootId(): string | null {
 
 /** The record for a child just started (spawn returns after its execve, so the start time is final). */
 export function ownerOf(pid: number, stamp: Stamp): Owner {
-  return { pid, ticks: procStart(pid)?.ticks ?? null, boot: bootId(), stamp };
+  return { pid, ticks: pid === 0 ? null : (procStart(pid)?.ticks ?? null), boot: bootId(), stamp };
 }
 
 const stampHex = (s: Stamp): string =>
@@ -70,7 +71,7 @@ export function decodeOwner(text: string): Owner | null {
     const m = new RegExp(`^${name} (${pattern.source})$`, 'm').exec(text);
     return m ? m[1]! : null;
   };
-  const pid = field('pid', /[1-9][0-9]{0,9}/);
+  const pid = field('pid', /0|[1-9][0-9]{0,9}/);
   const ticks = field('start', /[0-9]+|-/);
   const bootText = field('boot', /[0-9a-f-]+/);
   const stamp = field('stamp', /@[0-9a-f]{24}/);
@@ -122,7 +123,7 @@ export function forgetOwner(path: string): void {
  * process not yet reaped counts as gone.
  */
 export function isRunning(owner: Owner): boolean {
-  if (owner.ticks === null || owner.boot === null || owner.boot !== bootId()) return false;
+  if (owner.pid === 0 || owner.ticks === null || owner.boot === null || owner.boot !== bootId()) return false;
   const now = procStart(owner.pid);
   return now !== null && now.ticks === owner.ticks && !now.zombie;
 }

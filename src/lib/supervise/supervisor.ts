@@ -7,7 +7,7 @@ import { constants as os } from 'node:os';
 import { native, type ExecPlan, type FdOp, type FdWatch } from '../../native/index.js';
 import { isCommandLetter } from '../control.js';
 import { errnoError, errnoName } from '../errors.js';
-import { stampNow } from '../status.js';
+import { stampNow, type Stamp } from '../status.js';
 import { AdoptedChild, claim } from './adopt.js';
 import {
   checkDir,
@@ -100,7 +100,10 @@ export class Supervisor {
     }
     this.running = true;
     listen();
-    this.apply(startup(this.state));
+    const effects = startup(this.state);
+    // Nothing runs or starts: the record still says a supervisor began here (adopt.ts resumes it).
+    if (effects.length === 0 && this.state.pid === 0) this.record(0, this.state.stamp);
+    this.apply(effects);
     this.pump();
   }
 
@@ -255,10 +258,14 @@ export class Supervisor {
     watchChild(pid, () => this.onChildExit(pid));
     const at = stampNow();
     // The record goes first: a supervisor killed right after it still knows the child.
-    const problem = writeOwner(this.path, ownerOf(pid, at));
-    if (problem !== null) this.problem(problem);
+    this.record(pid, at);
     this.dispatch({ type: 'started', pid, at });
     this.sleep(START_PAUSE_MS);
+  }
+
+  private record(pid: number, at: Stamp): void {
+    const problem = writeOwner(this.path, ownerOf(pid, at));
+    if (problem !== null) this.problem(problem);
   }
 
   private childPlan(): ExecPlan {

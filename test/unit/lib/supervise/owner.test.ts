@@ -32,6 +32,7 @@ describe('the file', () => {
     ['a full record', OWNER],
     ['no start time or boot (not Linux)', { ...OWNER, ticks: null, boot: null }],
     ['the largest pid', { ...OWNER, pid: 4194304 }],
+    ['pid 0 (a down service)', { ...OWNER, pid: 0, ticks: null }],
   ])('reads back %s', (_name, owner) => {
     expect(decodeOwner(encodeOwner(owner))).toEqual(owner);
   });
@@ -39,7 +40,7 @@ describe('the file', () => {
   test.each([
     ['empty', ''],
     ['no stamp', `pid 1\nstart 2\nboot ${BOOT}\n`],
-    ['pid 0', `pid 0\nstart 2\nboot ${BOOT}\nstamp @400000006553f10a075bcbf4\n`],
+    ['pid 00', `pid 00\nstart 2\nboot ${BOOT}\nstamp @400000006553f10a075bcbf4\n`],
     ['a negative start', `pid 1\nstart -2\nboot ${BOOT}\nstamp @400000006553f10a075bcbf4\n`],
     ['a short stamp', `pid 1\nstart 2\nboot ${BOOT}\nstamp @4000\n`],
     ['C status bytes', '\x40\x00\x00\x00\x65\x53\xf1\x00\x07\x58\xf5\x64\x01\x00\x00\x00\x00u'],
@@ -103,6 +104,7 @@ describe('identity', () => {
     ['another boot', (o) => ({ ...o, boot: BOOT }), false],
     ['no start time recorded', (o) => ({ ...o, ticks: null }), false],
     ['a pid nobody has', (o) => ({ ...o, pid: 0x7ffffff0 }), false],
+    ['pid 0 (nothing ran)', (o) => ({ ...o, pid: 0 }), false],
   ])('running: %s', (_name, change, expected) => {
     expect(isRunning(change(ownerOf(process.pid, STAMP)))).toBe(expected);
   });
