@@ -1,7 +1,7 @@
 // Real service directories under a temp root, supervised by C's supervise (/usr/bin) or ours;
 // every supervise started here is taken down (svc -dx) and reaped, or killed, after each test.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendCommands } from '../../../src/lib/control.js';
@@ -37,12 +37,17 @@ export function makeService(dir: string, spec: ServiceSpec = {}): string {
   return dir;
 }
 
-/** Starts C's supervise on `dir`; resolves once it has written its status and opened supervise/ok. */
+/**
+ * Starts C's supervise on `dir`; resolves once it has opened supervise/ok and, unless `dir/down`
+ * exists, started ./run. (supervise writes a first status, pid 0, before it opens supervise/ok:
+ * a service read down at that moment may be about to start.)
+ */
 export async function startC(dir: string): Promise<ChildProcess> {
   const child = spawn(join(C_BIN, 'supervise'), [dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   started.push({ child, dir });
   const { waitFor } = await import('../../../src/api/watch.js');
-  await waitFor(dir, () => true, { timeout: 10000 });
+  const startsUp = !existsSync(join(dir, 'down'));
+  await waitFor(dir, startsUp ? 'up' : () => true, { timeout: 10000 });
   return child;
 }
 
