@@ -2,10 +2,7 @@
 // Debian installs it). Puts its own stdin, stdout and stderr on /dev/null, stops every service
 // with `svc -dx`, then runs `svscan /etc/service 2>&1 | readproctitle service errors: ....`
 // with only PATH in the environment, and exits as the pipeline does (readproctitle's status).
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import type { Writable } from 'node:stream';
 import { closeSync, constants, existsSync, statSync, writeSync } from 'node:fs';
-import { constants as os } from 'node:os';
 import {
   BOOT_PATH,
   envFailure,
@@ -15,7 +12,10 @@ import {
   svcArguments,
   TITLE_ARGS,
 } from '../lib/svscanboot.js';
-import type { NativeBinding } from '../native/binding.js';
+import type { FdOp, NativeBinding } from '../native/binding.js';
+import { shellStatus, startChild, waitChild } from '../lib/exec/child.js';
+import { pathCandidates } from '../lib/pathexec.js';
+import { execContext } from './chain-host.js';
 
 function loadNative(): NativeBinding | null {
   try {
@@ -34,6 +34,7 @@ function silence(n: NativeBinding | null): void {
     n.dup2(input, 0);
     n.dup2(output, 1);
     n.dup2(output, 2);
+    for (const fd of [0, 1, 2]) execContext().ownFd(fd);
     if (input > 2) n.close(input);
     if (output > 2) n.close(output);
   } catch {
@@ -49,31 +50,19 @@ function isRegularFile(file: string): boolean {
   }
 }
 
-interface Outcome {
-  /** The status the shell sees: the exit code, or 128 + the signal number. */
-  readonly status: number;
-}
-
-/** Runs a child to its end; a failed exec is reported through `onExecError` and its status. */
-function finish(child: ChildProcess, onExecError: (code: string) => number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) resolve({ status: onExecError(err.code ?? 'EIO') });
-    });
-    child.once('exit', (code, signal) => {
-      resolve({ status: code ?? 128 + (signal === null ? 0 : os.signals[signal]) });
-    });
-  });
-}
-
-/** A pipe for `svscan 2>&1 | readproctitle`: a real pipe(2) where the addon is there. */
-function makePipe(n: NativeBinding | null): [number, number] | null {
-  if (n === null) return null;
-  try {
-    return n.pipe();
-  } catch {
-    return null;
-  }
+/** Runs `name` as the boot shell would (PATH search, the recorded exec state, `fds` added). */
+async function run(
+  n: NativeBinding,
+  name: string,
+  argv: readonly string[],
+  env: readonly string[],
+  fds: readonly FdOp[],
+  onExecError: (code: string) => number,
+): Promise<number> {
+  const files = name.includes('/') ? [name] : pathCandidates(name, BOOT_PATH);
+  const started = startChild(n, files, argv, env, execContext().plan(fds));
+  if ('code' in started) return onExecError(started.code);
+  return shellStatus(await waitChild(started.pid));
 }
 
 export async function main(_argv: readonly string[]): Promise<number> {
@@ -81,52 +70,30 @@ export async function main(_argv: readonly string[]): Promise<number> {
   const utf8 = localeIsUtf8(process.env, (name) => existsSync(`/usr/lib/locale/${name}`));
   silence(n);
 
+  if (n === null) return 111;
   // PATH=...: the shell changes the exported PATH only if it had one.
-  const shellEnv: NodeJS.ProcessEnv = { ...process.env };
-  if (shellEnv.PATH !== undefined) shellEnv.PATH = BOOT_PATH;
+  const shellEnv = Object.entries(process.env).map(([k, v]) => (k === 'PATH' ? `PATH=${BOOT_PATH}` : `${k}=${v}`));
   const svc = findCommand('svc', BOOT_PATH, isRegularFile);
-  if (svc !== null) {
-    const child = spawn(svc, svcArguments(SERVICE_DIR), { argv0: 'svc', env: shellEnv, stdio: 'ignore' });
-    await finish(child, () => 126);
-  }
+  if (svc !== null) await run(n, svc, ['svc', ...svcArguments(SERVICE_DIR)], shellEnv, [], () => 126);
 
-  const bootEnv = { PATH: BOOT_PATH };
-  const pipe = makePipe(n);
-  let scan: ChildProcess;
-  let title: ChildProcess;
-  let writeEnd: number | Writable | null;
-  if (pipe !== null) {
-    // The shell starts the left side of the pipe first.
-    writeEnd = pipe[1];
-    scan = spawn('svscan', [SERVICE_DIR], { env: bootEnv, stdio: ['ignore', writeEnd, writeEnd] });
-    title = spawn('readproctitle', TITLE_ARGS, { env: bootEnv, stdio: [pipe[0], 'ignore', 'ignore'] });
-  } else {
-    // Without the addon: Node's own stdio pipe (a socket pair), made by starting readproctitle first.
-    title = spawn('readproctitle', TITLE_ARGS, { env: bootEnv, stdio: ['pipe', 'ignore', 'ignore'] });
-    writeEnd = title.stdin;
-    const out: StdioOptions = writeEnd === null ? 'ignore' : ['ignore', writeEnd, writeEnd];
-    scan = spawn('svscan', [SERVICE_DIR], { env: bootEnv, stdio: out });
-  }
-
-  const scanDone = finish(scan, (code) => {
+  const bootEnv = [`PATH=${BOOT_PATH}`];
+  const pipe = n.pipe();
+  // The shell starts the left side of the pipe first; `2>&1` puts svscan's stderr there too.
+  const scanDone = run(n, 'svscan', ['svscan', SERVICE_DIR], bootEnv, [['dup2', pipe[1], 1], ['dup2', pipe[1], 2]], (code) => {
     // env, not finding svscan, says so on its stderr: into the pipe.
     const failure = envFailure('svscan', code, utf8);
-    if (typeof writeEnd === 'number') {
-      try {
-        writeSync(writeEnd, failure.text);
-      } catch {
-        // no reader left
-      }
-    } else writeEnd?.write(failure.text);
+    try {
+      writeSync(pipe[1], failure.text);
+    } catch {
+      // no reader left
+    }
     return failure.status;
   });
-  const titleDone = finish(title, (code) => envFailure('readproctitle', code, utf8).status);
-  await Promise.race([scanDone, new Promise((resolve) => scan.once('spawn', resolve))]);
-  if (pipe !== null) {
-    closeSync(pipe[0]);
-    closeSync(pipe[1]);
-  } else title.stdin?.end();
-
+  const titleDone = run(n, 'readproctitle', ['readproctitle', ...TITLE_ARGS], bootEnv, [['dup2', pipe[0], 0]], (code) =>
+    envFailure('readproctitle', code, utf8).status,
+  );
+  closeSync(pipe[0]);
+  closeSync(pipe[1]);
   const [, last] = await Promise.all([scanDone, titleDone]);
-  return last.status;
+  return last;
 }

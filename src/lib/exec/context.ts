@@ -15,6 +15,8 @@ export class ExecContext {
   /** Descriptors the program will have open: inherited ones plus those links opened. */
   private readonly open: Set<number>;
   private readonly chainOps: FdOp[] = [];
+  /** Descriptors the program itself set up (e.g. `exec </dev/null`): handed on as they are now. */
+  private readonly own = new Set<number>();
 
   constructor(
     readonly captured: CapturedState,
@@ -69,11 +71,22 @@ export class ExecContext {
     this.open.add(to);
   }
 
+  /** `fd` now holds what the program itself put there (as a shell's `exec 2>file` does). */
+  ownFd(fd: number): void {
+    this.own.add(fd);
+    this.open.add(fd);
+  }
+
   /** The plan for execve or for a child: the captured state restored, then the chain's changes. */
   plan(extra: readonly FdOp[] = []): ExecPlan {
     const fds: FdOp[] = [];
-    for (const fd of [0, 1, 2]) if (!this.captured.fds.some((f) => f.fd === fd)) fds.push(['close', fd]);
-    for (const f of this.captured.fds) fds.push(['cloexec', f.fd, f.cloexec], ['nonblock', f.fd, f.nonblock]);
+    for (const fd of [0, 1, 2]) {
+      if (!this.own.has(fd) && !this.captured.fds.some((f) => f.fd === fd)) fds.push(['close', fd]);
+    }
+    for (const f of this.captured.fds) {
+      if (!this.own.has(f.fd)) fds.push(['cloexec', f.fd, f.cloexec], ['nonblock', f.fd, f.nonblock]);
+    }
+    for (const fd of this.own) fds.push(['cloexec', fd, false]);
     return {
       ignore: this.captured.ignored,
       mask: this.captured.blocked,

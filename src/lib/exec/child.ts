@@ -1,0 +1,49 @@
+// Starting a child program with the recorded exec state (as a C parent's fork+exec would hand it
+// on), trying PATH candidates the way execvp does, and waiting for it without polling.
+import type { ExecPlan, NativeBinding, WaitResult } from '../../native/binding.js';
+import { errnoName } from '../errors.js';
+import { watchChild } from '../supervise/reaper.js';
+
+export type Started = { readonly pid: number } | { readonly code: string };
+
+/**
+ * Tries each file in turn (execvp's rule: past ENOENT and EACCES, stop at anything else); a
+ * candidate whose exec failed has already exited 111 and is reaped here.
+ */
+export function startChild(
+  n: NativeBinding,
+  files: readonly string[],
+  argv: readonly string[],
+  env: readonly string[],
+  plan: ExecPlan,
+): Started {
+  let code = 'ENOENT';
+  let seenAccess = false;
+  for (const file of files) {
+    const { pid, execErrno } = n.spawn(file, argv, env, plan);
+    if (execErrno === 0) return { pid };
+    n.waitpid(pid, 0);
+    code = errnoName(execErrno);
+    if (code === 'EACCES') seenAccess = true;
+    else if (code !== 'ENOENT') return { code };
+  }
+  return { code: seenAccess ? 'EACCES' : code };
+}
+
+/** Resolves when `pid` (a child started by startChild) has exited and been reaped. */
+export function waitChild(pid: number): Promise<WaitResult | null> {
+  // A SIGCHLD listener does not keep Node's loop alive; this idle timer does, and never fires.
+  const alive = setInterval(() => {}, 2 ** 31 - 1);
+  return new Promise((resolve) =>
+    watchChild(pid, (result) => {
+      clearInterval(alive);
+      resolve(result);
+    }),
+  );
+}
+
+/** The status a shell reports for a child: its exit code, or 128 + the signal. */
+export function shellStatus(result: WaitResult | null): number {
+  if (result === null) return 0;
+  return result.code ?? 128 + (result.signal ?? 0);
+}
