@@ -34,9 +34,12 @@ export const TOOLS: Readonly<Record<string, Tool>> = {
   svscan: main('./svscan.js'),
   svscanboot: main('./svscanboot.js'),
   readproctitle: main('./readproctitle.js'),
+  /** The friendly umbrella command (not one of djb's). */
+  daemontools: main('./daemontools.js'),
 };
 
-export const PROGRAMS: readonly string[] = Object.keys(TOOLS);
+/** djb's seventeen programs. */
+export const PROGRAMS: readonly string[] = Object.keys(TOOLS).filter((name) => name !== 'daemontools');
 
 /** May a chain run `name` in its own process instead of exec'ing it? */
 export function fusable(name: string): boolean {
