@@ -45,10 +45,10 @@ export class AdoptedChild {
 }
 
 export type Claim =
-  /** ./run is still running: supervise it. */
-  | { readonly kind: 'adopt'; readonly status: Status; readonly child: AdoptedChild }
+  /** ./run is still running: supervise it. `onDisk`: supervise/status as found. */
+  | { readonly kind: 'adopt'; readonly status: Status; readonly onDisk: Status | null; readonly child: AdoptedChild }
   /** ./run died while nobody supervised it: carry on from the status left behind (pid 0). */
-  | { readonly kind: 'resume'; readonly status: Status }
+  | { readonly kind: 'resume'; readonly status: Status; readonly onDisk: Status; readonly idle: boolean }
   /** Start as C's supervise does; `problem` says why a running process was not adopted. */
   | { readonly kind: 'fresh'; readonly problem?: Problem };
 
@@ -68,7 +68,7 @@ export function claim(path: string): Claim {
   if (owner.boot !== bootId()) return { kind: 'fresh' };
   const status = readStatus(path);
   // A down service: its status goes on as it was ("down" since the same moment).
-  if (owner.pid === 0) return resume(status);
+  if (owner.pid === 0) return resume(status, true);
   if (owner.ticks === null) return unproven(owner);
   // The pidfd first, then the check: a pidfd taken before the start time matches is that process.
   let pidfd: number;
@@ -76,16 +76,17 @@ export function claim(path: string): Claim {
     pidfd = native().pidfdOpen(owner.pid);
   } catch (error) {
     if (isRunning(owner)) return { kind: 'fresh', problem: { kind: 'adopt', pid: owner.pid, error } };
-    return resume(status);
+    return resume(status, false);
   }
   if (!isRunning(owner)) {
     native().close(pidfd);
-    return resume(status);
+    return resume(status, false);
   }
   const current = status !== null && status.pid === owner.pid;
   return {
     kind: 'adopt',
     child: new AdoptedChild(owner.pid, owner.ticks, pidfd),
+    onDisk: status,
     status: {
       pid: owner.pid,
       // Killed between the owner record and the status write: the record has the stamp.
@@ -96,12 +97,15 @@ export function claim(path: string): Claim {
   };
 }
 
-/** The service ended meanwhile: pid 0, and the want the dead supervisor last wrote. */
-function resume(status: Status | null): Claim {
+/**
+ * The service ended meanwhile, or was down (`idle`: the record says nothing ran): pid 0, and the
+ * want the dead supervisor last wrote.
+ */
+function resume(status: Status | null, idle: boolean): Claim {
   if (status === null) return { kind: 'fresh' };
   // Down since it was seen down, or, if it ended unwatched, since now (when C would have seen it).
   const stamp = status.pid === 0 ? status.stamp : stampNow();
-  return { kind: 'resume', status: { ...status, pid: 0, paused: false, stamp } };
+  return { kind: 'resume', status: { ...status, pid: 0, paused: false, stamp }, onDisk: status, idle };
 }
 
 /** No /proc to prove identity by: never adopt; warn when something lives at the recorded pid. */

@@ -7,7 +7,7 @@ import { constants as os } from 'node:os';
 import { native, type ExecPlan, type FdOp, type FdWatch } from '../../native/index.js';
 import { isCommandLetter } from '../control.js';
 import { errnoError, errnoName } from '../errors.js';
-import { stampNow, type Stamp } from '../status.js';
+import { encodeStatus, stampNow, type Stamp } from '../status.js';
 import { AdoptedChild, claim } from './adopt.js';
 import {
   checkDir,
@@ -63,6 +63,10 @@ export class Supervisor {
   private plan: ExecPlan | undefined;
   /** The running ./run when this supervisor did not start it but took it over. */
   private adopted: AdoptedChild | undefined;
+  /** supervise/status as a dead predecessor left it: not written again until it would change. */
+  private onDisk: Buffer | undefined;
+  /** The record (owner.ts) already says nothing runs here. */
+  private idleRecorded = false;
 
   constructor(
     /** The name in messages, as given. */
@@ -102,7 +106,7 @@ export class Supervisor {
     listen();
     const effects = startup(this.state);
     // Nothing runs or starts: the record still says a supervisor began here (adopt.ts resumes it).
-    if (effects.length === 0 && this.state.pid === 0) this.record(0, this.state.stamp);
+    if (effects.length === 0 && this.state.pid === 0 && !this.idleRecorded) this.record(0, this.state.stamp);
     this.apply(effects);
     this.pump();
   }
@@ -121,9 +125,12 @@ export class Supervisor {
           return initialState(normallyUp, stampNow());
         }
         this.adopted = child;
+        if (found.onDisk !== null) this.onDisk = encodeStatus(found.onDisk);
         return resumedState(found.status);
       }
       case 'resume':
+        this.onDisk = encodeStatus(found.onDisk);
+        this.idleRecorded = found.idle;
         return resumedState(found.status);
       case 'fresh':
         if (found.problem) this.problem(found.problem);
@@ -307,7 +314,13 @@ export class Supervisor {
   }
 
   private announce(): void {
-    const problem = writeStatus(this.path, statusOf(this.state!));
+    const status = statusOf(this.state!);
+    // C never rewrites the status of a service its supervise keeps: after a takeover, neither do we.
+    if (this.onDisk !== undefined) {
+      if (this.onDisk.equals(encodeStatus(status))) return;
+      this.onDisk = undefined;
+    }
+    const problem = writeStatus(this.path, status);
     if (problem !== null) this.problem(problem);
   }
 
