@@ -46,9 +46,9 @@ export class AdoptedChild {
 
 export type Claim =
   /** ./run is still running: supervise it. `onDisk`: supervise/status as found. */
-  | { readonly kind: 'adopt'; readonly status: Status; readonly onDisk: Status | null; readonly child: AdoptedChild }
+  | { readonly kind: 'adopt'; readonly status: Status; readonly child: AdoptedChild }
   /** ./run died while nobody supervised it: carry on from the status left behind (pid 0). */
-  | { readonly kind: 'resume'; readonly status: Status; readonly onDisk: Status; readonly idle: boolean }
+  | { readonly kind: 'resume'; readonly status: Status; readonly idle: boolean }
   /** Start as C's supervise does; `problem` says why a running process was not adopted. */
   | { readonly kind: 'fresh'; readonly problem?: Problem };
 
@@ -86,7 +86,6 @@ export function claim(path: string): Claim {
   return {
     kind: 'adopt',
     child: new AdoptedChild(owner.pid, owner.ticks, pidfd),
-    onDisk: status,
     status: {
       pid: owner.pid,
       // Killed between the owner record and the status write: the record has the stamp.
@@ -105,7 +104,7 @@ function resume(status: Status | null, idle: boolean): Claim {
   if (status === null) return { kind: 'fresh' };
   // Down since it was seen down, or, if it ended unwatched, since now (when C would have seen it).
   const stamp = status.pid === 0 ? status.stamp : stampNow();
-  return { kind: 'resume', status: { ...status, pid: 0, paused: false, stamp }, onDisk: status, idle };
+  return { kind: 'resume', status: { ...status, pid: 0, paused: false, stamp }, idle };
 }
 
 /** No /proc to prove identity by: never adopt; warn when something lives at the recorded pid. */

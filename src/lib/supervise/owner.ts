@@ -84,37 +84,62 @@ export function decodeOwner(text: string): Owner | null {
   };
 }
 
-/** Writes supervise/owner by way of owner.new, as status is written. */
-export function writeOwner(path: string, owner: Owner): Problem | null {
-  const temp = inDir(path, 'supervise/owner.new');
+/**
+ * Opens (empty) supervise/owner.new ahead of a spawn, so that the record follows the new child
+ * within one write(2): a supervisor killed in between leaves an empty owner.new, one killed later
+ * a complete one, which readOwner trusts over owner (it is newer). The remaining gap between the
+ * fork and that write is closed only by a child that waits for its record (see docs).
+ */
+export function beginOwner(path: string): number | Problem {
   try {
-    const fd = openSync(temp, fs.O_WRONLY | fs.O_NONBLOCK | fs.O_TRUNC | fs.O_CREAT, 0o644);
+    return openSync(inDir(path, 'supervise/owner.new'), fs.O_WRONLY | fs.O_NONBLOCK | fs.O_TRUNC | fs.O_CREAT, 0o644);
+  } catch (error) {
+    return { kind: 'owner', error };
+  }
+}
+
+/** Writes the record into the owner.new `fd` from beginOwner, then renames it to owner. */
+export function finishOwner(path: string, fd: number, owner: Owner): Problem | null {
+  try {
     try {
       writeSync(fd, encodeOwner(owner));
     } finally {
       closeSync(fd);
     }
-    renameSync(temp, inDir(path, 'supervise/owner'));
+    renameSync(inDir(path, 'supervise/owner.new'), inDir(path, 'supervise/owner'));
   } catch (error) {
     return { kind: 'owner', error };
   }
   return null;
 }
 
-export function readOwner(path: string): Owner | null {
+/** Writes supervise/owner by way of owner.new, as status is written. */
+export function writeOwner(path: string, owner: Owner): Problem | null {
+  const fd = beginOwner(path);
+  return typeof fd === 'number' ? finishOwner(path, fd, owner) : fd;
+}
+
+function readRecord(path: string, name: string): Owner | null {
   try {
-    return decodeOwner(readFileSync(inDir(path, 'supervise/owner'), 'latin1'));
+    return decodeOwner(readFileSync(inDir(path, name), 'latin1'));
   } catch {
     return null;
   }
 }
 
+/** The newest complete record: owner.new if a supervisor died before renaming it, else owner. */
+export function readOwner(path: string): Owner | null {
+  return readRecord(path, 'supervise/owner.new') ?? readRecord(path, 'supervise/owner');
+}
+
 /** Supervision ended cleanly (svc -x): the next supervisor starts as C's would, from the down file. */
 export function forgetOwner(path: string): void {
-  try {
-    unlinkSync(inDir(path, 'supervise/owner'));
-  } catch {
-    // Never written, or the directory is gone: nothing to forget.
+  for (const name of ['supervise/owner.new', 'supervise/owner']) {
+    try {
+      unlinkSync(inDir(path, name));
+    } catch {
+      // Never written, or the directory is gone: nothing to forget.
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // and ok FIFOs, supervise/status, ./run started and restarted with a second's pause after each
 // start. Many supervisors can share one Node process (svscan); each keeps to its own directory.
 // A ./run left running by a supervisor that died is adopted, not started twice (adopt.ts).
-import { constants as fs, readSync } from 'node:fs';
+import { closeSync, constants as fs, readSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { native, type ExecPlan, type FdOp, type FdWatch } from '../../native/index.js';
 import { isCommandLetter } from '../control.js';
@@ -21,7 +21,7 @@ import {
   type Problem,
 } from './files.js';
 import { initialState, reduce, resumedState, startup, statusOf, type Effect, type Event, type State } from './machine.js';
-import { forgetOwner, ownerOf, writeOwner } from './owner.js';
+import { beginOwner, finishOwner, forgetOwner, ownerOf, writeOwner } from './owner.js';
 import { listen, unwatchChild, watchChild } from './reaper.js';
 
 export { SuperviseStartError, type Problem, type StartStep } from './files.js';
@@ -63,8 +63,12 @@ export class Supervisor {
   private plan: ExecPlan | undefined;
   /** The running ./run when this supervisor did not start it but took it over. */
   private adopted: AdoptedChild | undefined;
-  /** supervise/status as a dead predecessor left it: not written again until it would change. */
-  private onDisk: Buffer | undefined;
+  /**
+   * After a takeover, the status is written once, with ok open (watchers learn a supervisor is
+   * back), and not again while it stays the same: C rewrites nothing when svscan restarts.
+   * null: not yet written; undefined: no takeover, every announce writes, as C's do.
+   */
+  private quiet: Buffer | null | undefined;
   /** The record (owner.ts) already says nothing runs here. */
   private idleRecorded = false;
 
@@ -96,7 +100,8 @@ export class Supervisor {
       // Holding a write end too: the FIFO never reads as end-of-file when svc closes it.
       held.controlWrite = openFifo(path, 'supervise/control', fs.O_WRONLY, 'control-write', false);
       this.state = this.takeOver(up);
-      this.announce();
+      // After a takeover the status is there already; it is written once ok is open (see quiet).
+      if (this.quiet !== null) this.announce();
       held.ok = openFifo(path, 'supervise/ok', fs.O_RDONLY, 'ok');
     } catch (err) {
       this.release();
@@ -125,11 +130,11 @@ export class Supervisor {
           return initialState(normallyUp, stampNow());
         }
         this.adopted = child;
-        if (found.onDisk !== null) this.onDisk = encodeStatus(found.onDisk);
+        this.quiet = null;
         return resumedState(found.status);
       }
       case 'resume':
-        this.onDisk = encodeStatus(found.onDisk);
+        this.quiet = null;
         this.idleRecorded = found.idle;
         return resumedState(found.status);
       case 'fresh':
@@ -252,20 +257,23 @@ export class Supervisor {
   }
 
   private startChild(): void {
+    const record = beginOwner(this.path);
     let pid: number;
+    let execErrno: number;
     try {
-      const result = native().spawn('./run', ['./run'], this.options.env, this.childPlan());
-      pid = result.pid;
-      if (result.execErrno !== 0) this.problem({ kind: 'exec', error: errnoError(errnoName(result.execErrno), 'execve', './run') });
+      ({ pid, execErrno } = native().spawn('./run', ['./run'], this.options.env, this.childPlan()));
     } catch (err) {
+      if (typeof record === 'number') closeSync(record);
       this.problem({ kind: 'fork', error: err });
       this.sleep(FORK_RETRY_MS);
       return;
     }
-    watchChild(pid, () => this.onChildExit(pid));
     const at = stampNow();
-    // The record goes first: a supervisor killed right after it still knows the child.
-    this.record(pid, at);
+    // The record comes first, before anything else: a supervisor killed after it knows the child.
+    const problem = typeof record === 'number' ? finishOwner(this.path, record, ownerOf(pid, at)) : record;
+    if (problem !== null) this.problem(problem);
+    if (execErrno !== 0) this.problem({ kind: 'exec', error: errnoError(errnoName(execErrno), 'execve', './run') });
+    watchChild(pid, () => this.onChildExit(pid));
     this.dispatch({ type: 'started', pid, at });
     this.sleep(START_PAUSE_MS);
   }
@@ -315,10 +323,10 @@ export class Supervisor {
 
   private announce(): void {
     const status = statusOf(this.state!);
-    // C never rewrites the status of a service its supervise keeps: after a takeover, neither do we.
-    if (this.onDisk !== undefined) {
-      if (this.onDisk.equals(encodeStatus(status))) return;
-      this.onDisk = undefined;
+    if (this.quiet !== undefined) {
+      const bytes = encodeStatus(status);
+      if (this.quiet?.equals(bytes)) return;
+      this.quiet = this.quiet === null ? bytes : undefined;
     }
     const problem = writeStatus(this.path, status);
     if (problem !== null) this.problem(problem);
