@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
+  beginOwner,
   bootId,
   decodeOwner,
   encodeOwner,
+  finishOwner,
   forgetOwner,
   isRunning,
   ownerOf,
@@ -65,6 +67,30 @@ describe('on disk', () => {
     forgetOwner(dir);
     expect(readOwner(dir)).toBeNull();
     forgetOwner(dir); // twice is harmless
+  });
+
+  test.each<[string, string | null, string | null, Owner | null]>([
+    ['owner alone', null, encodeOwner(OWNER), OWNER],
+    ['a complete owner.new (killed before the rename) is newer', encodeOwner({ ...OWNER, pid: 77 }), encodeOwner(OWNER), { ...OWNER, pid: 77 }],
+    ['an empty owner.new (killed before the write) is no record', '', encodeOwner(OWNER), OWNER],
+    ['a complete owner.new alone', encodeOwner(OWNER), null, OWNER],
+    ['neither', null, null, null],
+  ])('read: %s', (_name, temp, final, expected) => {
+    if (temp !== null) writeFileSync(join(dir, 'supervise', 'owner.new'), temp);
+    if (final !== null) writeFileSync(join(dir, 'supervise', 'owner'), final);
+    expect(readOwner(dir)).toEqual(expected);
+    forgetOwner(dir);
+    expect(readOwner(dir)).toBeNull();
+  });
+
+  test('begun before the spawn, finished after it', () => {
+    writeOwner(dir, OWNER);
+    const fd = beginOwner(dir);
+    expect(typeof fd).toBe('number');
+    expect(readOwner(dir)).toEqual(OWNER); // owner.new is empty meanwhile
+    expect(finishOwner(dir, fd as number, { ...OWNER, pid: 5 })).toBeNull();
+    expect(readOwner(dir)).toEqual({ ...OWNER, pid: 5 });
+    expect(() => readFileSync(join(dir, 'supervise', 'owner.new'))).toThrow(/ENOENT/);
   });
 
   test('a write that fails is a problem, named', () => {
