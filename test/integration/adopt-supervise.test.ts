@@ -224,6 +224,19 @@ describe('not adopted', () => {
     expect(second.stderr).toBe('');
   });
 
+  test('a record without a start time (as written where /proc is missing): not adopted, with a warning', async () => {
+    box.service('a', run());
+    const [first, pid] = await supervise();
+    await first.kill();
+    const owner = readFileSync(`${dir}/supervise/owner`, 'latin1');
+    writeFileSync(`${dir}/supervise/owner`, owner.replace(/^start .*$/m, 'start -').replace(/^boot .*$/m, 'boot -'));
+    const second = new Standalone(box.root, 'svc/a');
+    const next = await until('a second ./run', () => [statusOf(dir)?.pid ?? 0].find((p) => p !== 0 && p !== pid));
+    track(next);
+    expect(second.stderr).toBe(`supervise: warning: unable to adopt pid ${pid} for svc/a, starting svc/a/run again: system call not available\n`);
+    await until('two instances', () => marked(marker).length === 2);
+  });
+
   test('no record (a C supervise ran here before): started as C would', async () => {
     box.service('a', run());
     const [first, pid] = await supervise();
