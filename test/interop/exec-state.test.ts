@@ -17,22 +17,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Tool = (prog: string) => string;
 /** A command line, given the way to name a daemontools program. */
-type Case = readonly [name: string, argv: (t: Tool) => string[], needsRoot?: boolean];
+interface Case {
+  readonly name: string;
+  readonly argv: (t: Tool) => string[];
+  readonly needsRoot?: boolean;
+}
 
 const probe = fixture('probe');
 const lock = join(dir, 'lockfile');
 
 const CASES: readonly Case[] = [
-  ['envdir', (t) => [t('envdir'), 'env', probe, 'arg']],
-  ['envuidgid', (t) => [t('envuidgid'), 'nobody', probe]],
-  ['setuidgid', (t) => [t('setuidgid'), 'nobody', probe], true],
-  ['softlimit (every option)', (t) => [t('softlimit'), '-m', '30000000', '-o', '50', '-p', '40', '-f', '100000', '-c', '0', '-t', '1000', '-r', '20000000', '-l', '65536', '-s', '1000000', probe]],
-  ['softlimit =', (t) => [t('softlimit'), '-o', '=', '-d', '=', probe]],
-  ['setlock', (t) => [t('setlock'), lock, probe]],
-  ['setlock -n', (t) => [t('setlock'), '-n', lock, probe]],
-  ['pgrphack', (t) => [t('pgrphack'), probe]],
-  ['a fused chain', (t) => [t('envdir'), 'env', t('setuidgid'), 'nobody', t('softlimit'), '-o', '100', probe], true],
-  ['a longer chain', (t) => [t('pgrphack'), t('envuidgid'), 'daemon', t('setlock'), lock, t('envdir'), 'env', t('softlimit'), '-m', '40000000', probe]],
+  { name: 'envdir', argv: (t) => [t('envdir'), 'env', probe, 'arg'] },
+  { name: 'envuidgid', argv: (t) => [t('envuidgid'), 'nobody', probe] },
+  { name: 'setuidgid', argv: (t) => [t('setuidgid'), 'nobody', probe], needsRoot: true },
+  { name: 'softlimit (every option)', argv: (t) => [t('softlimit'), '-m', '30000000', '-o', '50', '-p', '40', '-f', '100000', '-c', '0', '-t', '1000', '-r', '20000000', '-l', '65536', '-s', '1000000', probe] },
+  { name: 'softlimit =', argv: (t) => [t('softlimit'), '-o', '=', '-d', '=', probe] },
+  { name: 'setlock', argv: (t) => [t('setlock'), lock, probe] },
+  { name: 'setlock -n', argv: (t) => [t('setlock'), '-n', lock, probe] },
+  { name: 'pgrphack', argv: (t) => [t('pgrphack'), probe] },
+  { name: 'a fused chain', argv: (t) => [t('envdir'), 'env', t('setuidgid'), 'nobody', t('softlimit'), '-o', '100', probe], needsRoot: true },
+  { name: 'a longer chain', argv: (t) => [t('pgrphack'), t('envuidgid'), 'daemon', t('setlock'), lock, t('envdir'), 'env', t('softlimit'), '-m', '40000000', probe] },
 ];
 
 function run(argv: string[], hostile: boolean): { stdout: string; stderr: string; status: number | null } {
@@ -46,7 +50,7 @@ describe.skipIf(!HAVE_C)('exec state equals C daemontools', () => {
     ['a plain parent', false],
     ['a hostile parent', true],
   ] as const)('under %s', (_parent, hostile) => {
-    test.each(CASES)('%s', (_name, argv, needsRoot) => {
+    test.each<Case>(CASES)('$name', ({ argv, needsRoot }) => {
       if (needsRoot && !IS_ROOT) return;
       const c = run(argv(theirs), hostile);
       const o = run(argv(ours), hostile);
@@ -57,7 +61,7 @@ describe.skipIf(!HAVE_C)('exec state equals C daemontools', () => {
     });
   });
 
-  test.each(CASES)('%s, started by C softlimit with a tiny RLIMIT_AS', (_name, argv, needsRoot) => {
+  test.each<Case>(CASES)('$name, started by C softlimit with a tiny RLIMIT_AS', ({ argv, needsRoot }) => {
     if (needsRoot && !IS_ROOT) return;
     const tiny = [theirs('softlimit'), '-a', '40000000'];
     const c = run([...tiny, ...argv(theirs)], true);
