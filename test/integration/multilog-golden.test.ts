@@ -70,6 +70,11 @@ describe.skipIf(!HAVE_C)('multilog golden: scripts and inputs', () => {
     expectSame({ args: ['t', 's4096', `${box.work}/abs`], input: INPUTS.mixed });
   });
 
+  test("the processor's process state: limits, signals, descriptors, directory, environment", () => {
+    const show = 'ulimit -a; grep -E "^Sig(Blk|Ign)" /proc/$$/status; ls /proc/$$/fd; pwd; env | grep -v ^_= | sort';
+    expectSame({ args: ['s4096', `!cat; (${show}) >&2`, './p'], input: INPUTS.mixed });
+  });
+
   test('odd numbers: s0, n0, wrapped s, and arguments that are no action', () => {
     expectSame({ args: ['s', 'n0', 'x', '', 'sss', './d', 's18446744073709556616', 'n1', './e'], input: INPUTS.mixed });
   });

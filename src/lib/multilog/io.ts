@@ -3,8 +3,11 @@
 // processors. The engine never owns the process: the program (or svscan hosting it) supplies this.
 import { fsyncSync, writeSync } from 'node:fs';
 import { WallClock, type Clock } from '../tai64n.js';
+import type { NativeBinding } from '../../native/binding.js';
+import { native } from '../../native/index.js';
+import { ExecContext } from '../exec/context.js';
 import { lockExclusiveNonblocking } from './lock.js';
-import { runProcessor, type ProcessorJob, type ProcessorOutcome } from './processor.js';
+import { nativeStarter, nodeStarter, runProcessor, type ProcessorJob, type ProcessorOutcome, type ShellStarter } from './processor.js';
 
 export interface MultilogIO {
   /** `parts` in djb's words ("unable to write to ./main/current, pausing: "); `err` supplies the rest. */
@@ -30,9 +33,22 @@ export interface MessageSink {
   fatal(parts: string, err?: unknown): void;
 }
 
-/** The real thing: files, flock, /bin/sh, the wall clock; messages and `e` output go to `stderrFd`. */
-export function systemIO(messages: MessageSink, stderrFd = 2): MultilogIO {
+export interface SystemOptions {
+  /** Where `e` output, and the processors' stderr, go (default 2). */
+  readonly stderrFd?: number;
+  /**
+   * The process state processors are handed (limits, signals, inherited descriptors), as a fork of
+   * C multilog would have it; by default the one this process was started with.
+   */
+  readonly exec?: () => ExecContext;
+}
+
+/** The real thing: files, flock, /bin/sh, the wall clock. */
+export function systemIO(messages: MessageSink, options: SystemOptions = {}): MultilogIO {
+  const stderrFd = options.stderrFd ?? 2;
   const clock = new WallClock();
+  let starter: ShellStarter | undefined;
+  const shell = (): ShellStarter => (starter ??= pickStarter(options.exec));
   return {
     warn: messages.warn,
     fatal: messages.fatal,
@@ -48,6 +64,17 @@ export function systemIO(messages: MessageSink, stderrFd = 2): MultilogIO {
     write: (fd, buf, offset, length, position) => writeSync(fd, buf, offset, length, position),
     fsync: fsyncSync,
     lock: lockExclusiveNonblocking,
-    runProcessor: (job) => runProcessor(job, messages, stderrFd),
+    runProcessor: (job) => runProcessor(job, messages, stderrFd, shell()),
   };
+}
+
+function pickStarter(exec: (() => ExecContext) | undefined): ShellStarter {
+  let n: NativeBinding;
+  try {
+    n = native();
+  } catch {
+    return nodeStarter;
+  }
+  let context: ExecContext | undefined;
+  return nativeStarter(n, exec ?? (() => (context ??= ExecContext.fromProcess(n))));
 }

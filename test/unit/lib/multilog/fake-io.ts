@@ -3,7 +3,7 @@
 import { fsyncSync, writeSync } from 'node:fs';
 import type { MultilogIO } from '../../../../src/lib/multilog/io.js';
 import type { ProcessorOutcome } from '../../../../src/lib/multilog/processor.js';
-import { runProcessor } from '../../../../src/lib/multilog/processor.js';
+import { nodeStarter, runProcessor } from '../../../../src/lib/multilog/processor.js';
 
 export const START_MICROS = 1_700_000_000_000_000;
 
@@ -58,7 +58,7 @@ export function fakeIO(): FakeIO {
     },
     async runProcessor(job) {
       if (io.processor) return io.processor(job.command);
-      return runProcessor(job, io, 2);
+      return runProcessor(job, io, 2, nodeStarter);
     },
   };
   return io;
