@@ -71,7 +71,7 @@ async function main() {
   if (stale) process.stderr.write(`bench: warning: ${stale}\n`);
   const started = Date.now();
   const machine = describeMachine();
-  process.stdout.write(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memory}, Linux ${machine.kernel}, node ${machine.node}\n`);
+  process.stdout.write(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memory}, Linux ${machine.kernel}, node ${machine.node}, load ${machine.load}\n`);
   const available = await probeOurs();
   for (const [prog, why] of Object.entries(available.why)) if (why) process.stdout.write(`ours: ${prog}: ${why}\n`);
   process.stdout.write('\n');
@@ -79,6 +79,7 @@ async function main() {
   const results = [];
   for (const name of opts.only) {
     let result;
+    const groupStart = Date.now();
     try {
       result = await withTimeout(GROUPS[name]({ quick: opts.quick, available }), GROUP_TIMEOUT_MS, name);
     } catch (err) {
@@ -87,6 +88,7 @@ async function main() {
     } finally {
       killAll();
     }
+    result.seconds = Math.round((Date.now() - groupStart) / 1000);
     results.push(result);
     process.stdout.write(`${textTable(result)}\n`);
   }

@@ -33,7 +33,7 @@ function figures(ENV, oursDir, cDir) {
 export async function startup({ quick }) {
   const result = group('1. Start-up (wall clock per run)', ['ours', 'C', 'node -e 0', 'ours / node', 'ours / C', 'target (ours / node)']);
   // Many short rounds: pairing ours with node and C within a few seconds cancels the drift of a shared machine.
-  const rounds = quick ? 5 : 15;
+  const rounds = quick ? 5 : 10;
   const runs = quick ? 5 : 10;
   result.method = `${rounds} rounds; each round times every command ${runs} times (after 2 warm-up runs) with ${timerName()}, commands one after another; a round's figure is the median of its runs, ratios are taken within a round, and the table gives the median (min–max) over rounds.`;
   const base = tempDir('startup');

@@ -1,7 +1,7 @@
 // What the figures were measured on: the machine, and the versions of everything compared.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
+import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { NODE, PM2, ROOT } from './services.mjs';
 import { HYPERFINE } from './timing.mjs';
@@ -33,6 +33,7 @@ export function describeMachine() {
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     kernel: release(),
     node: quiet(NODE, ['--version']) ?? process.version,
+    load: loadavg().map((l) => l.toFixed(2)).join(' '),
     peers: {
       'daemontools (C)': debVersion('daemontools'),
       runit: debVersion('runit'),

@@ -11,10 +11,18 @@ export function markdown({ results, machine, opts, seconds, available }) {
     'Our daemontools against C daemontools 0.76 (Debian), and for supervision trees also runit, s6',
     'and pm2, all measured in the same run on the same machine. Each figure is the median of',
     'several runs with the (min–max) range beside it; a ratio is ours divided by the other, taken',
-    'within one round. `n/a (reason)` marks a figure that could not be measured in this run.',
+    'within one round. `n/a [k]` marks a figure that could not be measured in this run; note [k] below',
+    'its table says why.',
     '',
   ];
-  if (opts.quick) out.push('**Generated from a `--quick` run** (fewer runs, shorter windows): read the ratios as indicative.', '');
+  if (opts.quick) {
+    out.push(
+      '**Generated from a `--quick` run** (fewer runs, shorter windows): read the ratios as indicative.',
+      'A full run (`npm run bench -- --write`) takes over 15 minutes on this machine (about 22 measured),',
+      'so the committed file comes from `--quick`.',
+      '',
+    );
+  }
   out.push(
     '## Machine',
     '',
@@ -22,6 +30,7 @@ export function markdown({ results, machine, opts, seconds, available }) {
     `- memory: ${machine.memory}`,
     `- kernel: Linux ${machine.kernel}`,
     `- node: ${machine.node}`,
+    `- load average when the run began: ${machine.load} (the machine may be shared; ratios are taken within a round to cancel drift)`,
     `- peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `- commit: ${machine.commit}; date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; the whole run took ${seconds} s`,
     '',

@@ -9,7 +9,8 @@ export function textTable(group) {
   const body = group.rows.map((r) => [r.figure, ...group.columns.map((c) => r.cells[c] ?? '')]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  const out = [`== ${group.title}`, line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
+  const took = group.seconds === undefined ? '' : ` (${group.seconds} s)`;
+  const out = [`== ${group.title}${took}`, line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const row of body) out.push(line(row));
   for (const note of group.notes) out.push(`  * ${note}`);
   group.reasons.forEach((reason, i) => out.push(`  [${i + 1}] ${reason}`));
@@ -24,7 +25,7 @@ export function markdownTable(group) {
   for (const r of group.rows) out.push(`| ${[r.figure, ...group.columns.map((c) => r.cells[c] ?? '')].map(cell).join(' | ')} |`);
   if (group.notes.length) out.push('', ...group.notes.map((n) => `- ${n}`));
   if (group.reasons.length) out.push('', ...group.reasons.map((reason, i) => `[${i + 1}] ${reason}  `));
-  if (group.method) out.push('', `Method: ${group.method}`);
+  if (group.method) out.push('', `Method: ${group.method}${group.seconds === undefined ? '' : ` This group took ${group.seconds} s.`}`);
   return `${out.join('\n')}\n`;
 }
 
