@@ -1,6 +1,6 @@
 // The logger stub and its host: bin/multilog started by us connects to our socket; its input,
 // signals and exit go through the host, while the process (pid, stdin, cwd, identity) stays its own.
-import { closeSync, mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -34,12 +34,16 @@ test.skipIf(process.platform !== 'linux')('a hosted multilog: input, ALRM, TERM 
   let proc: LoggerProcess | undefined;
   const server = startLogHost(n, (p) => {
     proc = p;
+    const watch = n.watchReadable(p.stdin, () => {
+      const buf = Buffer.alloc(100);
+      const got = readSync(p.stdin, buf);
+      if (got > 0) events.push(`input:${buf.subarray(0, got).toString()}`);
+    });
     const logger: HostedLogger = {
-      input: (chunk) => events.push(`input:${chunk.toString()}`),
-      end: () => p.exit(0),
       alarm: () => events.push('alarm'),
       terminate: () => {
         events.push('term');
+        watch.close();
         p.exit(7);
       },
       abort: () => events.push('abort'),
@@ -72,8 +76,6 @@ test.skipIf(process.platform !== 'linux')('a hosted multilog: input, ALRM, TERM 
 test.skipIf(process.platform !== 'linux')('a killed stub aborts its hosted engine', async () => {
   const events: string[] = [];
   const server = startLogHost(n, (p) => ({
-    input: () => {},
-    end: () => p.exit(0),
     alarm: () => {},
     terminate: () => p.exit(0),
     abort: () => events.push('abort'),

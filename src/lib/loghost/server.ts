@@ -8,27 +8,26 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
 import { readIdentity, type Identity } from './identity.js';
 
-/** What a hosted engine needs from its process: input arrives through the returned handle. */
+/** What a hosted engine needs from its process. */
 export interface LoggerProcess {
   readonly identity: Identity;
   /** The stub's recorded exec state (for the processors it runs). */
   readonly record: string;
-  /** Our copy of the stub's stderr (same open file description), or -1. */
+  /** Our own open of the stub's stdin pipe (a description of our own: its flags are ours). */
+  readonly stdin: number;
+  /** Our copy of the stub's stderr (the same open file description), or -1. */
   readonly stderr: number;
-  /** Ends the stub (and so the logger) with `code`. */
+  /** Ends the stub (and so the logger) with `code`; closes our copies of its descriptors. */
   exit(code: number): void;
 }
 
+/** The hosted engine, as the host drives it; it reads `stdin` itself, and calls exit() when done. */
 export interface HostedLogger {
-  /** Bytes read from the logger's stdin. */
-  input(chunk: Buffer): void;
-  /** End of input: flush everything, then call exit(0) (or another code). */
-  end(): void;
   /** SIGALRM reached the logger. */
   alarm(): void;
   /** SIGTERM reached the logger. */
   terminate(): void;
-  /** The logger process is gone: stop at once, close everything. */
+  /** The logger process is gone: stop at once (nothing more is reported to it). */
   abort(): void;
 }
 
@@ -102,37 +101,34 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
   n.close(pidfd);
   let done = false;
   const closeAll = (): void => {
-    if (stderr >= 0) closeSync(stderr);
+    for (const fd of [input, stderr]) {
+      try {
+        if (fd >= 0) closeSync(fd);
+      } catch {
+        // already closed by the engine's end
+      }
+    }
+    input = -1;
     stderr = -1;
   };
   const proc: LoggerProcess = {
     identity,
     record,
+    stdin: input,
     stderr,
     exit(code) {
+      closeAll();
       if (done) return;
       done = true;
-      reader.destroy();
-      closeAll();
       socket.end(Buffer.from([0x58 /* X */, code & 0xff]));
     },
   };
   const logger = factory(proc);
   if (!logger) {
-    closeSync(input);
     closeAll();
     fallback();
     return;
   }
-  const { Socket: NetSocket } = require('node:net') as typeof import('node:net');
-  const reader = new NetSocket({ fd: input, readable: true, writable: false });
-  reader.on('data', (chunk: Buffer) => logger.input(chunk));
-  reader.on('end', () => {
-    if (!done) logger.end();
-  });
-  reader.on('error', () => {
-    if (!done) logger.end();
-  });
   const onSignals = (data: Buffer): void => {
     for (const byte of data) {
       if (byte === 0x41 /* A */) logger.alarm();
@@ -144,8 +140,6 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
   socket.on('close', () => {
     if (done) return;
     done = true;
-    reader.destroy();
-    closeAll();
     logger.abort();
   });
 }
