@@ -1,6 +1,6 @@
 // svscan in one process: the scanner over the current directory, run by the directory watch and
 // the rescan timer, every supervisor hosted in this event loop, orphans reaped here.
-import type { ExecPlan } from '../../native/index.js';
+import { native, type ExecPlan } from '../../native/index.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import { supervisorHost, type SupervisorReport } from './host.js';
 import { adoptOrphans } from './orphans.js';
@@ -33,6 +33,10 @@ export class Svscan {
   /** Scans the current directory now and keeps it supervised from then on. */
   start(): void {
     adoptOrphans();
+    // Loggers our supervisors start run their multilog engine here (src/lib/loghost).
+    const { startLogHost } = require('../loghost/server.js') as typeof import('../loghost/server.js');
+    const { hostMultilog } = require('../loghost/multilog.js') as typeof import('../loghost/multilog.js');
+    startLogHost(native(), hostMultilog);
     this.trigger.start();
   }
 

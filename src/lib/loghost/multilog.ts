@@ -1,0 +1,116 @@
+// multilog's engine hosted for a logger stub: the script from the stub's argv, input from its
+// stdin pipe (read as C reads it), messages and `e` output on its stderr, files made as its
+// identity with C multilog's umask (022), processors forked with its recorded state and
+// credentials; its exit code goes back to the stub.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync, writeSync } from 'node:fs';
+import { native } from '../../native/index.js';
+import type { ExecPlan, FdOp } from '../../native/binding.js';
+import { errorWords } from '../error-str.js';
+import { parseCaptured } from '../exec/captured.js';
+import { ExecContext } from '../exec/context.js';
+import { Multilog } from '../multilog/engine.js';
+import { MultilogFatal } from '../multilog/errors.js';
+import { setFsActor, type FsActor } from '../multilog/fs.js';
+import { pump } from '../multilog/input.js';
+import { systemIO } from '../multilog/io.js';
+import { parseScript, type Script } from '../multilog/script.js';
+import { asIdentity, type Identity } from './identity.js';
+import type { HostedLogger, LoggerFactory, LoggerProcess } from './server.js';
+
+/** C multilog's umask(022), the first thing it does. */
+const MULTILOG_UMASK = 0o022;
+const EXIT_TEMPORARY = 111;
+
+const acting = new AsyncLocalStorage<FsActor>();
+
+/** The stub's own state for its processors: its record, environment and credentials. */
+class LoggerContext extends ExecContext {
+  constructor(
+    proc: LoggerProcess,
+    private readonly who: Identity,
+  ) {
+    const n = native();
+    const captured = parseCaptured(proc.record, n.constants.RLIM_INFINITY) ?? { ignored: [], blocked: [], rlimits: new Map(), fds: [] };
+    let env: string[] = [];
+    try {
+      env = readFileSync(`/proc/${who.pid}/environ`, 'latin1').split('\0').filter(Boolean);
+    } catch {
+      // gone already: the processor gets an empty environment
+    }
+    super(captured, env);
+  }
+
+  override plan(extra: readonly FdOp[] = []): ExecPlan {
+    return { ...super.plan(extra), creds: { uid: this.who.uid, gid: this.who.gid, groups: this.who.groups } };
+  }
+}
+
+function writeTo(fd: number, text: string): void {
+  if (fd < 0) return;
+  try {
+    writeSync(fd, text);
+  } catch {
+    // the logger's stderr is gone: C's message would be lost the same way
+  }
+}
+
+export const hostMultilog: LoggerFactory = (proc) => {
+  let script: Script;
+  try {
+    script = parseScript(proc.identity.argv.slice(1));
+  } catch {
+    return null; // a bad script: the stub runs on its own and says so itself
+  }
+  const n = native();
+  setFsActor(() => acting.getStore());
+  const who: Identity = { ...proc.identity, umask: MULTILOG_UMASK };
+  const actor: FsActor = { run: (fn) => asIdentity(n, who, fn) };
+  const say = (kind: string) => (parts: string, err?: unknown) =>
+    writeTo(proc.stderr, `multilog: ${kind}: ${parts}${err === undefined ? '' : errorWords(err)}\n`);
+  const messages = { warn: say('warning'), fatal: say('fatal') };
+  let engine: Multilog | null = null;
+  let alarmed = false;
+  let terminated = false;
+
+  const run = async (): Promise<void> => {
+    const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who) });
+    try {
+      engine = await Multilog.open(script, io, { cwd: proc.identity.cwd });
+    } catch (err) {
+      if (!(err instanceof MultilogFatal)) throw err;
+      messages.fatal(err.parts, err.cause);
+      proc.exit(EXIT_TEMPORARY);
+      return;
+    }
+    // Signals that came during start-up count after the first read, as in C.
+    if (alarmed) void engine.rotate();
+    if (terminated) engine.terminate();
+    await pump(proc.stdin, engine);
+    // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here.
+    engine.release();
+    proc.exit(0);
+  };
+  acting.run(actor, () => {
+    run().catch((err: unknown) => {
+      messages.fatal(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+      proc.exit(EXIT_TEMPORARY);
+    });
+  });
+
+  const logger: HostedLogger = {
+    alarm: () =>
+      acting.run(actor, () => {
+        if (engine) void engine.rotate();
+        else alarmed = true;
+      }),
+    terminate: () =>
+      acting.run(actor, () => {
+        if (engine) engine.terminate();
+        else terminated = true;
+      }),
+    // The process is gone: finish the line in hand, flush what was accepted, let go of the lock.
+    abort: () => logger.terminate(),
+  };
+  return logger;
+};
