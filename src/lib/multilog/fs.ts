@@ -33,3 +33,4 @@ export const statSync = as(fs.statSync as (path: fs.PathLike) => fs.Stats);
 export const readlinkSync = as(fs.readlinkSync as (path: fs.PathLike) => string);
 export const opendirSync = as(fs.opendirSync);
 export const { closeSync, constants, fstatSync, fsyncSync, writeSync, readSync, read } = fs;
+export type { Stats } from 'node:fs';

@@ -5,7 +5,7 @@
 // has. A file that cannot be opened, or a shell that cannot be run, is what the C child reports
 // before exiting 111.
 import { spawn } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from './fs.js';
 import { constants as os } from 'node:os';
 import type { FdOp, NativeBinding } from '../../native/binding.js';
 import { errnoError, errnoName } from '../errors.js';
