@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 node -e '
   const n = Number(process.argv[1]);
   const out = [];
-  for (let i = 0; i < n; i++) out.push(`line ${String(i).padStart(8, "0")} the quick brown fox jumps over the lazy dog 0123456789!\n`);
+  for (let i = 0; i < n; i++) out.push(`line ${String(i).padStart(8, "0")} the quick brown fox jumps over the lazy dog 0123456789abcde!\n`);
   require("fs").writeFileSync(process.argv[2], out.join(""));
 ' "$lines" "$work/lines"
 echo "input: $(wc -l < "$work/lines") lines, $(wc -c < "$work/lines") bytes"

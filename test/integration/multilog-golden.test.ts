@@ -151,6 +151,7 @@ describe.skipIf(!HAVE_C)('multilog golden: fatal errors', () => {
     ['status files first: before any directory is made', ['./d', '=f/x'], file('f')],
     ['second directory fails after the first was set up', ['./d', './f'], file('f')],
     ['current is a directory', ['./d'], (w) => mkdirSync(join(w, 'd', 'current'), { recursive: true })],
+    ['the same directory twice: our own lock', ['./d', './d/../d'], undefined],
   ])('%s', (_name, args, prepare) => {
     expectSame({ args, input: 'one\n', prepare });
   });

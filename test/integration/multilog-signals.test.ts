@@ -2,7 +2,7 @@
 // what each left unread in its input pipe, how it exited. C reads a byte at a time after SIGTERM
 // until the line ends; what follows stays in the pipe for the next logger.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,7 +14,7 @@ import { multilogOf, normalize, snapshot, SIDES, type Side, type Tree } from './
 const root = mkdtempSync(join(tmpdir(), 'dt-multilog-signals-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-type Step = { write: string } | { sleep: number } | { signal: NodeJS.Signals } | { close: true };
+type Step = { write: string } | { sleep: number } | { signal: NodeJS.Signals } | { close: true } | { ready: true };
 
 interface Result {
   readonly status: number | null;
@@ -39,7 +39,11 @@ async function play(side: Side, args: readonly string[], steps: readonly Step[])
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
   let open = true;
   for (const step of steps) {
-    if ('write' in step) writeSync(w, step.write);
+    if ('ready' in step) {
+      // Signals before the program has set up would find Node's defaults: wait until ./d is there.
+      for (let i = 0; i < 400 && !existsSync(join(work, 'd', 'current')); i++) await delay(25);
+      await delay(200);
+    } else if ('write' in step) writeSync(w, step.write);
     else if ('sleep' in step) await delay(step.sleep);
     else if ('signal' in step) child.kill(step.signal);
     else {
@@ -77,7 +81,7 @@ function expectSame({ c, ours }: Record<Side, Result>): void {
   expect(ours.unread).toBe(c.unread);
 }
 
-const START = { sleep: 600 } as const;
+const START = { ready: true } as const;
 
 describe.skipIf(!HAVE_C)('SIGTERM', () => {
   test('between lines: exits at once, current complete', async () => {

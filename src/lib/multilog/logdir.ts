@@ -16,7 +16,7 @@ import {
   statSync,
   unlinkSync,
   type Stats,
-} from 'node:fs';
+} from './fs.js';
 import { STAMP_LENGTH, formatStamp, stampFromMicros } from '../tai64n.js';
 import { ErrnoTrace, MultilogFatal } from './errors.js';
 import type { MultilogIO } from './io.js';
@@ -355,8 +355,8 @@ export class LogDir {
 /** What errno 0 reads as ("no error"). */
 const ERRNO_ZERO = { errno: 0 };
 
-/** /proc/self/fd/N when /proc is there: paths through it follow the directory we opened. */
-function procPath(fd: number): string | null {
+/** /proc/self/fd/N when /proc is there: a path that keeps meaning the directory `fd` opened. */
+export function procPath(fd: number): string | null {
   const path = `/proc/self/fd/${fd}`;
   try {
     statSync(path);

@@ -1,0 +1,321 @@
+// multilog's line machine: each read's bytes become lines, each line goes through the script
+// (stamp, pattern selection, `e`, `=`) and on to the selected directories' streams, within C
+// multilog's limits: a line's first 1000 bytes (stamp included) are what patterns, `e` and `=`
+// see, the rest goes on unchanged; and the directories are flushed where C would read again.
+import { STAMP_LENGTH, taiFromUnix, writeHex32 } from '../tai64n.js';
+import type { MultilogIO } from './io.js';
+import { match } from './match.js';
+import type { Script } from './script.js';
+import { STATUS_SIZE, type StatusLine } from './status.js';
+import type { LogStream } from './stream.js';
+
+/** The bytes of a line that patterns, `e` and `=` see. */
+export const LINE_MAX = STATUS_SIZE - 1;
+/** C multilog reads its input this much at a time and flushes the directories before each read. */
+export const READ_SIZE = 1024;
+/** `e` prints at most this much of a line, then "...". */
+export const ECHO_MAX = 200;
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const AT = 0x40;
+const PREFIX = STAMP_LENGTH + 1;
+const ELLIPSIS = Buffer.from('...\n');
+const EMPTY = Buffer.alloc(0);
+
+const enum Phase {
+  /** Between lines. */
+  Idle,
+  /** Taking in a line's first LINE_MAX bytes. */
+  Head,
+  /** Past them: the rest goes straight to the directories the head selected. */
+  Tail,
+}
+
+const enum Op {
+  Select,
+  Deselect,
+  Echo,
+  Status,
+  Dir,
+}
+
+export class Lines {
+  private phase = Phase.Idle;
+  /** The line's head, when it had to be kept (it spans reads, or an action looks at it). */
+  private readonly line = Buffer.alloc(STATUS_SIZE, NEWLINE);
+  /** The head's length, stamp included, whether or not it is kept in `line`. */
+  private linelen = 0;
+  private held = false;
+  /** The current line's stamp and space. */
+  private readonly prefix = Buffer.alloc(PREFIX);
+  private second = NaN;
+  /** Lines starting before this offset of the chunk share the stamp already taken. */
+  private stampLimit = 0;
+  /** The last byte read was a newline (C's flagnewline). */
+  newlineLast = true;
+  /** Offset in the chunk being read of C's next read, where the directories are flushed. */
+  private nextBoundary = READ_SIZE;
+
+  private readonly ops: Op[] = [];
+  /** Per op: its pattern, or the status line it writes. */
+  private readonly patterns: (Buffer | null)[] = [];
+  private readonly statusOf: (StatusLine | null)[] = [];
+  private readonly selected: boolean[];
+  /** `e` output not yet taken. */
+  private errOut = Buffer.allocUnsafe(4096);
+  private errLength = 0;
+
+  constructor(
+    private readonly script: Script,
+    private readonly clock: MultilogIO['clock'],
+    private readonly streams: readonly LogStream[],
+    statuses: readonly StatusLine[],
+  ) {
+    let status = 0;
+    for (const action of script.actions) {
+      const op = { select: Op.Select, deselect: Op.Deselect, stderr: Op.Echo, status: Op.Status, dir: Op.Dir }[action.kind];
+      this.ops.push(op);
+      this.patterns.push(action.kind === 'select' || action.kind === 'deselect' ? action.pattern : null);
+      this.statusOf.push(action.kind === 'status' ? statuses[status++] : null);
+    }
+    this.selected = streams.map(() => true);
+    this.prefix[0] = AT;
+    this.prefix[STAMP_LENGTH] = SPACE;
+  }
+
+  /** One read's bytes. */
+  feed(buf: Buffer): void {
+    const n = buf.length;
+    this.nextBoundary = READ_SIZE;
+    this.stampLimit = 0;
+    const streams = this.streams;
+    for (let j = 0; j < streams.length; j++) streams[j].mirror(buf);
+    let p = 0;
+    while (p < n) {
+      if (this.phase === Phase.Tail) {
+        const nl = buf.indexOf(NEWLINE, p);
+        const end = nl < 0 ? n : nl;
+        if (end > p) this.tail(p, end);
+        if (nl < 0) break;
+        this.boundary(nl);
+        this.putNewline();
+        this.endLine();
+        p = nl + 1;
+        continue;
+      }
+      if (this.phase === Phase.Idle) this.startLine(p);
+      const room = LINE_MAX - this.linelen;
+      const nl = buf.indexOf(NEWLINE, p);
+      if (nl >= 0 && nl - p < room) {
+        this.boundary(nl);
+        this.completeHead(buf, p, nl, true);
+        this.endLine();
+        p = nl + 1;
+      } else if (n - p >= room) {
+        // The head is full: C acts on it now, before reading the rest of the line.
+        this.boundary(p + room - 1);
+        this.completeHead(buf, p, p + room, false);
+        this.phase = Phase.Tail;
+        p += room;
+      } else {
+        this.keep(buf, p, n);
+        p = n;
+      }
+    }
+    this.flushAll();
+    this.newlineLast = buf[n - 1] === NEWLINE;
+  }
+
+  /** C flushes the directories before each read: before taking byte `offset`, if a read starts there. */
+  private boundary(offset: number): void {
+    if (this.nextBoundary <= offset) {
+      this.flushAll();
+      this.nextBoundary = (Math.floor(offset / READ_SIZE) + 1) * READ_SIZE;
+    }
+  }
+
+  private flushAll(): void {
+    const streams = this.streams;
+    for (let j = 0; j < streams.length; j++) streams[j].flush();
+  }
+
+  private startLine(offset: number): void {
+    this.phase = Phase.Head;
+    this.held = false;
+    if (this.script.timestamp) {
+      // Lines that came in one read were there at the same moment: one clock reading per C read.
+      if (offset >= this.stampLimit) {
+        this.stamp();
+        this.stampLimit = (Math.floor(offset / READ_SIZE) + 1) * READ_SIZE;
+      }
+      this.linelen = PREFIX;
+    } else {
+      this.linelen = 0;
+    }
+  }
+
+  /** The time the line's first byte is taken, as taia_now gives it: microseconds, nano = usec*1000+500. */
+  private stamp(): void {
+    const clock = this.clock;
+    let micros = clock.nowMicros();
+    let second = Math.floor(micros / 1e6);
+    if (second !== this.second) {
+      // Once a second, let the clock catch a step of the system clock.
+      if (clock.check) {
+        clock.check();
+        micros = clock.nowMicros();
+        second = Math.floor(micros / 1e6);
+      }
+      this.second = second;
+      this.prefix.write(taiFromUnix(second).toString(16).padStart(16, '0'), 1, 16, 'latin1');
+    }
+    writeHex32(this.prefix, 17, (micros - second * 1e6) * 1000 + 500);
+  }
+
+  /** Adds `src[a, b)` to the kept head. */
+  private keep(src: Buffer, a: number, b: number): void {
+    if (!this.held) {
+      if (this.script.timestamp) this.prefix.copy(this.line, 0);
+      this.held = true;
+    }
+    src.copy(this.line, this.linelen, a, b);
+    this.linelen += b - a;
+  }
+
+  /**
+   * The head ends with `src[a, b)`: by a newline (`short`, the newline at `b`) or by reaching
+   * LINE_MAX. The actions run, then the head goes to each selected directory.
+   */
+  private completeHead(src: Buffer, a: number, b: number, short: boolean): void {
+    const inspects = this.script.inspectsLines;
+    if (this.held || inspects) this.keep(src, a, b);
+    else this.linelen += b - a;
+    if (inspects) this.act();
+    const total = this.linelen;
+    const streams = this.streams;
+    const selected = this.selected;
+    for (let j = 0; j < streams.length; j++) {
+      if (!selected[j]) continue;
+      const s = streams[j];
+      if (this.held) {
+        s.append(this.line, 0, total);
+        s.put(total);
+        if (short) {
+          s.appendByte(NEWLINE);
+          s.putc();
+        }
+      } else {
+        if (this.script.timestamp) s.append(this.prefix, 0, PREFIX);
+        s.appendInput(a, short ? b + 1 : b);
+        s.put(total);
+        if (short) s.putc();
+      }
+    }
+  }
+
+  /** Runs the script over the kept head. */
+  private act(): void {
+    const line = this.line;
+    const len = this.linelen;
+    const ops = this.ops;
+    let selected = true;
+    let j = 0;
+    for (let i = 0; i < ops.length; i++) {
+      switch (ops[i]) {
+        case Op.Select:
+          if (!selected && match(this.patterns[i]!, line, len)) selected = true;
+          break;
+        case Op.Deselect:
+          if (selected && match(this.patterns[i]!, line, len)) selected = false;
+          break;
+        case Op.Echo:
+          if (selected) this.echo();
+          break;
+        case Op.Status:
+          if (selected) {
+            const status = this.statusOf[i]!;
+            line.copy(status.line, 0, 0, STATUS_SIZE);
+            status.dirty = true;
+          }
+          break;
+        case Op.Dir:
+          this.selected[j++] = selected;
+          break;
+      }
+    }
+  }
+
+  private echo(): void {
+    const len = this.linelen;
+    const shown = Math.min(len, ECHO_MAX);
+    const need = this.errLength + shown + ELLIPSIS.length;
+    if (need > this.errOut.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.errOut.length * 2));
+      this.errOut.copy(grown, 0, 0, this.errLength);
+      this.errOut = grown;
+    }
+    this.line.copy(this.errOut, this.errLength, 0, shown);
+    this.errLength += shown;
+    if (len > ECHO_MAX) {
+      ELLIPSIS.copy(this.errOut, this.errLength);
+      this.errLength += ELLIPSIS.length;
+    } else {
+      this.errOut[this.errLength++] = NEWLINE;
+    }
+  }
+
+  /** Bytes past the head, `src[a, e)`, each put on its own as C does, reads flushing in between. */
+  private tail(a: number, e: number): void {
+    const streams = this.streams;
+    const selected = this.selected;
+    for (let j = 0; j < streams.length; j++) if (selected[j]) streams[j].appendInput(a, e);
+    let q = a;
+    while (q < e) {
+      if (this.nextBoundary <= q) {
+        this.flushAll();
+        this.nextBoundary = (Math.floor(q / READ_SIZE) + 1) * READ_SIZE;
+      }
+      const stop = Math.min(e, this.nextBoundary);
+      for (let j = 0; j < streams.length; j++) if (selected[j]) streams[j].putRun(stop - q);
+      q = stop;
+    }
+  }
+
+  private putNewline(): void {
+    const streams = this.streams;
+    for (let j = 0; j < streams.length; j++) {
+      if (!this.selected[j]) continue;
+      streams[j].appendByte(NEWLINE);
+      streams[j].putc();
+    }
+  }
+
+  private endLine(): void {
+    if (this.held) this.line.fill(NEWLINE, 0, this.linelen);
+    this.linelen = 0;
+    this.held = false;
+    this.phase = Phase.Idle;
+  }
+
+  /** End of input: a last partial line is acted on and gets its newline (C's flageof). */
+  finish(): void {
+    if (this.phase === Phase.Head) this.completeHead(EMPTY, 0, 0, true);
+    else if (this.phase === Phase.Tail) this.putNewline();
+    this.endLine();
+    this.flushAll();
+  }
+
+  /** SIGALRM: every stream with something in `current` is marked for rotation (after a flush). */
+  forceRotate(): void {
+    for (const s of this.streams) s.forceRotate();
+  }
+
+  /** The `e` output since the last call (valid until the next feed), or null. */
+  takeEcho(): Buffer | null {
+    if (this.errLength === 0) return null;
+    const out = this.errOut.subarray(0, this.errLength);
+    this.errLength = 0;
+    return out;
+  }
+}
