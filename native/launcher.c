@@ -308,10 +308,16 @@ int main(int argc, char **argv) {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
 
-  char **args = calloc((size_t)argc + 4, sizeof *args);
+  char **args = calloc((size_t)argc + 5, sizeof *args);
   if (!args) die(name, "out of memory", ENOMEM);
   int k = 0;
   args[k++] = node;
+  /* The long-lived programs keep V8's young generation small: an idle supervision process should
+   * not carry tens of megabytes of semi-space touched once during a burst of starts. */
+  static const char *const long_lived[] = {"svscan", "supervise", "multilog", "readproctitle", "svscanboot"};
+  static char semi[] = "--max-semi-space-size=1";
+  for (size_t i = 0; i < sizeof long_lived / sizeof long_lived[0]; i++)
+    if (strcmp(name, long_lived[i]) == 0) args[k++] = semi;
   args[k++] = entry;
   args[k++] = (char *)name;
   for (int i = 1; i < argc; i++) args[k++] = argv[i];
