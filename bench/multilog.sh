@@ -30,10 +30,13 @@ rm -rf dir && "$here/bin/multilog" t s16777215 n20 ./dir < lines
 got=$(cat dir/@* dir/current | wc -l)
 [ "$got" = "$lines" ] || { echo "bench/multilog.sh: our multilog logged $got lines, not $lines" >&2; exit 1; }
 # Resident memory on endless input: sampled once a second.
+mkfifo feed
 for prog in /usr/bin/multilog "$here/bin/multilog"; do
   rm -rf dir
-  ( while :; do cat lines; done ) | "$prog" t s16777215 n3 ./dir &
-  pid=$!  # the pipeline's last process: multilog; the feeder dies of SIGPIPE after it
+  "$prog" t s16777215 n3 ./dir < feed &
+  pid=$!
+  ( while :; do cat lines || exit; done ) > feed &
+  feeder=$!
   sleep 1
   samples=""
   i=0
@@ -43,6 +46,6 @@ for prog in /usr/bin/multilog "$here/bin/multilog"; do
     i=$((i + 1))
   done
   echo "$prog: VmRSS kB each second:$samples"
-  kill "$pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  kill "$pid" "$feeder" 2>/dev/null || true
+  wait "$pid" "$feeder" 2>/dev/null || true
 done
