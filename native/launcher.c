@@ -314,7 +314,7 @@ int main(int argc, char **argv) {
   args[k++] = node;
   /* The long-lived programs keep V8's young generation small: an idle supervision process should
    * not carry tens of megabytes of semi-space touched once during a burst of starts. */
-  static const char *const long_lived[] = {"svscan", "supervise", "multilog", "readproctitle", "svscanboot"};
+  static const char *const long_lived[] = {"svscan", "supervise", "multilog", "svscanboot"};
   static char semi[] = "--max-semi-space-size=1";
   for (size_t i = 0; i < sizeof long_lived / sizeof long_lived[0]; i++)
     if (strcmp(name, long_lived[i]) == 0) args[k++] = semi;
