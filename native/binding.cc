@@ -281,32 +281,24 @@ constexpr char kDup[] = "dup";
 constexpr char kClose[] = "close";
 constexpr char kPidfdOpen[] = "pidfd_open";
 
-Value Setgroups(const CallbackInfo& info) {
-  Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) return Fail(env, "expected an array of gids"), env.Undefined();
-  Napi::Array a = info[0].As<Napi::Array>();
-  std::vector<gid_t> gids;
+bool GetGids(const CallbackInfo& info, size_t i, std::vector<gid_t>* gids) {
+  if (info.Length() <= i || !info[i].IsArray()) return Fail(info.Env(), "expected an array of gids");
+  Napi::Array a = info[i].As<Napi::Array>();
   for (uint32_t k = 0; k < a.Length(); k++) {
     Value g = a.Get(k);
-    if (!g.IsNumber()) return Fail(env, "expected a gid"), env.Undefined();
-    gids.push_back((gid_t)g.As<Napi::Number>().Uint32Value());
+    if (!g.IsNumber()) return Fail(info.Env(), "expected a gid");
+    gids->push_back((gid_t)g.As<Napi::Number>().Uint32Value());
   }
-  int r = set_groups(gids.data(), (int)gids.size());
-  if (r < 0) ThrowErrno(env, -r, "setgroups");
-  return env.Undefined();
+  return true;
 }
 
-Value SetgroupsThread(const CallbackInfo& info) {
+// setgroups for the whole process (libc) or, with `thread`, for the calling thread only.
+template <bool thread>
+Value Setgroups(const CallbackInfo& info) {
   Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) return Fail(env, "expected an array of gids"), env.Undefined();
-  Napi::Array a = info[0].As<Napi::Array>();
   std::vector<gid_t> gids;
-  for (uint32_t k = 0; k < a.Length(); k++) {
-    Value g = a.Get(k);
-    if (!g.IsNumber()) return Fail(env, "expected a gid"), env.Undefined();
-    gids.push_back((gid_t)g.As<Napi::Number>().Uint32Value());
-  }
-  int r = set_groups_thread(gids.data(), (int)gids.size());
+  if (!GetGids(info, 0, &gids)) return env.Undefined();
+  int r = thread ? set_groups_thread(gids.data(), (int)gids.size()) : set_groups(gids.data(), (int)gids.size());
   if (r < 0) ThrowErrno(env, -r, "setgroups");
   return env.Undefined();
 }
@@ -515,9 +507,9 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("setrlimit", Napi::Function::New(env, Setrlimit, "setrlimit"));
   exports.Set("setuid", Napi::Function::New(env, IntCall<SetUid, kSetuid>, "setuid"));
   exports.Set("setgid", Napi::Function::New(env, IntCall<SetGid, kSetgid>, "setgid"));
-  exports.Set("setgroups", Napi::Function::New(env, Setgroups, "setgroups"));
+  exports.Set("setgroups", Napi::Function::New(env, Setgroups<false>, "setgroups"));
   exports.Set("getgroups", Napi::Function::New(env, Getgroups, "getgroups"));
-  exports.Set("setgroupsThread", Napi::Function::New(env, SetgroupsThread, "setgroupsThread"));
+  exports.Set("setgroupsThread", Napi::Function::New(env, Setgroups<true>, "setgroupsThread"));
   exports.Set("setfsuid", Napi::Function::New(env, IntCall<SetFsuid, kSetfsuid>, "setfsuid"));
   exports.Set("setfsgid", Napi::Function::New(env, IntCall<SetFsgid, kSetfsgid>, "setfsgid"));
   exports.Set("getpeercred", Napi::Function::New(env, Getpeercred, "getpeercred"));
