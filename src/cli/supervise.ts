@@ -1,11 +1,11 @@
 // supervise DIR: one Supervisor in this process, with supervise's words for what goes wrong.
 // svscan hosts many Supervisors and reuses the message functions below.
-import { constants } from 'node:os';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { adoptOrphans } from '../lib/scan/orphans.js';
 import { Supervisor, SuperviseStartError, type Problem, type StartStep } from '../lib/supervise/supervisor.js';
 import { execContext } from './chain-host.js';
 import { fatalText, warnText, writeErr } from './io.js';
+import { actLikeC } from './c-signals.js';
 
 const PROG = 'supervise';
 
@@ -42,34 +42,6 @@ export function problemText(dir: string, problem: Problem): string {
       return warnText(PROG, `unable to write ${dir}/supervise/owner.new: `, problem.error);
     case 'adopt':
       return warnText(PROG, `unable to adopt pid ${problem.pid} for ${dir}, starting ${dir}/run again: `, problem.error);
-  }
-}
-
-/** Signals we cannot or must not catch, ours (SIGCHLD), and those Node ignores already. */
-const NEVER_LISTEN = new Set(['SIGCHLD', 'SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGPIPE', 'SIGXFSZ']);
-
-/**
- * Signals a C supervise dies of but Node would not: Node starts the inspector on SIGUSR1 and
- * ignores SIGPIPE and SIGXFSZ. Signals ignored when we were started stay ignored, as in C.
- */
-function actLikeC(ignoredAtStart: readonly number[]): void {
-  const ignored = new Set(ignoredAtStart);
-  for (const name of ['SIGUSR1', 'SIGPIPE', 'SIGXFSZ'] as const) {
-    if (ignored.has(constants.signals[name])) continue;
-    const die = (): void => {
-      // Without a listener the disposition is back to default, and the signal takes us down.
-      process.removeListener(name, die);
-      process.kill(process.pid, name);
-    };
-    process.on(name, die);
-  }
-  for (const [name, number] of Object.entries(constants.signals)) {
-    if (!ignored.has(number) || NEVER_LISTEN.has(name)) continue;
-    try {
-      process.on(name as NodeJS.Signals, () => {});
-    } catch {
-      // Not a signal Node lets us listen to.
-    }
   }
 }
 

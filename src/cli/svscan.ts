@@ -7,7 +7,6 @@
 //                           Always so when svscan runs as PID 1 (a container's entrypoint).
 //                           Otherwise SIGTERM ends svscan at once, as C's, and services keep running.
 //   SVSCAN_RESCAN_SECONDS=n the fallback rescan period (default 5, as C); for tests.
-import { constants } from 'node:os';
 import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import type { SupervisorReport } from '../lib/scan/host.js';
 import type { ScanProblem } from '../lib/scan/scanner.js';
@@ -15,6 +14,7 @@ import { Svscan } from '../lib/scan/svscan.js';
 import { execContext } from './chain-host.js';
 import { fatalText, warnText, writeErr } from './io.js';
 import { problemText, startErrorText } from './supervise.js';
+import { actLikeC } from './c-signals.js';
 
 const PROG = 'svscan';
 
@@ -35,34 +35,6 @@ function scanProblemText(problem: ScanProblem): string {
 
 function reportText(report: SupervisorReport): string {
   return report.kind === 'start' ? startErrorText(report.dir, report.error) : problemText(report.dir, report.problem);
-}
-
-/** Signals we cannot or must not catch, ours (SIGCHLD), and those Node ignores already. */
-const NEVER_LISTEN = new Set(['SIGCHLD', 'SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGPIPE', 'SIGXFSZ']);
-
-/**
- * C svscan's signal dispositions in a Node process: it dies of SIGUSR1 (Node would start its
- * inspector), SIGPIPE and SIGXFSZ (Node ignores them), and ignores what it was started ignoring.
- * (The same as src/cli/supervise.ts does for supervise; see /work/notes/svscan-needs.md.)
- */
-function actLikeC(ignoredAtStart: readonly number[], handled: ReadonlySet<string>): void {
-  const ignored = new Set(ignoredAtStart);
-  for (const name of ['SIGUSR1', 'SIGPIPE', 'SIGXFSZ'] as const) {
-    if (ignored.has(constants.signals[name])) continue;
-    const die = (): void => {
-      process.removeListener(name, die);
-      process.kill(process.pid, name);
-    };
-    process.on(name, die);
-  }
-  for (const [name, number] of Object.entries(constants.signals)) {
-    if (!ignored.has(number) || NEVER_LISTEN.has(name) || handled.has(name)) continue;
-    try {
-      process.on(name as NodeJS.Signals, () => {});
-    } catch {
-      // Not a signal Node lets us listen to.
-    }
-  }
 }
 
 function rescanSeconds(text: string | undefined): number | undefined {
