@@ -429,6 +429,20 @@ Value PidfdGetfd(const CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
+Value Tee(const CallbackInfo& info) {
+  Env env = info.Env();
+  int in, out, len;
+  if (!GetInt(info, 0, &in) || !GetInt(info, 1, &out) || !GetInt(info, 2, &len)) return env.Undefined();
+  ssize_t r = tee_pipe(in, out, (size_t)len);
+  if (r < 0) return ThrowErrno(env, (int)-r, "tee"), env.Undefined();
+  return Napi::Number::New(env, (double)r);
+}
+
+Value MallocTrim(const CallbackInfo& info) {
+  int r = trim_heap();
+  return Napi::Boolean::New(info.Env(), r > 0);
+}
+
 Value SetChildSubreaper(const CallbackInfo& info) {
   int r = set_child_subreaper();
   if (r < 0) ThrowErrno(info.Env(), -r, "prctl");
@@ -527,6 +541,8 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("watchReadable", Napi::Function::New(env, WatchReadable, "watchReadable"));
   exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));
+  exports.Set("tee", Napi::Function::New(env, Tee, "tee"));
+  exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("exit", Napi::Function::New(env, Exit, "exit"));
   return exports;

@@ -91,11 +91,16 @@ int dup_fd(int fd);
 int dup2_fd(int from, int to);
 int close_fd(int fd);
 int open_path(const char* path, int flags, mode_t mode);
+// Linux tee(2), non-blocking: copies up to len bytes from pipe `in` to pipe `out` without
+// consuming them. Returns the count or -errno (-ENOSYS elsewhere).
+ssize_t tee_pipe(int in, int out, size_t len);
 
 int pidfd_open_pid(pid_t pid);
 // A copy of another process's descriptor (the same open file description): fd or -errno.
 int pidfd_get_fd(int pidfd, int targetfd);
 int set_child_subreaper();
+// glibc malloc_trim(0): 1 if memory went back to the system, 0 if not, -ENOSYS elsewhere.
+int trim_heap();
 
 }  // namespace dt
 

@@ -1,4 +1,4 @@
-// Descriptor syscalls Node does not offer: fcntl, pipe, dup, dup2, open without O_CLOEXEC.
+// Descriptor syscalls Node does not offer: fcntl, pipe, dup, dup2, open without O_CLOEXEC, tee.
 #include "core.h"
 
 #include <errno.h>
@@ -47,6 +47,21 @@ int open_path(const char* path, int flags, mode_t mode) {
     r = open(path, flags, mode);
   } while (r == -1 && errno == EINTR);
   return r == -1 ? -errno : r;
+}
+
+ssize_t tee_pipe(int in, int out, size_t len) {
+#if defined(__linux__)
+  ssize_t r;
+  do {
+    r = tee(in, out, len, SPLICE_F_NONBLOCK);
+  } while (r == -1 && errno == EINTR);
+  return r == -1 ? -errno : r;
+#else
+  (void)in;
+  (void)out;
+  (void)len;
+  return -ENOSYS;
+#endif
 }
 
 }  // namespace dt

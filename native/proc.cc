@@ -1,7 +1,10 @@
-// Sessions, process groups, pidfds, subreaping.
+// Sessions, process groups, pidfds, subreaping, giving memory back.
 #include "core.h"
 
 #include <errno.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -46,6 +49,14 @@ int set_child_subreaper() {
   return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 ? -errno : 0;
 #elif defined(__FreeBSD__)
   return procctl(P_PID, getpid(), PROC_REAP_ACQUIRE, nullptr) == -1 ? -errno : 0;
+#else
+  return -ENOSYS;
+#endif
+}
+
+int trim_heap() {
+#if defined(__GLIBC__)
+  return malloc_trim(0);
 #else
   return -ENOSYS;
 #endif

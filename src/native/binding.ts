@@ -124,6 +124,11 @@ export interface NativeBinding {
   pidfdOpen(pid: number): number;
   /** pidfd_getfd(2) (Linux >= 5.6): our own copy of another process's descriptor, close-on-exec. */
   pidfdGetfd(pidfd: number, targetFd: number): number;
+  /** Linux tee(2) with SPLICE_F_NONBLOCK: copies up to `len` bytes from pipe `fdIn` to pipe `fdOut`
+   * without consuming them (EAGAIN when empty); throws ENOSYS elsewhere. */
+  tee(fdIn: number, fdOut: number, len: number): number;
+  /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */
+  mallocTrim(): boolean;
   /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */
   setChildSubreaper(): void;
   /** _exit(2): no exit handlers, no flushing. */

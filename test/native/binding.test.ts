@@ -175,6 +175,25 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
     process.kill(pid, 'SIGKILL');
     expect(n.waitpid(pid, 0)).toMatchObject({ pid, signal: 9 });
   });
+
+  test.skipIf(process.platform !== 'linux')('tee copies pipe data without consuming it', () => {
+    const [r1, w1] = n.pipe();
+    const [r2, w2] = n.pipe();
+    expect(() => n.tee(r1, w2, 100)).toThrow(expect.objectContaining({ code: 'EAGAIN', syscall: 'tee' }));
+    writeSync(w1, 'peeked line\n');
+    expect(n.tee(r1, w2, 5)).toBe(5);
+    const copy = Buffer.alloc(20);
+    expect(readSync(r2, copy)).toBe(5);
+    expect(copy.subarray(0, 5).toString()).toBe('peeke');
+    const all = Buffer.alloc(20);
+    expect(readSync(r1, all)).toBe(12);
+    expect(all.subarray(0, 12).toString()).toBe('peeked line\n');
+    for (const fd of [r1, w1, r2, w2]) n.close(fd);
+  });
+
+  test('mallocTrim answers a boolean', () => {
+    expect(typeof n.mallocTrim()).toBe('boolean');
+  });
 });
 
 function c(n: ReturnType<typeof loadAddon>) {
