@@ -12,7 +12,8 @@ import { ExecContext } from '../exec/context.js';
 import { Multilog } from '../multilog/engine.js';
 import { MultilogFatal } from '../multilog/errors.js';
 import { setFsActor, type FsActor } from '../multilog/fs.js';
-import { pump } from '../multilog/input.js';
+import { pump, CHUNK } from '../multilog/input.js';
+import { peekingReader } from '../multilog/peek.js';
 import { systemIO } from '../multilog/io.js';
 import { parseScript, type Script } from '../multilog/script.js';
 import { asIdentity, type Identity } from './identity.js';
@@ -86,7 +87,9 @@ export const hostMultilog: LoggerFactory = (proc) => {
     // Signals that came during start-up count after the first read, as in C.
     if (alarmed) void engine.rotate();
     if (terminated) engine.terminate();
-    await pump(proc.stdin, engine);
+    // The input is taken out of the pipe only once written out: if svscan dies in between, the
+    // bytes are still there for the logger's fallback or the next host.
+    await pump(proc.stdin, engine, CHUNK, peekingReader(n));
     // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here.
     engine.release();
     proc.exit(0);

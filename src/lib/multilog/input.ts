@@ -9,14 +9,20 @@ import type { Multilog } from './engine.js';
 /** Bytes asked for per read; C reads 1024 at a time, the engine cuts our reads the same way. */
 export const CHUNK = 1 << 17;
 
-type ReadResult = number | 'again' | 'stop';
+export type ReadResult = number | 'again' | 'stop';
 /** Reads into `buf` at most `want()` bytes: asked at the moment of reading (SIGTERM shrinks it). */
-type Reader = (buf: Buffer, want: () => number) => Promise<ReadResult>;
+export type Reader = ((buf: Buffer, want: () => number) => Promise<ReadResult>) & {
+  /** The engine has written out the `n` bytes last read (a peeking reader consumes them now). */
+  consumed?: (n: number) => void;
+  /** Lets go of whatever the reader holds. */
+  close?: () => void;
+};
+export type ReaderFactory = (fd: number, engine: Multilog) => Reader;
 
 /** Reads `fd` until end of input (or a read error, which C treats the same) or SIGTERM; then end(). */
-export async function pump(fd: number, engine: Multilog, chunk = CHUNK): Promise<void> {
+export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeReader: ReaderFactory = reader): Promise<void> {
   const buf = Buffer.allocUnsafe(chunk);
-  const next = reader(fd, engine);
+  const next = makeReader(fd, engine);
   const want = (): number => engine.readLength(chunk);
   for (;;) {
     if (want() === 0) break;
@@ -25,7 +31,9 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK): Promise
     if (got === 'again') continue;
     if (got <= 0) break;
     await engine.push(buf.subarray(0, got));
+    next.consumed?.(got);
   }
+  next.close?.();
   engine.onStop = null;
   await engine.end();
 }
@@ -61,6 +69,19 @@ function readFile(fd: number): Reader {
 
 /** Wait on the event loop until the descriptor is readable (or SIGTERM says stop), then read it. */
 function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
+  return waitThenRead(fd, engine, nat, readOnce);
+}
+
+/**
+ * Waits on the event loop until `fd` is readable (or SIGTERM says stop), then calls `take` for at
+ * most `want()` bytes. The descriptor's flags are put back after each wait.
+ */
+export function waitThenRead(
+  fd: number,
+  engine: Multilog,
+  nat: NativeBinding,
+  take: (fd: number, buf: Buffer, want: number) => ReadResult,
+): Reader {
   const { F_GETFL, F_SETFL } = nat.constants;
   const flags = nat.fcntl(fd, F_GETFL);
   // Try once up front, so that a descriptor poll cannot watch makes us fall back now.
@@ -85,7 +106,7 @@ function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
       };
     });
     const n = want();
-    return why === 'stop' || n === 0 ? 'stop' : readOnce(fd, buf, n);
+    return why === 'stop' || n === 0 ? 'stop' : take(fd, buf, n);
   };
 }
 
