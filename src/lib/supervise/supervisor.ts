@@ -21,6 +21,7 @@ import {
   type Problem,
 } from './files.js';
 import { initialState, reduce, resumedState, startup, statusOf, type Effect, type Event, type State } from './machine.js';
+import { spawnRecorded } from './gate.js';
 import { beginOwner, finishOwner, forgetOwner, ownerOf, writeOwner } from './owner.js';
 import { listen, unwatchChild, watchChild } from './reaper.js';
 
@@ -258,19 +259,25 @@ export class Supervisor {
 
   private startChild(): void {
     const record = beginOwner(this.path);
+    let recorded = false;
+    let at = stampNow();
+    let problem: Problem | null = null;
     let pid: number;
     let execErrno: number;
     try {
-      ({ pid, execErrno } = native().spawn('./run', ['./run'], this.options.env, this.childPlan()));
+      // The record comes first, while the child waits at the gate: a supervisor killed before it
+      // is written leaves nothing running, one killed after it leaves a child its successor adopts.
+      ({ pid, execErrno } = spawnRecorded(native(), './run', ['./run'], this.options.env, this.childPlan(), (child) => {
+        recorded = true;
+        at = stampNow();
+        problem = typeof record === 'number' ? finishOwner(this.path, record, ownerOf(child, at)) : record;
+      }));
     } catch (err) {
-      if (typeof record === 'number') closeSync(record);
+      if (typeof record === 'number' && !recorded) closeSync(record);
       this.problem({ kind: 'fork', error: err });
       this.sleep(FORK_RETRY_MS);
       return;
     }
-    const at = stampNow();
-    // The record comes first, before anything else: a supervisor killed after it knows the child.
-    const problem = typeof record === 'number' ? finishOwner(this.path, record, ownerOf(pid, at)) : record;
     if (problem !== null) this.problem(problem);
     if (execErrno !== 0) this.problem({ kind: 'exec', error: errnoError(errnoName(execErrno), 'execve', './run') });
     watchChild(pid, () => this.onChildExit(pid));

@@ -1,0 +1,122 @@
+// Starting ./run so that a supervisor's death can never leave it running unrecorded. The child
+// is spawned through the launcher's gate (native/launcher.c, `daemontools-gate`): it already has
+// ./run's pid and final process state, and waits until the supervisor has written its record
+// (supervise/owner) and sends one byte. A supervisor killed before that closes the gate's pipe,
+// and the child ends without running anything; its successor starts ./run once. Without the
+// launcher (a platform with Node shims only), ./run is spawned directly.
+import { accessSync, closeSync, constants as fsc, readSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT, type ExecPlan, type NativeBinding, type SpawnResult } from '../../native/index.js';
+
+let gate: string | null | undefined;
+
+/** The launcher executable, found as scripts/install-bin.cjs finds it; null if there is none. */
+export function gatePath(): string | null {
+  if (gate === undefined) {
+    gate = null;
+    for (const file of [
+      join(PACKAGE_ROOT, 'build', 'Release', 'dt-launch'),
+      join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'dt-launch'),
+    ]) {
+      try {
+        accessSync(file, fsc.X_OK);
+        gate = file;
+        break;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return gate;
+}
+
+/**
+ * Spawns `file` with `argv`, `env` and `plan` (as native spawn does), calls `record(pid)` while
+ * the child waits at the gate, then lets it run. The result's execErrno is that of `file`'s execve.
+ */
+export function spawnRecorded(
+  n: NativeBinding,
+  file: string,
+  argv: readonly string[],
+  env: readonly string[],
+  plan: ExecPlan,
+  record: (pid: number) => void,
+): SpawnResult {
+  const launcher = gatePath();
+  if (launcher === null) return direct(n, file, argv, env, plan, record);
+  const [gateIn, gateOut] = n.pipe();
+  let reportIn = -1;
+  let reportOut = -1;
+  let started: SpawnResult;
+  try {
+    [reportIn, reportOut] = n.pipe();
+    const gated: ExecPlan = { ...plan, fds: [...plan.fds, ['cloexec', gateIn, false], ['cloexec', reportOut, false]] };
+    const args = ['daemontools-gate', String(gateIn), String(reportOut), file, ...argv];
+    started = n.spawn(launcher, args, env, gated);
+  } catch (err) {
+    for (const fd of [gateIn, gateOut, reportIn, reportOut]) if (fd >= 0) n.close(fd);
+    throw err;
+  } finally {
+    if (reportOut >= 0) n.close(reportOut);
+    n.close(gateIn);
+  }
+  if (started.execErrno !== 0) {
+    // The child failed before the gate (its state, or the launcher itself): it has ended. Try
+    // without the gate, so that the error is the one ./run's own start meets.
+    n.close(gateOut);
+    n.close(reportIn);
+    try {
+      n.waitpid(started.pid, 0);
+    } catch {
+      // reaped already
+    }
+    return direct(n, file, argv, env, plan, record);
+  }
+  try {
+    record(started.pid);
+  } finally {
+    try {
+      writeSync(gateOut, 'g');
+    } catch {
+      // The child is gone already (killed at the gate): its exit is reaped as any other.
+    }
+    n.close(gateOut);
+  }
+  return { pid: started.pid, execErrno: readReport(reportIn) };
+}
+
+function direct(
+  n: NativeBinding,
+  file: string,
+  argv: readonly string[],
+  env: readonly string[],
+  plan: ExecPlan,
+  record: (pid: number) => void,
+): SpawnResult {
+  const started = n.spawn(file, argv, env, plan);
+  record(started.pid);
+  return started;
+}
+
+/** Waits for the gate's report: end of file once `file` was exec'd, else execve's errno. */
+function readReport(fd: number): number {
+  const buf = Buffer.alloc(4);
+  let got = 0;
+  try {
+    while (got < 4) {
+      let r: number;
+      try {
+        r = readSync(fd, buf, got, 4 - got, null);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'EINTR' || (err as { code?: string }).code === 'EAGAIN') continue;
+        return 0;
+      }
+      if (r === 0) return 0;
+      got += r;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return endianness() === 'LE' ? buf.readInt32LE(0) : buf.readInt32BE(0);
+}
