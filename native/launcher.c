@@ -222,7 +222,7 @@ static void relay(int sig) {
   errno = saved;
 }
 
-static int host_connect(void) {
+static int host_connect(long host) {
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s == -1) return -1;
   /* Keep descriptors 0-63 as the program's: a closed stdin must stay closed. */
@@ -232,7 +232,7 @@ static int host_connect(void) {
   struct sockaddr_un a;
   memset(&a, 0, sizeof a);
   a.sun_family = AF_UNIX;
-  int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "daemontools-host/%ld", (long)getppid());
+  int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "daemontools-host/%ld", host);
   /* Node binds abstract names either to their exact length or padded with NULs to the whole
    * sun_path, depending on its libuv: try both. */
   socklen_t exact = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
@@ -242,10 +242,16 @@ static int host_connect(void) {
   return -1;
 }
 
-/* Returns only when there is no host, or the host went away: then start Node as usual. */
-static void run_as_stub(void) {
-  host_fd = host_connect();
-  if (host_fd == -1) return;
+/* Returns only when there is no host, or the host went away: then start Node as usual. The host
+ * is our parent, or (rehost > 0) the svscan that adopted us and asked our Node multilog to hand
+ * its input back (see src/lib/loghost/rehost.ts). A logger that had a host and lost it says so in
+ * its record (" s=1"), so that its Node multilog waits to be taken over again. */
+static void run_as_stub(long rehost) {
+  host_fd = host_connect(rehost > 0 ? rehost : (long)getppid());
+  if (host_fd == -1) {
+    if (rehost > 0) put(" s=1");
+    return;
+  }
   size_t off = 0;
   record[used] = '\n';
   while (off < used + 1) {
@@ -263,6 +269,7 @@ static void run_as_stub(void) {
   sigaction(SIGTERM, &sa, NULL);
   unsigned char buf[2];
   size_t have = 0;
+  int refused = 0;
   for (;;) {
     ssize_t r = read(host_fd, buf + have, sizeof buf - have);
     if (r == -1 && errno == EINTR) continue;
@@ -270,6 +277,7 @@ static void run_as_stub(void) {
     have += (size_t)r;
     if (have == 2) {
       if (buf[0] == 'X') _exit(buf[1]);
+      if (buf[0] == 'F') refused = 1;
       have = 0;
     }
   }
@@ -277,6 +285,7 @@ static void run_as_stub(void) {
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  if (!refused) put(" s=1");
 }
 #endif
 
@@ -312,6 +321,13 @@ int main(int argc, char **argv) {
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
   if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
+  /* Set only by our own Node multilog handing itself back to a host: never passed on. */
+  long rehost = 0;
+  const char *rehost_var = getenv("DAEMONTOOLS_REHOST");
+  if (rehost_var) {
+    rehost = atol(rehost_var);
+    unsetenv("DAEMONTOOLS_REHOST");
+  }
 
   used = 0;
   record[0] = 0;
@@ -320,7 +336,7 @@ int main(int argc, char **argv) {
   record_limits();
   record_fds();
 #if defined(__linux__)
-  if (strcmp(name, "multilog") == 0) run_as_stub();
+  if (strcmp(name, "multilog") == 0) run_as_stub(rehost);
 #endif
 
   char self[PATH_MAX];

@@ -1,6 +1,7 @@
 // multilog: reads lines on stdin and runs the script its arguments make (multilog.c): stamps,
 // pattern selection, stderr, status files and rotated log directories. SIGALRM rotates,
 // SIGTERM finishes the line being read and exits; end of input exits 0.
+import { takeRecord } from '../lib/exec/captured.js';
 import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { restoreSigpipe } from '../lib/launch-state.js';
 import { Multilog } from '../lib/multilog/engine.js';
@@ -8,6 +9,7 @@ import { MultilogFatal } from '../lib/multilog/errors.js';
 import { pump } from '../lib/multilog/input.js';
 import { systemIO } from '../lib/multilog/io.js';
 import { parseScript } from '../lib/multilog/script.js';
+import { native } from '../native/index.js';
 import { fatal, warn } from './io.js';
 
 const PROG = 'multilog';
@@ -29,7 +31,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     else alarmed = true;
   };
   // Left in place to the end: C keeps both caught until it exits.
-  process.on('SIGTERM', onTerm);
+  let signalled = false;
+  process.on('SIGTERM', () => {
+    signalled = true;
+    onTerm();
+  });
   process.on('SIGALRM', onAlarm);
   const messages = {
     warn: (parts: string, err?: unknown) => warn(PROG, parts, err),
@@ -45,6 +51,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Taken while C has them blocked: they count after the first read.
   if (alarmed) void engine.rotate();
   if (terminated) engine.terminate();
+  // A stub whose host died runs as this process until a new svscan asks it back (rehost.ts): then
+  // it ends as at SIGTERM (the line in hand finished, `current` complete) and becomes a stub again.
+  const rehost = lostHost() ? (require('../lib/loghost/rehost.js') as typeof import('../lib/loghost/rehost.js')) : null;
+  let host = 0;
+  const waiting = rehost?.awaitHost(native(), (pid) => {
+    host = pid;
+    onTerm();
+  });
   await pump(0, engine);
+  waiting?.close();
+  if (rehost && host !== 0 && !signalled) {
+    try {
+      rehost.handOver(native(), host, argv.slice(1));
+    } catch (err) {
+      // Still this process, its directories closed as at a clean exit: its supervisor starts the next.
+      warn(PROG, 'unable to hand over to svscan: ', err);
+    }
+  }
   return EXIT_OK;
+}
+
+/** Our launcher marks a logger stub that lost its host (" s=1" in its record). Linux only. */
+function lostHost(): boolean {
+  return process.platform === 'linux' && / s=1(?: |$)/.test(takeRecord() ?? '');
 }

@@ -120,7 +120,7 @@ test.each(RUNS)(`${KILLS} SIGKILLs of svscan at random moments%s: one instance e
     expect(servicePids(), explain).toEqual(names.map((_, i) => pids[2 * i]));
     // A logger between its TERM and the next start has none; never two.
     expect(Math.max(...loggers)).toBe(1);
-    if (restartEach === 0) expect(dirs.map((d) => statusOf(d)?.pid)).toEqual(pids);
+    if (restartEach === 0) expect(dirs.map((d) => statusOf(d)?.pid), `${explain}\n${stderr.join('')}`).toEqual(pids);
     svscan = start();
   }
   const lastStart = Date.now();

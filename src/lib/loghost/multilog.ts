@@ -17,6 +17,7 @@ import { peekingReader } from '../multilog/peek.js';
 import { systemIO } from '../multilog/io.js';
 import { parseScript, type Script } from '../multilog/script.js';
 import { asIdentity, type Identity } from './identity.js';
+import { REHOST_VAR } from './rehost.js';
 import type { HostedLogger, LoggerFactory, LoggerProcess } from './server.js';
 
 /** C multilog's umask(022), the first thing it does. */
@@ -35,7 +36,10 @@ class LoggerContext extends ExecContext {
     const captured = parseCaptured(proc.record, n.constants.RLIM_INFINITY) ?? { ignored: [], blocked: [], rlimits: new Map(), fds: [] };
     let env: string[] = [];
     try {
-      env = readFileSync(`/proc/${who.pid}/environ`, 'latin1').split('\0').filter(Boolean);
+      // The environment it was exec'd with, less what only the launcher reads.
+      env = readFileSync(`/proc/${who.pid}/environ`, 'latin1')
+        .split('\0')
+        .filter((e) => e !== '' && !e.startsWith(`${REHOST_VAR}=`));
     } catch {
       // gone already: the processor gets an empty environment
     }

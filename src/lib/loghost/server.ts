@@ -6,7 +6,9 @@
 import { closeSync, constants as fsc, fstatSync, openSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
+import { setAdoptionHook } from '../supervise/supervisor.js';
 import { readIdentity, type Identity } from './identity.js';
+import { askBack, takeWelcome } from './rehost.js';
 
 /** What a hosted engine needs from its process. */
 export interface LoggerProcess {
@@ -43,6 +45,8 @@ export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server |
   server.on('error', () => server.close());
   server.listen(socketName(process.pid));
   server.unref();
+  // An adopted logger that runs as a Node multilog (its host died) is asked back in.
+  setAdoptionHook(askBack);
   return server;
 }
 
@@ -51,10 +55,11 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
   let pid: number;
   try {
     pid = n.getpeercred(fd).pid;
-    // Only a child of ours (a process one of our supervisors started) is hosted.
+    // Only a child of ours (a process one of our supervisors started) is hosted, or a logger
+    // one of them adopted and asked back (rehost.ts).
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid !== process.pid) throw new Error('not our child');
+    if (ppid !== process.pid && !takeWelcome(pid)) throw new Error('not our child');
   } catch {
     socket.destroy();
     return;

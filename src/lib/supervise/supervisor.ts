@@ -44,6 +44,13 @@ export interface SupervisorOptions {
 
 type Stage = 'enter' | 'wait' | 'reap' | 'control';
 
+/** Told of every process a supervisor in this process adopts (svscan's log host asks loggers back). */
+let adoptionHook: ((pid: number) => void) | null = null;
+
+export function setAdoptionHook(hook: ((pid: number) => void) | null): void {
+  adoptionHook = hook;
+}
+
 /** Pause after each start, and after a failed fork (supervise's deepsleep). */
 const START_PAUSE_MS = 1000;
 const FORK_RETRY_MS = 60000;
@@ -132,6 +139,7 @@ export class Supervisor {
         }
         this.adopted = child;
         this.quiet = null;
+        adoptionHook?.(child.pid);
         return resumedState(found.status);
       }
       case 'resume':

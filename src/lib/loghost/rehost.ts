@@ -1,0 +1,95 @@
+// Taking a logger back into the host after svscan's death. A logger stub whose host died runs on
+// as an ordinary Node multilog (same pid, same descriptors), and its record says so (" s=1").
+// It then listens at the abstract socket daemontools-logger/<its pid>. The next svscan, adopting
+// that pid, connects and sends 'H'; the logger finishes the line in hand, closes its directories
+// as at a clean exit (C's next start goes on appending to a complete `current`), and execs the
+// launcher again with DAEMONTOOLS_REHOST=<host pid> and its recorded process state: the same
+// pid becomes a stub once more, with its engine in the new host, reading the rest of the pipe.
+import { readFileSync, readlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
+import { ExecContext } from '../exec/context.js';
+import { gatePath } from '../supervise/gate.js';
+
+/** The variable the launcher reads (and removes) to connect to an adopting host. */
+export const REHOST_VAR = 'DAEMONTOOLS_REHOST';
+
+export const loggerSocket = (pid: number): string => `\0daemontools-logger/${pid}`;
+
+/** Pids the host asked to come back: they are welcome though they are not its children. */
+const welcomed = new Set<number>();
+
+/** Whether `pid` was asked back by this host (the answer holds once). */
+export function takeWelcome(pid: number): boolean {
+  return welcomed.delete(pid);
+}
+
+/** Whether `pid` is one of our Node multilogs (a stub that lost its host runs as one). */
+function isNodeMultilog(pid: number): boolean {
+  try {
+    if (readlinkSync(`/proc/${pid}/exe`) !== readlinkSync('/proc/self/exe')) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').includes('multilog');
+  } catch {
+    return false;
+  }
+}
+
+/** Host side: asks an adopted logger to come back into this host, if it is one that can. */
+export function askBack(pid: number): void {
+  if (process.platform !== 'linux' || !isNodeMultilog(pid)) return;
+  welcomed.add(pid);
+  const socket = createConnection(loggerSocket(pid), () => socket.end('H'));
+  socket.on('error', () => {
+    welcomed.delete(pid);
+    socket.destroy();
+  });
+  socket.unref();
+}
+
+/**
+ * Logger side: listens for a host that adopted us; `onAsked(hostPid)` is called once. Only a peer
+ * running as root or as ourselves is heard. Does not keep the process alive.
+ */
+export function awaitHost(n: NativeBinding, onAsked: (host: number) => void): Server | null {
+  if (process.platform !== 'linux') return null;
+  let asked = false;
+  const server = createServer((socket) => {
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    let peer: { pid: number; uid: number };
+    try {
+      peer = n.getpeercred(fd);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    if (peer.uid !== 0 && peer.uid !== process.geteuid?.()) {
+      socket.destroy();
+      return;
+    }
+    socket.on('data', (data) => {
+      if (asked || !data.includes(0x48 /* H */)) return;
+      asked = true;
+      server.close();
+      onAsked(peer.pid);
+    });
+    socket.on('error', () => socket.destroy());
+  });
+  server.on('error', () => server.close());
+  server.listen(loggerSocket(process.pid));
+  server.unref();
+  return server;
+}
+
+/**
+ * Logger side, once the engine has ended cleanly: execs the launcher as `multilog` with our
+ * original process state, to become a stub of `host`. Returns only if that exec failed (thrown).
+ */
+export function handOver(n: NativeBinding, host: number, script: readonly string[]): never {
+  // bin/multilog, the launcher with its bin/.launch beside it (for the Node it starts, should the
+  // new host go away too); else the built launcher.
+  const files = [join(PACKAGE_ROOT, 'bin', 'multilog'), gatePath()].filter((f): f is string => f !== null);
+  const context = ExecContext.fromProcess(n);
+  const env = [...context.env.filter((e) => !e.startsWith(`${REHOST_VAR}=`)), `${REHOST_VAR}=${host}`];
+  return n.execve(files, ['multilog', ...script], env, context.plan());
+}
