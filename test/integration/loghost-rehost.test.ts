@@ -1,0 +1,76 @@
+// A hosted logger outlives svscan's death as an ordinary Node multilog (same pid), and the next
+// svscan takes it back into its event loop: the same pid becomes a stub again, no line is lost
+// or doubled, and svc still acts on it (ALRM rotates, TERM ends it).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { afterEach, expect, test } from 'vitest';
+import { ours } from '../helpers/paths.js';
+import { killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+
+const boxes: ScanBox[] = [];
+afterEach(() => {
+  killAll();
+  for (const b of boxes.splice(0)) b.remove();
+});
+
+/** Numbered lines, one every 5 ms, for as long as it runs. */
+const service =
+  `#!/bin/sh\nexec perl -e '$|=1; my $i=0; $SIG{TERM}=sub{ open(W,">","written"); print W "$i\\n"; close W; exit 0 }; ` +
+  `while(1){ $i++; print "$i\\n"; select(undef,undef,undef,0.005) }'\n`;
+
+const exe = (pid: number): string => readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+
+function logged(box: ScanBox): string[] {
+  const dir = box.path('svc', 's', 'log', 'main');
+  const files = readdirSync(dir).filter((f) => f.startsWith('@')).sort();
+  return [...files, 'current'].flatMap((f) =>
+    readFileSync(`${dir}/${f}`, 'latin1')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.replace(/^@[0-9a-f]{24} /, '')),
+  );
+}
+
+test.skipIf(process.platform !== 'linux')('after svscan is SIGKILLed, the next svscan takes its logger back: same pid, a stub again, nothing lost', async () => {
+  const box = new ScanBox();
+  boxes.push(box);
+  const dir = box.service('s', service, { log: '#!/bin/sh\nexec multilog t ./main\n' });
+  const env = { SVSCAN_RESCAN_SECONDS: '3600' };
+  let scan = new RunningSvscan('ours', box.svc, ['.'], env);
+  const logger = await until('the logger up', () => box.pid(`${dir}/log`) || undefined);
+  const servicePid = box.pid(dir);
+  await until('the logger a stub', () => (exe(logger) === ours('multilog') ? true : undefined));
+
+  for (let round = 1; round <= 3; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    scan.signal('SIGKILL');
+    await scan.exited;
+    // Alone, the stub runs the engine itself: a Node process, the same pid.
+    await until(`round ${round}: the logger on its own`, () => (exe(logger) === process.execPath ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    scan = new RunningSvscan('ours', box.svc, ['.'], env);
+    await until(`round ${round}: the logger a stub again`, () => (exe(logger) === ours('multilog') ? true : undefined), 10000, () => scan.stderr);
+    expect(box.pid(`${dir}/log`)).toBe(logger);
+    expect(box.pid(dir)).toBe(servicePid);
+  }
+
+  // svc -a reaches the new host through the stub: current is rotated.
+  const before = readdirSync(box.path('svc', 's', 'log', 'main')).filter((f) => f.startsWith('@')).length;
+  execFileSync(ours('svc'), ['-a', `${dir}/log`]);
+  await until('rotated', () => (readdirSync(box.path('svc', 's', 'log', 'main')).filter((f) => f.startsWith('@')).length > before ? true : undefined));
+
+  execFileSync(ours('svc'), ['-d', dir]);
+  const written = await until('the count', () => {
+    try {
+      return Number(readFileSync(box.path('svc', 's', 'written'), 'latin1'));
+    } catch {
+      return undefined;
+    }
+  });
+  await until('every line logged', () => (logged(box).length >= written ? true : undefined));
+  expect(logged(box)).toEqual(Array.from({ length: written }, (_, i) => String(i + 1)));
+  // svc -d on the logger: TERM, relayed by the stub to its engine, which finishes and exits 0.
+  execFileSync(ours('svc'), ['-d', `${dir}/log`]);
+  await until('the logger down', () => (box.pid(`${dir}/log`) === 0 ? true : undefined));
+  expect(scan.stderr).toBe('');
+});
