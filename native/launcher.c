@@ -21,6 +21,7 @@
 #if defined(__linux__)
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #endif
 #if defined(__FreeBSD__)
@@ -242,6 +243,17 @@ static int host_connect(long host) {
   return -1;
 }
 
+/* Reads and drops `n` bytes of stdin: input the dead host had already written out. */
+static void skip_input(unsigned long long n) {
+  char buf[4096];
+  while (n > 0) {
+    ssize_t r = read(0, buf, n < sizeof buf ? (size_t)n : sizeof buf);
+    if (r == -1 && errno == EINTR) continue;
+    if (r <= 0) return;
+    n -= (unsigned long long)r;
+  }
+}
+
 /* Returns only when there is no host, or the host went away: then start Node as usual. The host
  * is our parent, or (rehost > 0) the svscan that adopted us and asked our Node multilog to hand
  * its input back (see src/lib/loghost/rehost.ts). A logger that had a host and lost it says so in
@@ -252,6 +264,22 @@ static void run_as_stub(long rehost) {
     if (rehost > 0) put(" s=1");
     return;
   }
+  /* The ledger: 8 bytes the host keeps (through its own copy, pidfd_getfd) at the count of input
+   * bytes it has written out but not yet taken out of our stdin pipe. Should it die in between,
+   * we take them out before running on our own, so that no line is logged twice. */
+  int ledger = -1;
+#if defined(SYS_memfd_create)
+  int m = (int)syscall(SYS_memfd_create, "daemontools-ledger", 1u /* MFD_CLOEXEC */);
+  if (m != -1) {
+    if (ftruncate(m, 8) == 0) ledger = fcntl(m, F_DUPFD_CLOEXEC, 64);
+    close(m);
+  }
+#endif
+  size_t mark = used;
+  if (ledger != -1) {
+    put(" p=");
+    put_num((unsigned long long)ledger);
+  }
   size_t off = 0;
   record[used] = '\n';
   while (off < used + 1) {
@@ -260,6 +288,7 @@ static void run_as_stub(long rehost) {
     if (w <= 0) break;
     off += (size_t)w;
   }
+  used = mark;
   record[used] = 0;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -282,6 +311,11 @@ static void run_as_stub(long rehost) {
     }
   }
   close(host_fd);
+  if (ledger != -1) {
+    unsigned long long pending = 0;
+    if (pread(ledger, &pending, sizeof pending, 0) == (ssize_t)sizeof pending) skip_input(pending);
+    close(ledger);
+  }
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);

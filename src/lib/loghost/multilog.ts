@@ -93,7 +93,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
     if (terminated) engine.terminate();
     // The input is taken out of the pipe only once written out: if svscan dies in between, the
     // bytes are still there for the logger's fallback or the next host.
-    await pump(proc.stdin, engine, CHUNK, peekingReader(n));
+    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.ledger));
     // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here.
     engine.release();
     proc.exit(0);

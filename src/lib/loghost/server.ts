@@ -19,6 +19,11 @@ export interface LoggerProcess {
   readonly stdin: number;
   /** Our copy of the stub's stderr (the same open file description), or -1. */
   readonly stderr: number;
+  /**
+   * Our copy of the stub's ledger (8 bytes, or -1): the count of input bytes written out but not
+   * yet taken out of the pipe. A stub whose host died drops that many before running alone.
+   */
+  readonly ledger: number;
   /** Ends the stub (and so the logger) with `code`; closes our copies of its descriptors. */
   exit(code: number): void;
 }
@@ -82,6 +87,7 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
   let identity: Identity;
   let input: number;
   let stderr = -1;
+  let ledger = -1;
   let pidfd = -1;
   try {
     identity = readIdentity(pid);
@@ -98,6 +104,14 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
     } catch {
       stderr = -1;
     }
+    const ledgerFd = / p=([0-9]+)(?: |$)/.exec(record)?.[1];
+    if (ledgerFd !== undefined) {
+      try {
+        ledger = n.pidfdGetfd(pidfd, Number(ledgerFd));
+      } catch {
+        ledger = -1;
+      }
+    }
   } catch {
     if (pidfd >= 0) n.close(pidfd);
     fallback();
@@ -106,7 +120,7 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
   n.close(pidfd);
   let done = false;
   const closeAll = (): void => {
-    for (const fd of [input, stderr]) {
+    for (const fd of [input, stderr, ledger]) {
       try {
         if (fd >= 0) closeSync(fd);
       } catch {
@@ -115,12 +129,14 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
     }
     input = -1;
     stderr = -1;
+    ledger = -1;
   };
   const proc: LoggerProcess = {
     identity,
     record,
     stdin: input,
     stderr,
+    ledger,
     exit(code) {
       closeAll();
       if (done) return;

@@ -1,8 +1,10 @@
 // Reading a logger's input pipe so that dying in the middle loses nothing: the bytes are copied
 // out of the pipe with tee(2), which leaves them in it, and taken out of the pipe only once the
 // engine has written them out. A host killed between the read and the write leaves them in the
-// pipe for whoever reads it next (the logger's own fallback, or the restarted host). Linux only.
-import { readSync } from 'node:fs';
+// pipe for whoever reads it next (the logger's own fallback, or the restarted host); a ledger
+// tells that reader how many of them were written out already. Linux only.
+import { readSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import type { NativeBinding } from '../../native/binding.js';
 import type { Multilog } from './engine.js';
 import { waitThenRead, type Reader, type ReaderFactory, type ReadResult } from './input.js';
@@ -10,8 +12,23 @@ import { waitThenRead, type Reader, type ReaderFactory, type ReadResult } from '
 /** A pipe holds this much by default; tee copies at most what the private pipe can take. */
 const PIPE_ROOM = 1 << 16;
 
-/** A reader that peeks at the pipe `fd` and consumes what the engine has written out. */
-export function peekingReader(nat: NativeBinding): ReaderFactory {
+/**
+ * A reader that peeks at the pipe `fd` and consumes what the engine has written out. `ledger`
+ * (or -1) is a file kept at the count of bytes written out and not yet consumed, from right
+ * after the write to right after the consuming read, for whoever reads the pipe after us.
+ */
+export function peekingReader(nat: NativeBinding, ledger = -1): ReaderFactory {
+  const count = Buffer.alloc(8);
+  const note = (n: number): void => {
+    if (ledger < 0) return;
+    if (endianness() === 'LE') count.writeBigUInt64LE(BigInt(n));
+    else count.writeBigUInt64BE(BigInt(n));
+    try {
+      writeSync(ledger, count, 0, 8, 0);
+    } catch {
+      // the stub is gone: nobody reads the pipe after us through it
+    }
+  };
   return (fd: number, engine: Multilog): Reader => {
     const [copyIn, copyOut] = nat.pipe();
     const scratch = Buffer.allocUnsafe(PIPE_ROOM);
@@ -32,17 +49,20 @@ export function peekingReader(nat: NativeBinding): ReaderFactory {
     const reader: Reader = waitThenRead(fd, engine, nat, take);
     reader.consumed = (n: number): void => {
       // Only we read this pipe, so the first n bytes in it are the ones just written out.
+      note(n);
       let left = n;
       while (left > 0) {
         try {
           const got = readSync(fd, scratch, 0, Math.min(left, scratch.length), null);
-          if (got <= 0) return;
+          if (got <= 0) break;
           left -= got;
+          if (left > 0) note(left);
         } catch (err) {
           // EAGAIN: someone else took them (nothing to consume); other errors end the next read.
-          if ((err as { code?: string }).code !== 'EINTR') return;
+          if ((err as { code?: string }).code !== 'EINTR') break;
         }
       }
+      note(0);
     };
     reader.close = (): void => {
       nat.close(copyIn);
