@@ -77,6 +77,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
   let engine: Multilog | null = null;
   let alarmed = false;
   let terminated = false;
+  let aborted = false;
 
   const run = async (): Promise<void> => {
     const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who) });
@@ -93,9 +94,10 @@ export const hostMultilog: LoggerFactory = (proc) => {
     if (terminated) engine.terminate();
     // The input is taken out of the pipe only once written out: if svscan dies in between, the
     // bytes are still there for the logger's fallback or the next host.
-    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.ledger));
-    // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here.
-    engine.release();
+    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.ledger, () => aborted));
+    // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here
+    // (a killed logger's engine was released by pump already: the flag cannot change in between).
+    if (!aborted) engine.release();
     proc.exit(0);
   };
   acting.run(actor, () => {
@@ -116,8 +118,13 @@ export const hostMultilog: LoggerFactory = (proc) => {
         if (engine) engine.terminate();
         else terminated = true;
       }),
-    // The process is gone: finish the line in hand, flush what was accepted, let go of the lock.
-    abort: () => logger.terminate(),
+    // The process is gone (killed): read nothing more, as a killed C multilog would not; what was
+    // written out is taken from the pipe, the rest stays there for the next logger, and the
+    // directories are closed (and unlocked) as soon as the write in hand is done.
+    abort: () => {
+      aborted = true;
+      (engine as Multilog | null)?.onStop?.();
+    },
   };
   return logger;
 };

@@ -16,6 +16,8 @@ export type Reader = ((buf: Buffer, want: () => number) => Promise<ReadResult>) 
   consumed?: (n: number) => void;
   /** Lets go of whatever the reader holds. */
   close?: () => void;
+  /** True once the process the input was for is gone (killed): the engine is released, not ended. */
+  abandoned?: () => boolean;
 };
 export type ReaderFactory = (fd: number, engine: Multilog) => Reader;
 
@@ -35,6 +37,8 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
   }
   next.close?.();
   engine.onStop = null;
+  // Killed: no newline for a last partial line, `current` left incomplete, as C's kill leaves it.
+  if (next.abandoned?.()) return engine.release();
   await engine.end();
 }
 

@@ -15,9 +15,11 @@ const PIPE_ROOM = 1 << 16;
 /**
  * A reader that peeks at the pipe `fd` and consumes what the engine has written out. `ledger`
  * (or -1) is a file kept at the count of bytes written out and not yet consumed, from right
- * after the write to right after the consuming read, for whoever reads the pipe after us.
+ * after the write to right after the consuming read, for whoever reads the pipe after us. Once
+ * `killed()` (the logger process is gone), nothing more is read and the engine is abandoned, as a
+ * killed C multilog would leave it: what is not consumed stays in the pipe for the next logger.
  */
-export function peekingReader(nat: NativeBinding, ledger = -1): ReaderFactory {
+export function peekingReader(nat: NativeBinding, ledger = -1, killed: () => boolean = () => false): ReaderFactory {
   const count = Buffer.alloc(8);
   const note = (n: number): void => {
     if (ledger < 0) return;
@@ -33,6 +35,7 @@ export function peekingReader(nat: NativeBinding, ledger = -1): ReaderFactory {
     const [copyIn, copyOut] = nat.pipe();
     const scratch = Buffer.allocUnsafe(PIPE_ROOM);
     const take = (from: number, buf: Buffer, want: number): ReadResult => {
+      if (killed()) return 'stop';
       let n: number;
       try {
         n = nat.tee(from, copyOut, Math.min(want, PIPE_ROOM, buf.length));
@@ -47,6 +50,7 @@ export function peekingReader(nat: NativeBinding, ledger = -1): ReaderFactory {
       return n;
     };
     const reader: Reader = waitThenRead(fd, engine, nat, take);
+    reader.abandoned = killed;
     reader.consumed = (n: number): void => {
       // Only we read this pipe, so the first n bytes in it are the ones just written out.
       note(n);
