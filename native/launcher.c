@@ -254,6 +254,37 @@ static void skip_input(unsigned long long n) {
   }
 }
 
+/* The host died. Its ledger reads "N\nSIZE PATH\n...": it was about to write out the next N bytes
+ * of our stdin (still in the pipe: it consumes only after writing), and each log directory's
+ * `current` had SIZE bytes. If every one of them has grown since, the chunk was written: drop it,
+ * so that it is not logged twice. Otherwise (not written, torn, or "0": already consumed) keep
+ * everything: the engine that runs next reads it. */
+static void skip_written(int ledger) {
+  static char text[65536];
+  ssize_t got = pread(ledger, text, sizeof text - 1, 0);
+  if (got <= 0) return;
+  text[got] = 0;
+  char *p = text;
+  char *end;
+  unsigned long long n = strtoull(p, &end, 10);
+  if (end == p || *end != '\n' || n == 0) return;
+  p = end + 1;
+  int files = 0;
+  while (*p) {
+    unsigned long long size = strtoull(p, &end, 10);
+    if (end == p || *end != ' ') return;
+    char *path = end + 1;
+    char *nl = strchr(path, '\n');
+    if (!nl) return;
+    *nl = 0;
+    struct stat st;
+    if (stat(path, &st) == -1 || (unsigned long long)st.st_size <= size) return;
+    files++;
+    p = nl + 1;
+  }
+  if (files > 0) skip_input(n);
+}
+
 /* Returns only when there is no host, or the host went away: then start Node as usual. The host
  * is our parent, or (rehost > 0) the svscan that adopted us and asked our Node multilog to hand
  * its input back (see src/lib/loghost/rehost.ts). A logger that had a host and lost it says so in
@@ -264,9 +295,8 @@ static void run_as_stub(long rehost) {
     if (rehost > 0) put(" s=1");
     return;
   }
-  /* The ledger: 8 bytes the host keeps (through its own copy, pidfd_getfd) at the count of input
-   * bytes it has written out but not yet taken out of our stdin pipe. Should it die in between,
-   * we take them out before running on our own, so that no line is logged twice. */
+  /* The ledger: the host (through its own copy, pidfd_getfd) notes each chunk of our input it is
+   * about to write out, with the size each `current` had before; see skip_written. */
   int ledger = -1;
 #if defined(SYS_memfd_create)
   int m = (int)syscall(SYS_memfd_create, "daemontools-ledger", 1u /* MFD_CLOEXEC */);
@@ -312,8 +342,7 @@ static void run_as_stub(long rehost) {
   }
   close(host_fd);
   if (ledger != -1) {
-    unsigned long long pending = 0;
-    if (pread(ledger, &pending, sizeof pending, 0) == (ssize_t)sizeof pending) skip_input(pending);
+    skip_written(ledger);
     close(ledger);
   }
   sa.sa_handler = SIG_DFL;

@@ -1,8 +1,9 @@
-// The logger stub's ledger: a host that dies after writing input out but before taking it out of
-// the pipe has noted the count there, and the stub, running on alone, drops exactly that many
-// bytes first. A stand-in host writes the ledger by hand and dies, so the case is deterministic.
+// The logger stub's ledger: before writing a chunk of input out, the host notes its size and each
+// log directory's `current` size; if it dies before taking the chunk out of the pipe, the stub,
+// running on alone, drops the chunk only if every `current` grew (it was written). A stand-in host
+// writes the ledger by hand and dies, so each case is deterministic.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -23,7 +24,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 10000): P
   }
 }
 
-const hostScript = (multilog: string, cwd: string, pending: number): string => `
+const hostScript = (multilog: string, cwd: string, ledgerText: string): string => `
   const net = require('node:net');
   const fs = require('node:fs');
   const { native } = require(${JSON.stringify(join(ROOT, 'dist/native/index.js'))});
@@ -35,9 +36,7 @@ const hostScript = (multilog: string, cwd: string, pending: number): string => `
       if (!text.includes('\\n')) return;
       const ledger = Number(/ p=([0-9]+)/.exec(text)[1]);
       const copy = n.pidfdGetfd(n.pidfdOpen(child.pid), ledger);
-      const count = Buffer.alloc(8);
-      count.writeBigUInt64LE(${pending}n);
-      fs.writeSync(copy, count, 0, 8, 0);
+      fs.writeSync(copy, ${JSON.stringify(ledgerText)} + '\\0', 0, 'latin1');
       process.kill(process.pid, 'SIGKILL');
     });
   });
@@ -50,18 +49,30 @@ const hostScript = (multilog: string, cwd: string, pending: number): string => `
   n.close(w);
 `;
 
-test.skipIf(process.platform !== 'linux')('a stub whose host died after writing 6 bytes out drops those 6, then logs the rest on its own', async () => {
+/** The whole log, finished files in order and then current. */
+function logged(main: string): string {
+  const files = readdirSync(main).filter((f) => f.startsWith('@')).sort();
+  return [...files, 'current'].map((f) => readFileSync(join(main, f), 'latin1')).join('');
+}
+
+test.skipIf(process.platform !== 'linux').each([
+  ['grew: the chunk was written, the stub drops its 6 bytes', '6\n5 ./main/current\n', 'earlier...second\nthird\n'],
+  ['did not grow: not written, nothing is dropped', '6\n11 ./main/current\n', 'earlier...first\nsecond\nthird\n'],
+  ['back at 0: consumed already, nothing is dropped', '0\n', 'earlier...first\nsecond\nthird\n'],
+])('host died, current %s', async (_name, ledgerText, expected) => {
   dir = mkdtempSync(join(tmpdir(), 'ledger-'));
-  const r = spawnSync(process.execPath, ['-e', hostScript(ours('multilog'), dir, 6)], { encoding: 'latin1' });
+  const main = join(dir, 'main');
+  mkdirSync(main);
+  writeFileSync(join(main, 'current'), 'earlier...', { mode: 0o644 }); // 10 bytes, incomplete
+  const r = spawnSync(process.execPath, ['-e', hostScript(ours('multilog'), dir, ledgerText)], { encoding: 'latin1' });
   expect(r.signal).toBe('SIGKILL');
-  const current = join(dir, 'main', 'current');
-  const text = await until('the rest logged, current complete', () => {
+  const text = await until('the rest logged', () => {
     try {
-      const body = readFileSync(current, 'latin1');
+      const body = logged(main);
       return body.includes('third') ? body : undefined;
     } catch {
       return undefined;
     }
   });
-  expect(text).toBe('second\nthird\n');
+  expect(text).toBe(expected);
 });

@@ -136,6 +136,11 @@ export class Multilog {
     });
   }
 
+  /** Each log directory's `current` (path and size) as it is now; null entries for closed ones. */
+  currentFiles(): Array<{ path: string; size: number } | null> {
+    return this.dirs.map((d) => d.currentFile());
+  }
+
   /** Closes every descriptor (and so the locks): for a host that outlives its logger. */
   release(): void {
     for (const dir of this.dirs) dir.release();

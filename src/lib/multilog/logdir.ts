@@ -7,6 +7,7 @@ import {
   closeSync,
   constants,
   fchmodSync,
+  fstatSync,
   linkSync,
   mkdirSync,
   openSync,
@@ -88,6 +89,19 @@ export class LogDir {
     const dir = new LogDir(spec, io, errno, base, fdDir, fdLock);
     await dir.recover();
     return dir;
+  }
+
+  /**
+   * `current` as it is now: its path as the script names it (relative to the logger's starting
+   * directory) and its size; null when it is not open. For a host's ledger (multilog/peek.ts).
+   */
+  currentFile(): { path: string; size: number } | null {
+    if (this.fdCurrent < 0) return null;
+    try {
+      return { path: `${this.spec.path}/current`, size: fstatSync(this.fdCurrent).size };
+    } catch {
+      return null;
+    }
   }
 
   /** Where the directory is now (a child cannot use our /proc/self/fd path). */
