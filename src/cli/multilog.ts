@@ -42,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     fatal: (parts: string, err?: unknown) => fatal(PROG, parts, err),
   };
   try {
-    engine = await Multilog.open(script, systemIO(messages));
+    engine = await Multilog.open(script, systemIO(messages), { resume: lostHost() });
   } catch (err) {
     if (!(err instanceof MultilogFatal)) throw err;
     fatal(PROG, err.parts, err.cause);

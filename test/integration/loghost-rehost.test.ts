@@ -54,6 +54,8 @@ test.skipIf(process.platform !== 'linux')('after svscan is SIGKILLed, the next s
     expect(box.pid(dir)).toBe(servicePid);
   }
 
+  // svscan's deaths are no crash of the logger's: current was gone on with, never set aside as .u.
+  expect(readdirSync(box.path('svc', 's', 'log', 'main')).filter((f) => f.endsWith('.u'))).toEqual([]);
   // svc -a reaches the new host through the stub: current is rotated.
   const before = readdirSync(box.path('svc', 's', 'log', 'main')).filter((f) => f.startsWith('@')).length;
   execFileSync(ours('svc'), ['-a', `${dir}/log`]);

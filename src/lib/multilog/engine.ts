@@ -14,6 +14,12 @@ const { O_RDONLY, O_NONBLOCK } = constants;
 export interface MultilogOptions {
   /** The starting directory relative names are taken from; by default the current directory. */
   readonly cwd?: string;
+  /**
+   * The engine that wrote these directories died without being a crash of this logger (its host
+   * svscan was killed): an incomplete `current` is gone on with, not set aside as `@...u`, unless
+   * a processor was at work. Nothing of C's own recovery changes otherwise.
+   */
+  readonly resume?: boolean;
 }
 
 export class Multilog {
@@ -59,7 +65,7 @@ export class Multilog {
       }
       const errno = new ErrnoTrace();
       const dirs: LogDir[] = [];
-      for (const spec of script.dirs) dirs.push(await LogDir.open(spec, start, io, errno));
+      for (const spec of script.dirs) dirs.push(await LogDir.open(spec, start, io, errno, options.resume ?? false));
       return new Multilog(script, io, statuses, dirs);
     } finally {
       closeSync(startFd);

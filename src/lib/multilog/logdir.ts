@@ -64,7 +64,7 @@ export class LogDir {
   }
 
   /** C multilog's restart(): opens, locks and recovers the directory; fatal errors throw MultilogFatal. */
-  static async open(spec: LogDirSpec, start: string, io: MultilogIO, errno: ErrnoTrace): Promise<LogDir> {
+  static async open(spec: LogDirSpec, start: string, io: MultilogIO, errno: ErrnoTrace, resume = false): Promise<LogDir> {
     const name = spec.path;
     const path = name.startsWith('/') ? name : `${start}/${name}`;
     errno.attempt(() => mkdirSync(path, 0o700));
@@ -87,7 +87,7 @@ export class LogDir {
       throw new MultilogFatal(`unable to lock directory ${name}: `, err);
     }
     const dir = new LogDir(spec, io, errno, base, fdDir, fdLock);
-    await dir.recover();
+    await dir.recover(resume);
     return dir;
   }
 
@@ -117,10 +117,11 @@ export class LogDir {
     return `${this.base}/${file}`;
   }
 
-  private async recover(): Promise<void> {
+  private async recover(resume: boolean): Promise<void> {
     const name = this.spec.path;
     const current = this.statOrNull('current', `unable to stat ${name}/current: `);
-    if (current && current.mode & EXECUTABLE) {
+    const idle = (): boolean => !this.exists('processed') && !this.exists('previous');
+    if (current && (current.mode & EXECUTABLE || (resume && idle()))) {
       // Complete when we left it: go on appending.
       this.fdCurrent = this.openFatal('current', OPEN_APPEND, 0o600, `unable to append to ${name}/current: `);
       this.chmodCurrentFatal();
@@ -142,6 +143,15 @@ export class LogDir {
     this.fdCurrent = this.openFatal('current', OPEN_APPEND, 0o600, `unable to write to ${name}/current: `);
     this.chmodCurrentFatal();
     this.stream.bytes = 0;
+  }
+
+  private exists(file: string): boolean {
+    try {
+      statSync(this.at(file));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private statOrNull(file: string, parts: string): Stats | null {
