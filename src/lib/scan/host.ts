@@ -17,6 +17,8 @@ export interface HostOptions {
   readonly plan: ExecPlan;
   onScanProblem(problem: ScanProblem): void;
   onSupervisorReport(report: SupervisorReport): void;
+  /** Told as each supervisor is about to start. */
+  onStart?(): void;
 }
 
 export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
@@ -37,6 +39,7 @@ export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
     },
     start(spec: ServiceSpec, onExit: () => void): Supervisor | null {
       const { dir } = spec;
+      options.onStart?.();
       const supervisor = new Supervisor(dir, {
         path: spec.path,
         env,

@@ -6,6 +6,7 @@ import { supervisorHost, type SupervisorReport } from './host.js';
 import { adoptOrphans } from './orphans.js';
 import { Scanner, type ScanProblem } from './scanner.js';
 import { Shutdown } from './shutdown.js';
+import { giveBack, Settle } from './settle.js';
 import { ScanTrigger, RESCAN_SECONDS } from './trigger.js';
 
 export interface SvscanOptions {
@@ -20,10 +21,13 @@ export class Svscan {
   private readonly scanner: Scanner<Supervisor>;
   private readonly trigger: ScanTrigger;
   private readonly shutdown: Shutdown;
+  /** Gives memory back once a burst of starts is over (src/lib/scan/settle.ts). */
+  private readonly settle = new Settle(() => giveBack(native()));
   private stopping: Promise<void> | undefined;
 
   constructor(options: SvscanOptions) {
-    this.scanner = new Scanner(supervisorHost(options), (supervisor) => this.shutdown.ended(supervisor));
+    const host = supervisorHost({ ...options, onStart: () => this.settle.poke() });
+    this.scanner = new Scanner(host, (supervisor) => this.shutdown.ended(supervisor));
     this.shutdown = new Shutdown(this.scanner);
     this.trigger = new ScanTrigger(() => this.scanner.scan(), {
       rescanMs: (options.rescanSeconds ?? RESCAN_SECONDS) * 1000,
@@ -44,6 +48,7 @@ export class Svscan {
   stop(): Promise<void> {
     if (this.stopping === undefined) {
       this.trigger.close();
+      this.settle.close();
       this.stopping = this.shutdown.run();
     }
     return this.stopping;

@@ -1,0 +1,102 @@
+// What svscan gives back once a burst of starts is over: malloc's free pages, and the pages of
+// Node's own program files (the node binary, its libraries) that start-up and the burst mapped in.
+// Those are clean copies of files, which the kernel may drop on its own under memory pressure; we
+// drop them at once (they stay in the page cache) and whatever svscan touches again comes back with
+// a minor fault. So svscan over a tree of idle services holds only what it goes on using.
+import { readFileSync } from 'node:fs';
+
+/** Quiet this long after the last start before giving memory back. */
+export const SETTLE_MS = 1000;
+
+/** madvise(2)'s MADV_DONTNEED (4 on every Linux architecture Node runs on): the pages are dropped, a file's come back from it. */
+const MADV_DONTNEED = 4;
+
+/** Addresses of a mapping in /proc/self/smaps. */
+export interface Range {
+  readonly start: number;
+  readonly length: number;
+}
+
+const HEADER = /^([0-9a-f]+)-([0-9a-f]+) ([-rwxps]{4}) \S+ \S+ \S+\s*(.*)$/;
+
+/**
+ * The ranges of `smaps` that hold only clean pages of a file: private, not writable, mapped from a
+ * path, with no anonymous (copied-on-write) page, and something resident to give back.
+ */
+export function droppableRanges(smaps: string): Range[] {
+  const out: Range[] = [];
+  let candidate: { start: number; length: number; anonymous: number; rss: number } | null = null;
+  const flush = (): void => {
+    if (candidate !== null && candidate.anonymous === 0 && candidate.rss > 0) out.push({ start: candidate.start, length: candidate.length });
+    candidate = null;
+  };
+  for (const line of smaps.split('\n')) {
+    const head = HEADER.exec(line);
+    if (head !== null) {
+      flush();
+      const [, from, to, perms, path] = head as unknown as [string, string, string, string, string];
+      if ((perms === 'r--p' || perms === 'r-xp') && path.startsWith('/')) {
+        const start = parseInt(from, 16);
+        candidate = { start, length: parseInt(to, 16) - start, anonymous: -1, rss: 0 };
+      }
+      continue;
+    }
+    if (candidate === null) continue;
+    if (line.startsWith('Anonymous:')) candidate.anonymous = parseInt(line.slice(10), 10);
+    else if (line.startsWith('Rss:')) candidate.rss = parseInt(line.slice(4), 10);
+  }
+  flush();
+  return out;
+}
+
+/** What giveBack needs of the addon (src/native/binding.ts). */
+export interface SettleSyscalls {
+  mallocTrim(): boolean;
+  /** madvise(2), throwing the error; absent where the addon has none. */
+  madvise?(addr: number, length: number, advice: number): void;
+}
+
+/** Drops what the burst left behind (see the top of this file). */
+export function giveBack(nat: SettleSyscalls, smaps: () => string = () => readFileSync('/proc/self/smaps', 'latin1')): void {
+  nat.mallocTrim();
+  const madvise = nat.madvise;
+  if (madvise === undefined || process.platform !== 'linux') return;
+  let text: string;
+  try {
+    text = smaps();
+  } catch {
+    return;
+  }
+  for (const { start, length } of droppableRanges(text)) {
+    try {
+      madvise.call(nat, start, length, MADV_DONTNEED);
+    } catch {
+      // a mapping gone or changed since smaps was read: nothing to give back there
+    }
+  }
+}
+
+/** Calls `action` once no `poke()` has come for `quietMs`: after a burst, never while idle. */
+export class Settle {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly action: () => void,
+    private readonly quietMs = SETTLE_MS,
+  ) {}
+
+  poke(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.action();
+    }, this.quietMs);
+    // Memory is no reason to stay alive.
+    this.timer.unref();
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
