@@ -70,6 +70,20 @@ function logged(name: string): string[] {
   return [...files, 'current'].flatMap((f) => read(f).split('\n').filter((l) => l !== ''));
 }
 
+/** Which log file holds line `index` (0-based) of svc/<name>'s log, and the files' line counts. */
+function filesAround(name: string, index: number): string {
+  const dir = join(box.path('svc', name, 'log', 'main'));
+  const files = [...readdirSync(dir).filter((f) => f.startsWith('@')).sort(), 'current'];
+  let seen = 0;
+  const counts = files.map((f) => {
+    const n = readFileSync(join(dir, f), 'latin1').split('\n').filter((l) => l !== '').length;
+    const here = index >= seen && index < seen + n ? '*' : '';
+    seen += n;
+    return `${f}:${n}${here}`;
+  });
+  return counts.join(' ');
+}
+
 /** A logger running as a stub, its engine in svscan (not a Node multilog on its own). */
 function isStub(pid: number): boolean {
   try {
@@ -180,7 +194,9 @@ test.each(RUNS)(`${KILLS} SIGKILLs of svscan at random moments%s: one instance e
     totals.written += written[i]!;
     totals.logged += lines.length;
     const expected = Array.from({ length: written[i]! }, (_, j) => String(j + 1));
-    expect(lines.length, name).toBe(expected.length);
+    const at = lines.findIndex((l, j) => l !== expected[j]);
+    const where = at < 0 ? '' : `: first difference at line ${at + 1}: ${lines.slice(Math.max(0, at - 3), at + 4).join(' ')} (${filesAround(name, at)})`;
+    expect(lines.length, `${name}${where}`).toBe(expected.length);
     expect(lines.join(), name).toBe(expected.join());
   }
   stderr.push(svscan.stderr);

@@ -25,24 +25,40 @@ export function takeWelcome(pid: number): boolean {
   return welcomed.delete(pid);
 }
 
-/** Whether `pid` is one of our Node multilogs (a stub that lost its host runs as one). */
-function isNodeMultilog(pid: number): boolean {
+/** What an adopted process is: our Node multilog, a multilog stub (on its way to becoming one), else. */
+function kindOf(pid: number): 'node' | 'stub' | 'other' {
   try {
-    if (readlinkSync(`/proc/${pid}/exe`) !== readlinkSync('/proc/self/exe')) return false;
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').includes('multilog');
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+    if (readlinkSync(`/proc/${pid}/exe`) === readlinkSync('/proc/self/exe')) return argv.includes('multilog') ? 'node' : 'other';
+    return /(^|\/)multilog$/.test(argv[0] ?? '') ? 'stub' : 'other';
   } catch {
-    return false;
+    return 'other';
   }
 }
 
-/** Host side: asks an adopted logger to come back into this host, if it is one that can. */
-export function askBack(pid: number): void {
-  if (process.platform !== 'linux' || !isNodeMultilog(pid)) return;
+/** A logger caught between its dead host and its own Node start gets this long to be ready. */
+const ASK_TRIES = 40;
+const ASK_PAUSE_MS = 50;
+
+/**
+ * Host side: asks an adopted logger to come back into this host, if it is one that can. An
+ * adopted stub is one whose host just died: it is about to become a Node multilog, which listens
+ * once it has started; so it is asked again, a few times, until it answers or runs as neither.
+ */
+export function askBack(pid: number, tries = ASK_TRIES): void {
+  if (process.platform !== 'linux') return;
+  const kind = kindOf(pid);
+  if (kind === 'other') return;
+  const again = (): void => {
+    welcomed.delete(pid);
+    if (tries > 1) setTimeout(() => askBack(pid, tries - 1), ASK_PAUSE_MS).unref();
+  };
+  if (kind === 'stub') return again();
   welcomed.add(pid);
   const socket = createConnection(loggerSocket(pid), () => socket.end('H'));
   socket.on('error', () => {
-    welcomed.delete(pid);
     socket.destroy();
+    again();
   });
   socket.unref();
 }
