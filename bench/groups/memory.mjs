@@ -1,6 +1,6 @@
 // Group 2, memory: total PSS of a supervision tree of N logged `sleep` services, the services
 // themselves excluded, for ours, C daemontools, runit, s6 and pm2 (pm2 has no logger processes).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { cleanup, tempDir } from '../lib/cleanup.mjs';
 import { pssKb, sumByRole, tree } from '../lib/proctree.mjs';
 import { sleep } from '../lib/procs.mjs';
@@ -26,14 +26,34 @@ function memAvailableKb() {
   return Number(readFileSync('/proc/meminfo', 'utf8').match(/^MemAvailable:\s+(\d+)/m)[1]);
 }
 
+/** Processes besides `procs` and this harness running the scanner's executable: each shares its code pages, lowering the scanner's PSS. */
+function sharers(procs) {
+  const exe = (pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      return null; // gone, or a kernel thread
+    }
+  };
+  const scanner = procs.length > 0 ? exe(procs[0].pid) : null;
+  if (scanner === null) return 0;
+  const mine = new Set([process.pid, ...procs.map((p) => p.pid)]);
+  let count = 0;
+  for (const name of readdirSync('/proc')) {
+    if (/^\d+$/.test(name) && !mine.has(Number(name)) && exe(name) === scanner) count++;
+  }
+  return count;
+}
+
 /** One tree brought up, left to settle, measured and ended: {tree, loggers} PSS in kB. */
 async function measure(flavour, n, settleMs) {
   const base = tempDir('memory');
   try {
     const { root } = await startTree(flavour, base, n, { timeoutMs: Math.max(60000, n * 400) });
     await sleep(settleMs);
-    const sums = sumByRole(tree(root), pssKb);
-    return { tree: sums.supervisor, withLoggers: sums.supervisor + sums.logger, loggers: sums.logger, counts: sums.counts };
+    const procs = tree(root);
+    const sums = sumByRole(procs, pssKb);
+    return { tree: sums.supervisor, withLoggers: sums.supervisor + sums.logger, loggers: sums.logger, counts: sums.counts, sharers: sharers(procs) };
   } finally {
     cleanup(base);
   }
@@ -42,7 +62,7 @@ async function measure(flavour, n, settleMs) {
 export async function memory({ quick, available }) {
   const sizes = [1, 100, 1000];
   const runsFor = (n) => (quick || n >= 1000 ? 1 : 3);
-  const settleMs = quick ? 1000 : 3000;
+  const settleMs = quick ? 2000 : 3000;
   const result = group('2. Memory: PSS of the supervision tree (services excluded)', [
     'ours', ...PEERS, 'ours / C', 'ours / runit, s6, pm2', `target at ${TARGET_N} (ours / C)`,
   ]);
@@ -98,6 +118,8 @@ export async function memory({ quick, available }) {
     }
   }
   for (const [name, shape] of Object.entries(SHAPES)) result.notes.push(`${name}: ${shape}`);
+  const others = sizes.flatMap((n) => (series[`ours@${n}`] ?? []).map((m) => `${m.sharers} at N=${n}`));
+  if (others.length > 0) result.notes.push(`other processes running our svscan's node executable while ours was measured (besides this harness): ${others.join(', ')}; each shares Node's code pages and so lowers svscan's PSS: the figures that count are those taken with none`);
   result.notes.push('PSS splits each shared page among the processes mapping it, so Node loggers also lower the share of Node\'s code that our svscan is charged');
   result.notes.push('"tree" counts supervisors only (scanner and supervise-like processes); "tree + loggers" adds the logger processes');
   return result;
