@@ -438,6 +438,15 @@ Value Tee(const CallbackInfo& info) {
   return Napi::Number::New(env, (double)r);
 }
 
+Value Splice(const CallbackInfo& info) {
+  Env env = info.Env();
+  int in, out, len;
+  if (!GetInt(info, 0, &in) || !GetInt(info, 1, &out) || !GetInt(info, 2, &len)) return env.Undefined();
+  ssize_t r = splice_pipe(in, out, (size_t)len);
+  if (r < 0) return ThrowErrno(env, (int)-r, "splice"), env.Undefined();
+  return Napi::Number::New(env, (double)r);
+}
+
 Value MallocTrim(const CallbackInfo& info) {
   int r = trim_heap();
   return Napi::Boolean::New(info.Env(), r > 0);
@@ -542,6 +551,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));
   exports.Set("tee", Napi::Function::New(env, Tee, "tee"));
+  exports.Set("splice", Napi::Function::New(env, Splice, "splice"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("exit", Napi::Function::New(env, Exit, "exit"));

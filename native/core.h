@@ -94,6 +94,8 @@ int open_path(const char* path, int flags, mode_t mode);
 // Linux tee(2), non-blocking: copies up to len bytes from pipe `in` to pipe `out` without
 // consuming them. Returns the count or -errno (-ENOSYS elsewhere).
 ssize_t tee_pipe(int in, int out, size_t len);
+// Linux splice(2) between pipes, non-blocking: moves up to len bytes. Count or -errno.
+ssize_t splice_pipe(int in, int out, size_t len);
 
 int pidfd_open_pid(pid_t pid);
 // A copy of another process's descriptor (the same open file description): fd or -errno.

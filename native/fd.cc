@@ -1,4 +1,4 @@
-// Descriptor syscalls Node does not offer: fcntl, pipe, dup, dup2, open without O_CLOEXEC, tee.
+// Descriptor syscalls Node does not offer: fcntl, pipe, dup, dup2, open without O_CLOEXEC, tee, splice.
 #include "core.h"
 
 #include <errno.h>
@@ -54,6 +54,21 @@ ssize_t tee_pipe(int in, int out, size_t len) {
   ssize_t r;
   do {
     r = tee(in, out, len, SPLICE_F_NONBLOCK);
+  } while (r == -1 && errno == EINTR);
+  return r == -1 ? -errno : r;
+#else
+  (void)in;
+  (void)out;
+  (void)len;
+  return -ENOSYS;
+#endif
+}
+
+ssize_t splice_pipe(int in, int out, size_t len) {
+#if defined(__linux__)
+  ssize_t r;
+  do {
+    r = splice(in, nullptr, out, nullptr, len, SPLICE_F_NONBLOCK);
   } while (r == -1 && errno == EINTR);
   return r == -1 ? -errno : r;
 #else

@@ -20,6 +20,7 @@
 #endif
 #if defined(__linux__)
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -254,35 +255,47 @@ static void skip_input(unsigned long long n) {
   }
 }
 
-/* The host died. Its ledger reads "N\nSIZE PATH\n...": it was about to write out the next N bytes
- * of our stdin (still in the pipe: it consumes only after writing), and each log directory's
- * `current` had SIZE bytes. If every one of them has grown since, the chunk was written: drop it,
- * so that it is not logged twice. Otherwise (not written, torn, or "0": already consumed) keep
- * everything: the engine that runs next reads it. */
-static void skip_written(int ledger) {
-  static char text[65536];
+/* The host died: settle the input with its ledger (src/lib/multilog/peek.ts): "N K H0 H1\n", K
+ * lines "SIZE PATH\n", then H0 and H1 raw bytes. N > 0: a chunk of N bytes of our stdin was taken
+ * in; unless it is in the bin already (moved out of stdin), it was written if every listed
+ * `current` has grown past SIZE, and is then dropped from stdin. The held bytes (a line's head
+ * read but not written) are H1 once the chunk counts as dealt with, else H0; they are left in the
+ * ledger, alone, for the multilog we become to take in first. Returns their length. */
+static size_t settle_input(int ledger, int moved) {
+  static char text[1 << 17];
   ssize_t got = pread(ledger, text, sizeof text - 1, 0);
-  if (got <= 0) return;
+  if (got <= 0) return 0;
   text[got] = 0;
   char *p = text;
   char *end;
-  unsigned long long n = strtoull(p, &end, 10);
-  if (end == p || *end != '\n' || n == 0) return;
-  p = end + 1;
-  int files = 0;
-  while (*p) {
+  unsigned long long v[4];
+  for (int i = 0; i < 4; i++) {
+    v[i] = strtoull(p, &end, 10);
+    if (end == p || *end != (i == 3 ? '\n' : ' ')) return 0;
+    p = end + 1;
+  }
+  unsigned long long n = v[0], k = v[1], h0 = v[2], h1 = v[3];
+  int written = 1;
+  for (unsigned long long i = 0; i < k; i++) {
     unsigned long long size = strtoull(p, &end, 10);
-    if (end == p || *end != ' ') return;
+    if (end == p || *end != ' ') return 0;
     char *path = end + 1;
-    char *nl = strchr(path, '\n');
-    if (!nl) return;
+    char *nl = memchr(path, '\n', (size_t)(text + got - path));
+    if (!nl) return 0;
     *nl = 0;
     struct stat st;
-    if (stat(path, &st) == -1 || (unsigned long long)st.st_size <= size) return;
-    files++;
+    if (stat(path, &st) == -1 || (unsigned long long)st.st_size <= size) written = 0;
     p = nl + 1;
   }
-  if (files > 0) skip_input(n);
+  if ((size_t)(p - text) + h0 + h1 > (size_t)got) return 0;
+  char *held0 = p;
+  char *held1 = p + h0;
+  int done = n == 0 || moved || written;
+  if (n > 0 && !moved && written) skip_input(n);
+  char *held = done ? held1 : held0;
+  size_t len = (size_t)(done ? h1 : h0);
+  if (pwrite(ledger, held, len, 0) != (ssize_t)len || ftruncate(ledger, (off_t)len) == -1) return 0;
+  return len;
 }
 
 /* Returns only when there is no host, or the host went away: then start Node as usual. The host
@@ -296,7 +309,7 @@ static void run_as_stub(long rehost) {
     return;
   }
   /* The ledger: the host (through its own copy, pidfd_getfd) notes each chunk of our input it is
-   * about to write out, with the size each `current` had before; see skip_written. */
+   * about to write out and what it holds of a line; see settle_input. */
   int ledger = -1;
 #if defined(SYS_memfd_create)
   int m = (int)syscall(SYS_memfd_create, "daemontools-ledger", 1u /* MFD_CLOEXEC */);
@@ -305,10 +318,31 @@ static void run_as_stub(long rehost) {
     close(m);
   }
 #endif
-  size_t mark = used;
+  /* The bin: a pipe the host moves each written chunk into (splice) to take it out of our stdin.
+   * Bytes in it after the host's death mean that chunk was taken out already: nothing to drop. */
+  int bin[2] = {-1, -1};
   if (ledger != -1) {
+    int raw[2];
+    if (pipe2(raw, O_CLOEXEC | O_NONBLOCK) == 0) {
+      bin[0] = fcntl(raw[0], F_DUPFD_CLOEXEC, 64);
+      bin[1] = fcntl(raw[1], F_DUPFD_CLOEXEC, 64);
+      close(raw[0]);
+      close(raw[1]);
+      if (bin[0] == -1 || bin[1] == -1) {
+        if (bin[0] != -1) close(bin[0]);
+        if (bin[1] != -1) close(bin[1]);
+        bin[0] = bin[1] = -1;
+      }
+    }
+  }
+  size_t mark = used;
+  if (ledger != -1 && bin[0] != -1) {
     put(" p=");
     put_num((unsigned long long)ledger);
+    put(" d=");
+    put_num((unsigned long long)bin[0]);
+    put(":");
+    put_num((unsigned long long)bin[1]);
   }
   size_t off = 0;
   record[used] = '\n';
@@ -342,8 +376,20 @@ static void run_as_stub(long rehost) {
   }
   close(host_fd);
   if (ledger != -1) {
-    skip_written(ledger);
-    close(ledger);
+    int moved = 0;
+    if (bin[0] != -1 && ioctl(bin[0], FIONREAD, &moved) == -1) moved = 0;
+    size_t held = settle_input(ledger, moved > 0);
+    /* The held bytes go to our Node multilog: the ledger stays open for it, its number in " h=". */
+    if (held > 0 && !refused && fcntl(ledger, F_SETFD, 0) == 0) {
+      put(" h=");
+      put_num((unsigned long long)ledger);
+    } else {
+      close(ledger);
+    }
+  }
+  if (bin[0] != -1) {
+    close(bin[0]);
+    close(bin[1]);
   }
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);

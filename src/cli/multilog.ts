@@ -54,6 +54,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   // A stub whose host died runs as this process until a new svscan asks it back (rehost.ts): then
   // it ends as at SIGTERM (the line in hand finished, `current` complete) and becomes a stub again.
   const rehost = lostHost() ? (require('../lib/loghost/rehost.js') as typeof import('../lib/loghost/rehost.js')) : null;
+  // What the dead host had read of a line and not written comes first.
+  const held = rehost?.takeHeld(takeRecord());
+  if (held?.length) await engine.push(held);
   let host = 0;
   const waiting = rehost?.awaitHost(native(), (pid) => {
     host = pid;

@@ -127,6 +127,8 @@ export interface NativeBinding {
   /** Linux tee(2) with SPLICE_F_NONBLOCK: copies up to `len` bytes from pipe `fdIn` to pipe `fdOut`
    * without consuming them (EAGAIN when empty); throws ENOSYS elsewhere. */
   tee(fdIn: number, fdOut: number, len: number): number;
+  /** Linux splice(2) with SPLICE_F_NONBLOCK between two pipes: moves up to `len` bytes. */
+  splice(fdIn: number, fdOut: number, len: number): number;
   /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */
   mallocTrim(): boolean;
   /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */

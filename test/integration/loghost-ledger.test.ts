@@ -24,7 +24,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 10000): P
   }
 }
 
-const hostScript = (multilog: string, cwd: string, ledgerText: string): string => `
+const hostScript = (multilog: string, cwd: string, ledgerText: string, inBin: string): string => `
   const net = require('node:net');
   const fs = require('node:fs');
   const { native } = require(${JSON.stringify(join(ROOT, 'dist/native/index.js'))});
@@ -37,6 +37,8 @@ const hostScript = (multilog: string, cwd: string, ledgerText: string): string =
       const ledger = Number(/ p=([0-9]+)/.exec(text)[1]);
       const copy = n.pidfdGetfd(n.pidfdOpen(child.pid), ledger);
       fs.writeSync(copy, ${JSON.stringify(ledgerText)} + '\\0', 0, 'latin1');
+      const bin = / d=([0-9]+):([0-9]+)/.exec(text);
+      if (${JSON.stringify(inBin)}) fs.writeSync(n.pidfdGetfd(n.pidfdOpen(child.pid), Number(bin[2])), ${JSON.stringify(inBin)});
       process.kill(process.pid, 'SIGKILL');
     });
   });
@@ -56,15 +58,19 @@ function logged(main: string): string {
 }
 
 test.skipIf(process.platform !== 'linux').each([
-  ['grew: the chunk was written, the stub drops its 6 bytes', '6\n5 ./main/current\n', 'earlier...second\nthird\n'],
-  ['did not grow: not written, nothing is dropped', '6\n11 ./main/current\n', 'earlier...first\nsecond\nthird\n'],
-  ['back at 0: consumed already, nothing is dropped', '0\n', 'earlier...first\nsecond\nthird\n'],
-])('host died, current %s', async (_name, ledgerText, expected) => {
+  ['a chunk written (current grew): its 6 bytes dropped', '6 1 0 0\n5 ./main/current\n', '', 'earlier...second\nthird\n'],
+  ['a chunk not written (current as it was): nothing dropped', '6 1 0 0\n11 ./main/current\n', '', 'earlier...first\nsecond\nthird\n'],
+  ['done with: nothing dropped', '0 0 0 0\n', '', 'earlier...first\nsecond\nthird\n'],
+  ['a chunk in the bin (taken out already): nothing dropped', '6 1 0 0\n5 ./main/current\n', 'first\n', 'earlier...first\nsecond\nthird\n'],
+  ['done with, a held line head: taken in first', '0 0 0 4\nhead', '', 'earlier...headfirst\nsecond\nthird\n'],
+  ['a chunk written that left a head held: dropped, the new head first', '6 1 2 3\n5 ./main/current\nh0h1x', '', 'earlier...h1xsecond\nthird\n'],
+  ['a chunk not written: the old head first, the chunk read again', '6 1 2 3\n11 ./main/current\nh0h1x', '', 'earlier...h0first\nsecond\nthird\n'],
+])('host died, ledger: %s', async (_name, ledgerText, inBin, expected) => {
   dir = mkdtempSync(join(tmpdir(), 'ledger-'));
   const main = join(dir, 'main');
   mkdirSync(main);
   writeFileSync(join(main, 'current'), 'earlier...', { mode: 0o644 }); // 10 bytes, incomplete
-  const r = spawnSync(process.execPath, ['-e', hostScript(ours('multilog'), dir, ledgerText)], { encoding: 'latin1' });
+  const r = spawnSync(process.execPath, ['-e', hostScript(ours('multilog'), dir, ledgerText, inBin)], { encoding: 'latin1' });
   expect(r.signal).toBe('SIGKILL');
   const text = await until('the rest logged', () => {
     try {

@@ -191,6 +191,19 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
     for (const fd of [r1, w1, r2, w2]) n.close(fd);
   });
 
+  test.skipIf(process.platform !== 'linux')('splice moves pipe data from one pipe to another', () => {
+    const [r1, w1] = n.pipe();
+    const [r2, w2] = n.pipe();
+    writeSync(w1, 'moved line\n');
+    expect(n.splice(r1, w2, 6)).toBe(6);
+    const got = Buffer.alloc(20);
+    expect(readSync(r2, got)).toBe(6);
+    expect(got.subarray(0, 6).toString()).toBe('moved ');
+    expect(readSync(r1, got)).toBe(5);
+    expect(() => n.splice(r1, w2, 6)).toThrow(expect.objectContaining({ code: 'EAGAIN', syscall: 'splice' }));
+    for (const fd of [r1, w1, r2, w2]) n.close(fd);
+  });
+
   test('mallocTrim answers a boolean', () => {
     expect(typeof n.mallocTrim()).toBe('boolean');
   });

@@ -5,7 +5,7 @@
 // as at a clean exit (C's next start goes on appending to a complete `current`), and execs the
 // launcher again with DAEMONTOOLS_REHOST=<host pid> and its recorded process state: the same
 // pid becomes a stub once more, with its engine in the new host, reading the rest of the pipe.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
@@ -61,6 +61,27 @@ export function askBack(pid: number, tries = ASK_TRIES): void {
     again();
   });
   socket.unref();
+}
+
+/**
+ * Logger side, a stub whose host died: the bytes of a line's head the host had read and not
+ * written (launcher.c left them in the descriptor named by " h=" in the record), to be taken in
+ * before the rest of stdin. The descriptor is closed here.
+ */
+export function takeHeld(record: string | undefined): Buffer {
+  const fd = / h=([0-9]+)(?: |$)/.exec(record ?? '')?.[1];
+  if (fd === undefined) return Buffer.alloc(0);
+  try {
+    return readFileSync(Number(fd));
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    try {
+      closeSync(Number(fd));
+    } catch {
+      // not open after all
+    }
+  }
 }
 
 /**

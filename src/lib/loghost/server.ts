@@ -24,6 +24,8 @@ export interface LoggerProcess {
    * yet taken out of the pipe. A stub whose host died drops that many before running alone.
    */
   readonly ledger: number;
+  /** Our copies of the stub's bin pipe [read, write] (see launcher.c), or null. */
+  readonly bin: readonly [number, number] | null;
   /** Ends the stub (and so the logger) with `code`; closes our copies of its descriptors. */
   exit(code: number): void;
 }
@@ -88,6 +90,8 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
   let input: number;
   let stderr = -1;
   let ledger = -1;
+  let binRead = -1;
+  let binWrite = -1;
   let pidfd = -1;
   try {
     identity = readIdentity(pid);
@@ -105,11 +109,15 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
       stderr = -1;
     }
     const ledgerFd = / p=([0-9]+)(?: |$)/.exec(record)?.[1];
-    if (ledgerFd !== undefined) {
+    const binFds = / d=([0-9]+):([0-9]+)(?: |$)/.exec(record);
+    if (ledgerFd !== undefined && binFds) {
       try {
         ledger = n.pidfdGetfd(pidfd, Number(ledgerFd));
+        binRead = n.pidfdGetfd(pidfd, Number(binFds[1]));
+        binWrite = n.pidfdGetfd(pidfd, Number(binFds[2]));
       } catch {
-        ledger = -1;
+        for (const fd of [ledger, binRead, binWrite]) if (fd >= 0) n.close(fd);
+        ledger = binRead = binWrite = -1;
       }
     }
   } catch {
@@ -120,7 +128,7 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
   n.close(pidfd);
   let done = false;
   const closeAll = (): void => {
-    for (const fd of [input, stderr, ledger]) {
+    for (const fd of [input, stderr, ledger, binRead, binWrite]) {
       try {
         if (fd >= 0) closeSync(fd);
       } catch {
@@ -130,6 +138,8 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
     input = -1;
     stderr = -1;
     ledger = -1;
+    binRead = -1;
+    binWrite = -1;
   };
   const proc: LoggerProcess = {
     identity,
@@ -137,6 +147,7 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
     stdin: input,
     stderr,
     ledger,
+    bin: ledger >= 0 ? [binRead, binWrite] : null,
     exit(code) {
       closeAll();
       if (done) return;

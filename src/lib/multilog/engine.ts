@@ -93,10 +93,11 @@ export class Multilog {
   }
 
   /** Takes in one read's worth of input; `chunk` must stay untouched until this settles. */
-  push(chunk: Buffer): Promise<void> {
+  push(chunk: Buffer, beforeWrite?: () => void): Promise<void> {
     return this.serially(async () => {
       if (chunk.length === 0) return;
       this.lines.feed(chunk);
+      beforeWrite?.();
       if (this.lateAlarm) {
         this.lateAlarm = false;
         this.lines.forceRotate();
@@ -142,9 +143,30 @@ export class Multilog {
     });
   }
 
-  /** Each log directory's `current` (path and size) as it is now; null entries for closed ones. */
-  currentFiles(): Array<{ path: string; size: number } | null> {
-    return this.dirs.map((d) => d.currentFile());
+  /**
+   * Each log directory's `current` (path and size) as it is now, with the output waiting to be
+   * written to it and whether that output rotates it; null entries for closed ones.
+   */
+  currentFiles(): Array<{ path: string; size: number; pending: number; rotates: boolean } | null> {
+    return this.dirs.map((d) => {
+      const f = d.currentFile();
+      return f && { ...f, pending: d.stream.length, rotates: d.stream.rotations.length > 0 };
+    });
+  }
+
+  /** Input bytes read but held in memory (a line's head): not yet written anywhere. */
+  heldInput(): Buffer {
+    return this.lines.heldInput();
+  }
+
+  /** The logger process was killed: what is held goes out as it is, then release() follows. */
+  abandon(): Promise<void> {
+    return this.serially(async () => {
+      if (this.ended) return;
+      this.ended = true;
+      this.lines.abandon();
+      await this.drain();
+    });
   }
 
   /** Closes every descriptor (and so the locks): for a host that outlives its logger. */

@@ -18,6 +18,8 @@ export type Reader = ((buf: Buffer, want: () => number) => Promise<ReadResult>) 
   close?: () => void;
   /** True once the process the input was for is gone (killed): the engine is released, not ended. */
   abandoned?: () => boolean;
+  /** Called with each read's bytes taken in by the engine, before any of it is written out. */
+  beforeWrite?: () => void;
 };
 export type ReaderFactory = (fd: number, engine: Multilog) => Reader;
 
@@ -32,13 +34,16 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
     if (got === 'stop') break;
     if (got === 'again') continue;
     if (got <= 0) break;
-    await engine.push(buf.subarray(0, got));
+    await engine.push(buf.subarray(0, got), next.beforeWrite);
     next.consumed?.(got);
   }
   next.close?.();
   engine.onStop = null;
-  // Killed: no newline for a last partial line, `current` left incomplete, as C's kill leaves it.
-  if (next.abandoned?.()) return engine.release();
+  // Killed: a last partial line goes out as it is, without a newline, `current` left incomplete.
+  if (next.abandoned?.()) {
+    await engine.abandon();
+    return engine.release();
+  }
   await engine.end();
 }
 

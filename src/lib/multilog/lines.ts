@@ -306,6 +306,19 @@ export class Lines {
     this.flushAll();
   }
 
+  /** Input bytes of a line head kept so far (stamp left out): read, and not yet written anywhere. */
+  heldInput(): Buffer {
+    if (this.phase !== Phase.Head || !this.held) return EMPTY;
+    return this.line.subarray(this.script.timestamp ? PREFIX : 0, this.linelen);
+  }
+
+  /** The logger was killed: a partial head goes out as far as it got (no newline), not lost. */
+  abandon(): void {
+    if (this.phase === Phase.Head) this.completeHead(EMPTY, 0, 0, false);
+    this.endLine();
+    this.flushAll();
+  }
+
   /** SIGALRM: every stream with something in `current` is marked for rotation (after a flush). */
   forceRotate(): void {
     for (const s of this.streams) s.forceRotate();

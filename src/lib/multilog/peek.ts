@@ -2,7 +2,7 @@
 // out of the pipe with tee(2), which leaves them in it, and taken out of the pipe only once the
 // engine has written them out. A host killed between the read and the write leaves them in the
 // pipe for whoever reads it next (the logger's own fallback, or the restarted host); a ledger
-// tells the logger's stub how many of them were written out already. Linux only.
+// tells the logger's stub what of it was dealt with already. Linux only.
 import { readSync, writeSync } from 'node:fs';
 import type { NativeBinding } from '../../native/binding.js';
 import type { Multilog } from './engine.js';
@@ -12,20 +12,33 @@ import { waitThenRead, type Reader, type ReaderFactory, type ReadResult } from '
 const PIPE_ROOM = 1 << 16;
 
 /**
- * A reader that peeks at the pipe `fd` and consumes what the engine has written out. `ledger`
- * (or -1) is a file the logger stub reads should we die (launcher.c, skip_written): before the
- * engine writes a chunk out it says `<n>\n<size> <path>\n...`: the chunk's n input bytes, and
- * each log directory's `current` with its size before the writes. A `current` grown past its size
- * means the chunk was written, and the stub drops those n bytes before running on its own. Just
- * before the consuming read the ledger goes back to `0`. Once `killed()` (the logger process is
- * gone), nothing more is read and the engine is abandoned, as a killed C multilog would leave it:
- * what is not consumed stays in the pipe for the next logger.
+ * A reader that peeks at the pipe `fd` and takes out of it what the engine has dealt with. With
+ * the logger stub's `ledger` and `bin` (launcher.c) nothing is lost or logged twice should we
+ * die at any point:
+ *   - after the engine took in a chunk of n bytes and before it writes, the ledger says
+ *     `n k h0 h1\n`, k lines `<size> <path>\n` (each `current` with output coming, and its size
+ *     now), then the h0 bytes of a line's head the engine held before the chunk and the h1 it
+ *     holds after it (read, not written anywhere);
+ *   - the chunk is taken out of the pipe by moving it into the bin (splice): bytes there tell the
+ *     stub it is out already;
+ *   - then the ledger says `0 0 0 h1\n` and the h1 held bytes, and the bin is emptied.
+ * The stub, once we are gone, drops the chunk from its stdin only if it was not moved yet and
+ * every listed `current` grew, and hands the held bytes that go with that state to the multilog
+ * it becomes, which takes them in first. Once `killed()` (the logger process is gone), nothing
+ * more is read and the engine is abandoned: what it holds is written as it is, and what was not
+ * read stays in the pipe for the next logger.
  */
-export function peekingReader(nat: NativeBinding, ledger = -1, killed: () => boolean = () => false): ReaderFactory {
-  const note = (text: string): void => {
-    if (ledger < 0) return;
+export function peekingReader(
+  nat: NativeBinding,
+  ledger = -1,
+  bin: readonly [read: number, write: number] | null = null,
+  killed: () => boolean = () => false,
+): ReaderFactory {
+  const keeping = ledger >= 0 && bin !== null;
+  const note = (head: string, ...held: Buffer[]): void => {
     try {
-      writeSync(ledger, `${text}\0`, 0, 'latin1');
+      const all = Buffer.concat([Buffer.from(head, 'latin1'), ...held]);
+      writeSync(ledger, all, 0, all.length, 0);
     } catch {
       // the stub is gone: nobody reads the pipe after us through it
     }
@@ -33,6 +46,9 @@ export function peekingReader(nat: NativeBinding, ledger = -1, killed: () => boo
   return (fd: number, engine: Multilog): Reader => {
     const [copyIn, copyOut] = nat.pipe();
     const scratch = Buffer.allocUnsafe(PIPE_ROOM);
+    /** The engine's held bytes before the chunk in hand, and the chunk's length. */
+    let before: Buffer = Buffer.alloc(0);
+    let inHand = 0;
     const take = (from: number, buf: Buffer, want: number): ReadResult => {
       if (killed()) return 'stop';
       let n: number;
@@ -46,21 +62,31 @@ export function peekingReader(nat: NativeBinding, ledger = -1, killed: () => boo
       if (n === 0) return 0; // no writer and nothing left: end of input
       let got = 0;
       while (got < n) got += readSync(copyIn, buf, got, n - got, null);
-      if (ledger >= 0) {
-        const files = engine.currentFiles();
-        if (files.every((f) => f !== null && !f.path.includes('\n'))) {
-          note(`${n}\n${files.map((f) => `${f!.size} ${f!.path}\n`).join('')}`);
-        }
-      }
+      inHand = n;
       return n;
     };
     const reader: Reader = waitThenRead(fd, engine, nat, take);
     reader.abandoned = killed;
+    if (keeping) {
+      reader.beforeWrite = (): void => {
+        const files = engine.currentFiles();
+        const after = engine.heldInput();
+        // A rotation, a closed or oddly named directory: no promise the stub could check; it
+        // keeps what was in the ledger before (at worst the chunk is logged twice).
+        if (files.some((f) => f === null || f.rotates || f.path.includes('\n'))) return;
+        const written = files.filter((f) => f!.pending > 0).map((f) => `${f!.size} ${f!.path}\n`);
+        note(`${inHand} ${written.length} ${before.length} ${after.length}\n${written.join('')}`, before, after);
+      };
+    }
     reader.consumed = (n: number): void => {
-      // Only we read this pipe, so the first n bytes in it are the ones just written out. From
-      // here on a death costs at most a line logged twice, never one lost.
-      note('0');
+      // Only we read this pipe, so the first n bytes in it are the ones just dealt with.
       let left = n;
+      if (keeping) {
+        left -= moveToBin(fd, bin[1], n);
+        before = Buffer.from(engine.heldInput());
+        note(`0 0 0 ${before.length}\n`, before);
+        emptyBin(bin[0]);
+      }
       while (left > 0) {
         try {
           const got = readSync(fd, scratch, 0, Math.min(left, scratch.length), null);
@@ -69,6 +95,30 @@ export function peekingReader(nat: NativeBinding, ledger = -1, killed: () => boo
         } catch (err) {
           // EAGAIN: someone else took them (nothing to consume); other errors end the next read.
           if ((err as { code?: string }).code !== 'EINTR') break;
+        }
+      }
+    };
+    /** Takes n bytes out of the pipe by moving them into the bin, where the stub can see them; returns the count moved. */
+    const moveToBin = (from: number, binWrite: number, n: number): number => {
+      let left = n;
+      while (left > 0) {
+        try {
+          const moved = nat.splice(from, binWrite, left);
+          if (moved <= 0) break;
+          left -= moved;
+        } catch (err) {
+          if ((err as { code?: string }).code === 'EINTR') continue;
+          break;
+        }
+      }
+      return n - left;
+    };
+    const emptyBin = (binRead: number): void => {
+      for (;;) {
+        try {
+          if (readSync(binRead, scratch, 0, scratch.length, null) <= 0) return;
+        } catch {
+          return; // EAGAIN: empty
         }
       }
     };
