@@ -31,11 +31,18 @@ const parts = [
   "const { dirname, resolve } = require('path');",
   'const defs = Object.create(null);',
 ];
-for (const file of seen) {
+// Until someone listens, Node lets SIGTERM and SIGALRM kill a multilog: its catcher is defined and
+// run first, before the rest of the bundle is even compiled (load() below is hoisted).
+const EARLY = path.join(dist, 'lib', 'multilog', 'signals.js');
+const define = (file) => {
   const rel = path.relative(path.join(dist, 'cli'), file);
   const source = fs.readFileSync(file, 'utf8').replace(/^#!.*\n/, '').replace(/\n\/\/# sourceMappingURL=.*$/, '');
   parts.push(`defs[resolve(__dirname, ${JSON.stringify(rel)})] = function (exports, require, module, __filename, __dirname) {\n${source}\n};`);
-}
+  return rel;
+};
+const early = define(EARLY);
+parts.push(`if (process.argv[2] === 'multilog') load(resolve(__dirname, ${JSON.stringify(early)}), module).catchSignals();`);
+for (const file of seen) if (file !== EARLY) define(file);
 parts.push(`
 function load(file, parent) {
   const cached = require.cache[file];

@@ -9,38 +9,24 @@ import { MultilogFatal } from '../lib/multilog/errors.js';
 import { pump } from '../lib/multilog/input.js';
 import { systemIO } from '../lib/multilog/io.js';
 import { parseScript } from '../lib/multilog/script.js';
+import { catchSignals, deliverSignals } from '../lib/multilog/signals.js';
 import { native } from '../native/index.js';
 import { fatal, warn } from './io.js';
 
 const PROG = 'multilog';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // Usually done already by the dispatcher, before anything else loaded.
+  catchSignals();
   restoreSigpipe();
   process.umask(0o022);
   const script = parseScript(argv.slice(1));
 
-  let engine: Multilog | null = null;
-  let terminated = false;
-  let alarmed = false;
-  const onTerm = (): void => {
-    if (engine) engine.terminate();
-    else terminated = true;
-  };
-  const onAlarm = (): void => {
-    if (engine) void engine.rotate();
-    else alarmed = true;
-  };
-  // Left in place to the end: C keeps both caught until it exits.
-  let signalled = false;
-  process.on('SIGTERM', () => {
-    signalled = true;
-    onTerm();
-  });
-  process.on('SIGALRM', onAlarm);
   const messages = {
     warn: (parts: string, err?: unknown) => warn(PROG, parts, err),
     fatal: (parts: string, err?: unknown) => fatal(PROG, parts, err),
   };
+  let engine: Multilog;
   try {
     engine = await Multilog.open(script, systemIO(messages), { resume: lostHost() });
   } catch (err) {
@@ -48,9 +34,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     fatal(PROG, err.parts, err.cause);
     return EXIT_TEMPORARY;
   }
-  // Taken while C has them blocked: they count after the first read.
-  if (alarmed) void engine.rotate();
-  if (terminated) engine.terminate();
+  const running = engine;
+  let signalled = false;
+  // Those caught until now came while C has them blocked: the engine counts them after the first read.
+  deliverSignals({
+    term: () => {
+      signalled = true;
+      running.terminate();
+    },
+    alarm: () => void running.rotate(),
+  });
   // A stub whose host died runs as this process until a new svscan asks it back (rehost.ts): then
   // it ends as at SIGTERM (the line in hand finished, `current` complete) and becomes a stub again.
   const rehost = lostHost() ? (require('../lib/loghost/rehost.js') as typeof import('../lib/loghost/rehost.js')) : null;
@@ -60,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let host = 0;
   const waiting = rehost?.awaitHost(native(), (pid) => {
     host = pid;
-    onTerm();
+    running.terminate();
   });
   await pump(0, engine);
   waiting?.close();
