@@ -4,7 +4,7 @@
 import { closeSync, constants, openSync } from './fs.js';
 import { ErrnoTrace, MultilogFatal } from './errors.js';
 import type { MultilogIO } from './io.js';
-import { Lines } from './lines.js';
+import { Lines, READ_SIZE } from './lines.js';
 import { LogDir, procPath } from './logdir.js';
 import type { Script } from './script.js';
 import { openStatus, writeStatus, type StatusFile } from './status.js';
@@ -76,6 +76,9 @@ export class Multilog {
   readLength(max: number): number {
     if (this.ended) return 0;
     if (this.terminating) return this.lines.newlineLast ? 0 : 1;
+    // A signal that counts after the next read: C's next read takes at most READ_SIZE bytes, and
+    // it acts on the signal right after them (what follows stays in the pipe, after a SIGTERM).
+    if (this.lateTerm || this.lateAlarm) return Math.min(max, READ_SIZE);
     return max;
   }
 
@@ -86,6 +89,14 @@ export class Multilog {
    */
   setWaiting(waiting: boolean): void {
     this.waiting = waiting;
+  }
+
+  /**
+   * Null when nothing is queued or running; else settles once all of it is done. C reads nothing
+   * while it works (a rotation, a processor): a host waits for this before it reads.
+   */
+  whenIdle(): Promise<void> | null {
+    return this.busy === 0 ? null : this.queue;
   }
 
   private get blockedInRead(): boolean {

@@ -2,7 +2,7 @@
 // (the descriptor's flags are left as they were, for whatever reads the pipe after us), SIGTERM and
 // SIGALRM acted on between reads, and at the end of input or on SIGTERM the engine is closed.
 import { fstatSync, read, readSync } from 'node:fs';
-import type { NativeBinding } from '../../native/binding.js';
+import type { FdWatch, NativeBinding } from '../../native/binding.js';
 import { native } from '../../native/index.js';
 import type { Multilog } from './engine.js';
 
@@ -28,6 +28,10 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
   const buf = Buffer.allocUnsafe(chunk);
   const next = makeReader(fd, engine);
   const want = (): number => engine.readLength(chunk);
+  // A signal that came before this point may still wait in libuv for the loop to pass it on; had
+  // it come to C, it would count after the first read. One turn of the loop hands it over now, while
+  // the engine is not waiting for input (so it counts as late), not in the middle of the first read.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   for (;;) {
     if (want() === 0) break;
     const got = await next(buf, want);
@@ -37,6 +41,7 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
     await engine.push(buf.subarray(0, got), next.beforeWrite);
     next.consumed?.(got);
   }
+  releasers.get(next)?.();
   next.close?.();
   engine.onStop = null;
   // Killed: a last partial line goes out as it is, without a newline, `current` left incomplete.
@@ -55,16 +60,40 @@ function reader(fd: number, engine: Multilog): Reader {
   } catch {
     return async () => 0;
   }
-  if (regular) return readFile(fd);
   const nat = loadNative();
+  if (regular) return trimming(readFile(fd), nat);
   if (nat) {
     try {
-      return readPolled(fd, engine, nat);
+      return trimming(readPolled(fd, engine, nat), nat);
     } catch {
       // no poll for this descriptor: fall through
     }
   }
   return readPooled(fd, engine);
+}
+
+/** Hands memory freed since (by us and by V8's helper threads) back to the system at most this often. */
+export const TRIM_INTERVAL_MS = Number(process.env.ML_TRIM_MS ?? 1000);
+
+/**
+ * A reader that, before a read, returns the C heap's free pages to the system when it last did so
+ * TRIM_INTERVAL_MS ago: glibc keeps them otherwise, and a busy logger's RSS would creep up with
+ * them. Nothing happens while no input comes, so an idle logger stays asleep.
+ */
+function trimming(read: Reader, nat: NativeBinding | null): Reader {
+  if (!nat || typeof nat.mallocTrim !== 'function' || TRIM_INTERVAL_MS <= 0) return read;
+  let last = Date.now();
+  const trimmed: Reader = (buf, want) => {
+    const now = Date.now();
+    if (now - last >= TRIM_INTERVAL_MS) {
+      last = now;
+      nat.mallocTrim();
+    }
+    return read(buf, want);
+  };
+  const release = releasers.get(read);
+  if (release) releasers.set(trimmed, release);
+  return trimmed;
 }
 
 /** A file never blocks for long: read in place, letting signals in between reads. */
@@ -83,7 +112,12 @@ function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
 
 /**
  * Waits on the event loop until `fd` is readable (or SIGTERM says stop), then calls `take` for at
- * most `want()` bytes. The descriptor's flags are put back after each wait.
+ * most `want()` bytes. The descriptor's flags are put back after each watch is set up.
+ *
+ * One watch serves read after read while input keeps coming: a watch (a uv_poll handle and the
+ * addon's objects around it) per read is garbage V8 keeps until a full collection, which is what
+ * made a busy logger's memory climb. A readiness nobody waits for (the engine is busy pausing)
+ * closes the watch, so an unread descriptor never spins the loop; the next wait opens another.
  */
 export function waitThenRead(
   fd: number,
@@ -96,28 +130,62 @@ export function waitThenRead(
   // Try once up front, so that a descriptor poll cannot watch makes us fall back now.
   nat.watchReadable(fd, () => undefined).close();
   nat.fcntl(fd, F_SETFL, flags);
-  return async (buf, want) => {
-    engine.setWaiting(true);
-    const why = await new Promise<'readable' | 'stop'>((resolve) => {
-      const watch = nat.watchReadable(fd, () => {
-        watch.close();
-        engine.onStop = null;
-        engine.setWaiting(false);
-        resolve('readable');
-      });
-      // uv_poll makes the descriptor non-blocking; put it back as it was.
-      nat.fcntl(fd, F_SETFL, flags);
-      engine.onStop = () => {
-        watch.close();
-        engine.onStop = null;
-        engine.setWaiting(false);
-        resolve('stop');
-      };
-    });
-    const n = want();
-    return why === 'stop' || n === 0 ? 'stop' : take(fd, buf, n);
+  let watch: FdWatch | null = null;
+  let wake: ((why: Wake) => void) | null = null;
+  const settle = (why: Wake): void => {
+    const resolve = wake;
+    wake = null;
+    engine.onStop = null;
+    engine.setWaiting(false);
+    resolve?.(why);
   };
+  const onReadable = (): void => {
+    if (wake) settle(Wake.Readable);
+    else release();
+  };
+  const onStop = (): void => {
+    release();
+    settle(Wake.Stop);
+  };
+  const release = (): void => {
+    watch?.close();
+    watch = null;
+  };
+  const wait = (resolve: (why: Wake) => void): void => {
+    wake = resolve;
+    engine.onStop = onStop;
+    if (watch) return;
+    watch = nat.watchReadable(fd, onReadable);
+    // uv_poll makes the descriptor non-blocking; put it back as it was.
+    nat.fcntl(fd, F_SETFL, flags);
+  };
+  const reader: Reader = async (buf, want) => {
+    engine.setWaiting(true);
+    const why = await new Promise<Wake>(wait);
+    // Readable while the engine works (a SIGALRM's rotation): C would not read yet. Waiting here
+    // is not waiting in read(2), so signals that come meanwhile count after the read.
+    const busy = why === Wake.Readable ? engine.whenIdle() : null;
+    if (busy) await busy;
+    const n = want();
+    if (why === Wake.Stop || n === 0) {
+      release();
+      return 'stop';
+    }
+    const got = take(fd, buf, n);
+    if (got === 'stop' || (typeof got === 'number' && got <= 0)) release();
+    return got;
+  };
+  releasers.set(reader, release);
+  return reader;
 }
+
+const enum Wake {
+  Readable,
+  Stop,
+}
+
+/** How pump lets go of a waitThenRead reader's watch (whatever its user makes of `close`). */
+const releasers = new WeakMap<Reader, () => void>();
 
 /** Without the addon: a read on libuv's thread pool, raced against SIGTERM. */
 function readPooled(fd: number, engine: Multilog): Reader {
