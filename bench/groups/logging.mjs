@@ -1,11 +1,11 @@
 // Group 4, logging: tai64n and multilog throughput on 1,000,000 lines (~75 MB), ours against C,
 // with every output line counted; and multilog's RSS while it is fed without end.
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, tempDir } from '../lib/cleanup.mjs';
 import { rssKb } from '../lib/proctree.mjs';
-import { benchEnv, reasonOf, run, sleep } from '../lib/procs.mjs';
+import { benchEnv, reasonOf, run } from '../lib/procs.mjs';
 import { group, na, verdict } from '../lib/report.mjs';
 import { OURS_BIN, oursEnv } from '../lib/services.mjs';
 import { fmt, fmtKb, fmtRatio, ratios, summarize } from '../lib/stats.mjs';
@@ -15,7 +15,7 @@ const FILLER = 'the quick brown fox jumps over the lazy dog, 0123456789 ABCDEFGH
 /** 75 bytes a line: a counter, a space, the filler, a newline. */
 const line = (i) => `${String(i).padStart(7, '0')} ${FILLER}\n`;
 const MULTILOG_SCRIPT = ['t', 's16777215', 'n20', './log'];
-const ENDLESS_SCRIPT = ['t', 's1000000', 'n5', './endless'];
+const ENDLESS_SCRIPT = ['t', 's16777215', 'n5', './endless'];
 
 const programs = {
   ours: (prog) => ({ file: `${OURS_BIN}/${prog}`, env: oursEnv() }),
@@ -62,8 +62,11 @@ async function pass(which, prog, args, input, dir) {
   return { ms: r.ms, lines };
 }
 
-/** Feeds multilog for `seconds` as fast as it reads, sampling its RSS: {samples kB, mb fed}. */
-async function endless(which, dir, seconds) {
+/**
+ * Feeds multilog `mb` then `10 * mb` megabytes as fast as it reads them (or until `limitS`
+ * seconds), reading its RSS as each mark is passed: {early, late, hwm} kB, MB fed, MB/s.
+ */
+async function endless(which, dir, mb, limitS) {
   const { file, env } = programs[which]('multilog');
   const child = spawn(file, ENDLESS_SCRIPT, { cwd: dir, env, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
@@ -71,41 +74,43 @@ async function endless(which, dir, seconds) {
   child.stdin.on('error', () => {});
   const exited = new Promise((resolve) => child.on('close', resolve));
   const chunk = Buffer.from(Array.from({ length: 14000 }, (_, i) => line(i)).join(''));
-  const samples = [];
+  const marks = [mb * 2 ** 20, 10 * mb * 2 ** 20];
+  const rss = [];
   let fed = 0;
-  let stop = false;
-  const sampler = (async () => {
-    for (let t = 0; t < seconds * 4 && !stop; t++) {
-      await sleep(250);
-      const kb = rssKb(child.pid);
-      if (kb !== null) samples.push(kb);
-    }
-    stop = true;
-  })();
-  while (!stop && child.exitCode === null) {
+  const t0 = Date.now();
+  while (rss.length < marks.length && child.exitCode === null && Date.now() - t0 < limitS * 1000) {
     fed += chunk.length;
     if (!child.stdin.write(chunk)) await new Promise((resolve) => child.stdin.once('drain', resolve));
+    if (fed >= marks[rss.length]) rss.push(rssKb(child.pid));
   }
-  await sampler;
+  const seconds = (Date.now() - t0) / 1000;
+  const hwm = hwmKb(child.pid);
   child.stdin.end();
   const code = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20000, 'slow').unref())]);
-  // Still writing its backlog 20 s after EOF is no failure here: the samples are what counts.
-  if (samples.length < 4 || (code !== 0 && code !== 'slow')) throw new Error(reasonOf(stderr, code));
-  return { samples, mbPerS: fed / 2 ** 20 / seconds };
+  if (rss.length < marks.length || rss.includes(null) || code !== 0) {
+    if (code === 'slow') child.kill('SIGKILL');
+    throw new Error(rss.length < marks.length ? `fed only ${(fed / 2 ** 20).toFixed(0)} MB in ${limitS} s` : reasonOf(stderr, code));
+  }
+  return { early: rss[0], late: rss[1], hwm, mbPerS: fed / 2 ** 20 / seconds };
 }
 
-/** Flat: after the first quarter of the run, RSS grows by less than 10% (and 2 MB). */
-function flatness(samples) {
-  const settled = samples[Math.floor(samples.length / 4)];
-  const max = Math.max(...samples.slice(Math.floor(samples.length / 4)));
-  return { settled, max, last: samples.at(-1), flat: max - settled < Math.max(2048, settled * 0.1) };
+function hwmKb(pid) {
+  try {
+    const m = /^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
+
+/** Flat: from the first mark to the tenth, RSS grows by at most 2 MB. */
+const FLAT_KB = 2048;
 
 export async function logging({ quick }) {
   const runs = quick ? 1 : 3;
-  const seconds = quick ? 5 : 20;
+  const endlessMb = quick ? 64 : 256;
   const result = group('4. Logging', ['ours', 'C', 'ours / C', 'lines out (ours, C)', 'target']);
-  result.method = `${LINES.toLocaleString('en')} lines of 75 bytes in a file on the temp dir's filesystem, fed as stdin; tai64n writes to a file, multilog (\`multilog ${MULTILOG_SCRIPT.join(' ')}\`) to its directory; wall time of each run (${runs} run(s) each), with the output's lines counted (for multilog across every rotated file and current). Endless input: \`multilog ${ENDLESS_SCRIPT.join(' ')}\` fed as fast as it reads for ${seconds} s, VmRSS sampled every 250 ms.`;
+  result.method = `${LINES.toLocaleString('en')} lines of 75 bytes in a file on the temp dir's filesystem, fed as stdin; tai64n writes to a file, multilog (\`multilog ${MULTILOG_SCRIPT.join(' ')}\`) to its directory; wall time of each run (${runs} run(s) each), with the output's lines counted (for multilog across every rotated file and current). Endless input: \`multilog ${ENDLESS_SCRIPT.join(' ')}\` fed as fast as it reads, VmRSS read once ${endlessMb} MB and once ${10 * endlessMb} MB were fed.`;
   const base = tempDir('logging');
   try {
     const input = makeInput(base);
@@ -154,20 +159,19 @@ export async function logging({ quick }) {
       const dir = join(base, `endless-${which}`);
       try {
         mkdirSync(dir);
-        const { samples, mbPerS } = await endless(which, dir, seconds);
-        rss[which] = flatness(samples);
-        cells[which] = `${fmtKb({ median: rss[which].settled, n: 1 })} → ${fmtKb({ median: rss[which].last, n: 1 })} (max ${fmtKb({ median: rss[which].max, n: 1 })}), ${mbPerS.toFixed(0)} MB/s`;
+        rss[which] = await endless(which, dir, endlessMb, quick ? 60 : 180);
+        const r = rss[which];
+        cells[which] = `${fmtKb({ median: r.early, n: 1 })} → ${fmtKb({ median: r.late, n: 1 })} (peak ${fmtKb({ median: r.hwm ?? NaN, n: 1 })}), ${r.mbPerS.toFixed(0)} MB/s`;
       } catch (err) {
         cells[which] = na(result, `${which} multilog (endless): ${err.message}`);
       } finally {
         cleanup(dir);
       }
     }
-    cells['ours / C'] = rss.ours && rss.C ? fmtRatio(summarize([rss.ours.max / rss.C.max])) : 'n/a';
-    cells.target = verdict('RSS flat', rss.ours ? rss.ours.flat : null);
-    if (rss.C && !rss.C.flat) result.notes.push("C multilog's RSS was not flat either");
-    result.rows.push({ figure: `multilog RSS, endless input for ${seconds} s`, cells });
-    result.notes.push('endless input: RSS after the first quarter → at the end (max after the first quarter); the ratio is of the maxima; "flat" means it grew by less than 10% (and 2 MB) after the first quarter');
+    cells['ours / C'] = rss.ours && rss.C ? fmtRatio(summarize([rss.ours.late / rss.C.late])) : 'n/a';
+    cells.target = verdict('RSS flat', rss.ours ? rss.ours.late - rss.ours.early <= FLAT_KB : null);
+    result.rows.push({ figure: `multilog RSS after ${endlessMb} MB → after ${10 * endlessMb} MB`, cells });
+    result.notes.push(`endless input: VmRSS when ${endlessMb} MB and when ${10 * endlessMb} MB were fed (peak: VmHWM at the end); the ratio is of the second readings; "flat" means ours grew by at most 2 MB in between`);
   } finally {
     cleanup(base);
   }
