@@ -73,7 +73,7 @@ function reader(fd: number, engine: Multilog): Reader {
 }
 
 /** Hands memory freed since (by us and by V8's helper threads) back to the system at most this often. */
-export const TRIM_INTERVAL_MS = Number(process.env.ML_TRIM_MS ?? 1000);
+export const TRIM_INTERVAL_MS = 1000;
 
 /**
  * A reader that, before a read, returns the C heap's free pages to the system when it last did so
@@ -81,7 +81,7 @@ export const TRIM_INTERVAL_MS = Number(process.env.ML_TRIM_MS ?? 1000);
  * them. Nothing happens while no input comes, so an idle logger stays asleep.
  */
 function trimming(read: Reader, nat: NativeBinding | null): Reader {
-  if (!nat || typeof nat.mallocTrim !== 'function' || TRIM_INTERVAL_MS <= 0) return read;
+  if (!nat || typeof nat.mallocTrim !== 'function') return read;
   let last = Date.now();
   const trimmed: Reader = (buf, want) => {
     const now = Date.now();
