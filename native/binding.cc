@@ -447,6 +447,18 @@ Value Splice(const CallbackInfo& info) {
   return Napi::Number::New(env, (double)r);
 }
 
+Value Madvise(const CallbackInfo& info) {
+  Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+    return Fail(env, "expected (addr, length, advice)"), env.Undefined();
+  int64_t addr = info[0].As<Napi::Number>().Int64Value();
+  int64_t len = info[1].As<Napi::Number>().Int64Value();
+  if (addr < 0 || len < 0) return Fail(env, "expected a non-negative address and length"), env.Undefined();
+  int r = advise_range((uintptr_t)addr, (size_t)len, info[2].As<Napi::Number>().Int32Value());
+  if (r < 0) ThrowErrno(env, -r, "madvise");
+  return env.Undefined();
+}
+
 Value MallocTrim(const CallbackInfo& info) {
   int r = trim_heap();
   return Napi::Boolean::New(info.Env(), r > 0);
@@ -552,6 +564,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));
   exports.Set("tee", Napi::Function::New(env, Tee, "tee"));
   exports.Set("splice", Napi::Function::New(env, Splice, "splice"));
+  exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("exit", Napi::Function::New(env, Exit, "exit"));

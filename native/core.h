@@ -2,6 +2,7 @@
 #ifndef DT_CORE_H
 #define DT_CORE_H
 
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <signal.h>
@@ -103,6 +104,8 @@ int pidfd_get_fd(int pidfd, int targetfd);
 int set_child_subreaper();
 // glibc malloc_trim(0): 1 if memory went back to the system, 0 if not, -ENOSYS elsewhere.
 int trim_heap();
+// madvise(2) on [addr, addr + len): 0 or -errno.
+int advise_range(uintptr_t addr, size_t len, int advice);
 
 }  // namespace dt
 

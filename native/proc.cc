@@ -2,6 +2,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <sys/mman.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -52,6 +53,10 @@ int set_child_subreaper() {
 #else
   return -ENOSYS;
 #endif
+}
+
+int advise_range(uintptr_t addr, size_t len, int advice) {
+  return madvise(reinterpret_cast<void*>(addr), len, advice) == -1 ? -errno : 0;
 }
 
 int trim_heap() {

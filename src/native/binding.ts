@@ -129,6 +129,8 @@ export interface NativeBinding {
   tee(fdIn: number, fdOut: number, len: number): number;
   /** Linux splice(2) with SPLICE_F_NONBLOCK between two pipes: moves up to `len` bytes. */
   splice(fdIn: number, fdOut: number, len: number): number;
+  /** madvise(2) on [addr, addr + length) (addresses as numbers: user space fits in 53 bits). */
+  madvise(addr: number, length: number, advice: number): void;
   /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */
   mallocTrim(): boolean;
   /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */

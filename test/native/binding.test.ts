@@ -204,6 +204,10 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
     for (const fd of [r1, w1, r2, w2]) n.close(fd);
   });
 
+  test('madvise reaches the system call (an unaligned address: EINVAL)', () => {
+    expect(() => n.madvise(1, 4096, 4)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'madvise' }));
+  });
+
   test('mallocTrim answers a boolean', () => {
     expect(typeof n.mallocTrim()).toBe('boolean');
   });

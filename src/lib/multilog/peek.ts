@@ -11,6 +11,10 @@ import { waitThenRead, type Reader, type ReaderFactory, type ReadResult } from '
 /** A pipe holds this much by default; tee copies at most what the private pipe can take. */
 const PIPE_ROOM = 1 << 16;
 
+/** Where consumed bytes are read to be dropped: one for every reader (used synchronously only). */
+let scratchBuffer: Buffer | undefined;
+const scratchOf = (): Buffer => (scratchBuffer ??= Buffer.allocUnsafe(PIPE_ROOM));
+
 /**
  * A reader that peeks at the pipe `fd` and takes out of it what the engine has dealt with. With
  * the logger stub's `ledger` and `bin` (launcher.c) nothing is lost or logged twice should we
@@ -45,7 +49,6 @@ export function peekingReader(
   };
   return (fd: number, engine: Multilog): Reader => {
     const [copyIn, copyOut] = nat.pipe();
-    const scratch = Buffer.allocUnsafe(PIPE_ROOM);
     /** The engine's held bytes before the chunk in hand, and the chunk's length. */
     let before: Buffer = Buffer.alloc(0);
     let inHand = 0;
@@ -89,6 +92,7 @@ export function peekingReader(
       }
       while (left > 0) {
         try {
+          const scratch = scratchOf();
           const got = readSync(fd, scratch, 0, Math.min(left, scratch.length), null);
           if (got <= 0) break;
           left -= got;
@@ -116,7 +120,7 @@ export function peekingReader(
     const emptyBin = (binRead: number): void => {
       for (;;) {
         try {
-          if (readSync(binRead, scratch, 0, scratch.length, null) <= 0) return;
+          if (readSync(binRead, scratchOf(), 0, PIPE_ROOM, null) <= 0) return;
         } catch {
           return; // EAGAIN: empty
         }

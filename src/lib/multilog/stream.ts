@@ -41,8 +41,10 @@ export class LogStream {
   constructor(
     readonly size: number,
     bytes: number,
-    inputRoom = 1 << 17,
-    outputRoom = 1 << 18,
+    // Small to begin with, grown (doubling) by the first chunks that need more: svscan hosts a
+    // stream per log directory, and most of them only ever see a line at a time.
+    inputRoom = 0,
+    outputRoom = 1 << 12,
   ) {
     this.bytes = bytes;
     this.inputRoom = inputRoom;
