@@ -10,8 +10,11 @@ import type { Multilog } from './engine.js';
 export const CHUNK = 1 << 17;
 
 export type ReadResult = number | 'again' | 'stop';
-/** Reads into `buf` at most `want()` bytes: asked at the moment of reading (SIGTERM shrinks it). */
-export type Reader = ((buf: Buffer, want: () => number) => Promise<ReadResult>) & {
+/**
+ * Reads into `buf()` at most `want()` bytes, both asked at the moment of reading (SIGTERM shrinks
+ * the count; the buffer is lent only then, so a reader waiting for input holds none).
+ */
+export type Reader = ((buf: () => Buffer, want: () => number) => Promise<ReadResult>) & {
   /** The engine has written out the `n` bytes last read (a peeking reader consumes them now). */
   consumed?: (n: number) => void;
   /** Lets go of whatever the reader holds. */
@@ -25,7 +28,12 @@ export type ReaderFactory = (fd: number, engine: Multilog) => Reader;
 
 /** Reads `fd` until end of input (or a read error, which C treats the same) or SIGTERM; then end(). */
 export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeReader: ReaderFactory = reader): Promise<void> {
-  const buf = Buffer.allocUnsafe(chunk);
+  let lent: Buffer | null = null;
+  const buf = (): Buffer => (lent ??= borrow(chunk));
+  const giveBack = (): void => {
+    if (lent) spare(lent);
+    lent = null;
+  };
   const next = makeReader(fd, engine);
   const want = (): number => engine.readLength(chunk);
   // A signal that came before this point may still wait in libuv for the loop to pass it on; had
@@ -35,12 +43,15 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
   for (;;) {
     if (want() === 0) break;
     const got = await next(buf, want);
+    if (got === 'stop' || got === 'again' || got <= 0) giveBack();
     if (got === 'stop') break;
     if (got === 'again') continue;
     if (got <= 0) break;
-    await engine.push(buf.subarray(0, got), next.beforeWrite);
+    await engine.push(buf().subarray(0, got), next.beforeWrite);
     next.consumed?.(got);
+    giveBack();
   }
+  giveBack();
   releasers.get(next)?.();
   next.close?.();
   engine.onStop = null;
@@ -101,7 +112,7 @@ function readFile(fd: number): Reader {
   return async (buf, want) => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     const n = want();
-    return n === 0 ? 'stop' : readOnce(fd, buf, n);
+    return n === 0 ? 'stop' : readOnce(fd, buf(), n);
   };
 }
 
@@ -171,7 +182,7 @@ export function waitThenRead(
       release();
       return 'stop';
     }
-    const got = take(fd, buf, n);
+    const got = take(fd, buf(), n);
     if (got === 'stop' || (typeof got === 'number' && got <= 0)) release();
     return got;
   };
@@ -190,11 +201,14 @@ const releasers = new WeakMap<Reader, () => void>();
 /** Without the addon: a read on libuv's thread pool, raced against SIGTERM. */
 function readPooled(fd: number, engine: Multilog): Reader {
   let pending: Promise<ReadResult> | null = null;
+  // Its own buffer: a read issued may still land after a SIGTERM has ended the pump.
+  let own: Buffer | null = null;
   return async (buf, want) => {
     pending ??= new Promise<ReadResult>((resolve) => {
       engine.setWaiting(true);
+      const into = (own ??= Buffer.allocUnsafe(buf().length));
       // Once issued, the read takes what it asked for even if SIGTERM comes meanwhile.
-      read(fd, buf, 0, want(), null, (err, n) => {
+      read(fd, into, 0, Math.min(want(), into.length), null, (err, n) => {
         engine.setWaiting(false);
         if (!err) resolve(n);
         else if (err.code === 'EINTR') resolve('again');
@@ -208,8 +222,25 @@ function readPooled(fd: number, engine: Multilog): Reader {
     const got = await Promise.race([pending, stop]);
     engine.onStop = null;
     if (got !== 'stop') pending = null;
+    if (typeof got === 'number' && got > 0) own!.copy(buf(), 0, 0, got);
     return got;
   };
+}
+
+/**
+ * Read buffers, lent for one read and what the engine does with it: svscan hosts a reader per
+ * logger, and most of them wait for input most of the time.
+ */
+const spares: Buffer[] = [];
+const SPARES = 4;
+
+function borrow(size: number): Buffer {
+  const b = spares.pop();
+  return b !== undefined && b.length >= size ? b : Buffer.allocUnsafe(size);
+}
+
+function spare(b: Buffer): void {
+  if (spares.length < SPARES) spares.push(b);
 }
 
 function readOnce(fd: number, buf: Buffer, want: number): ReadResult {
