@@ -459,6 +459,10 @@ Value Madvise(const CallbackInfo& info) {
   return env.Undefined();
 }
 
+Value ReleaseSignals(const CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), release_held_signals() == 1);
+}
+
 Value MallocTrim(const CallbackInfo& info) {
   int r = trim_heap();
   return Napi::Boolean::New(info.Env(), r > 0);
@@ -565,6 +569,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("tee", Napi::Function::New(env, Tee, "tee"));
   exports.Set("splice", Napi::Function::New(env, Splice, "splice"));
   exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));
+  exports.Set("releaseSignals", Napi::Function::New(env, ReleaseSignals, "releaseSignals"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("exit", Napi::Function::New(env, Exit, "exit"));

@@ -104,6 +104,8 @@ int pidfd_get_fd(int pidfd, int targetfd);
 int set_child_subreaper();
 // glibc malloc_trim(0): 1 if memory went back to the system, 0 if not, -ENOSYS elsewhere.
 int trim_heap();
+// native/sigshim.c, when preloaded: ends its hold on SIGTERM/SIGALRM. 1 if it was holding, else 0.
+int release_held_signals();
 // madvise(2) on [addr, addr + len): 0 or -errno.
 int advise_range(uintptr_t addr, size_t len, int advice);
 

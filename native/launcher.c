@@ -62,9 +62,8 @@ static void put_limit(rlim_t v) {
     put_num((unsigned long long)v);
 }
 
-static void record_signals(void) {
+static void record_signals(const sigset_t *mask) {
   struct sigaction sa;
-  sigset_t mask;
   int first = 1;
   put(" i=");
   for (int sig = 1; sig < NSIG; sig++) {
@@ -76,9 +75,8 @@ static void record_signals(void) {
   }
   put(" m=");
   first = 1;
-  sigprocmask(SIG_SETMASK, NULL, &mask);
   for (int sig = 1; sig < NSIG; sig++) {
-    if (sigismember(&mask, sig) != 1) continue;
+    if (sigismember(mask, sig) != 1) continue;
     if (!first) put(",");
     put_num((unsigned long long)sig);
     first = 0;
@@ -360,6 +358,11 @@ static void run_as_stub(long rehost) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigset_t term_alrm;
+  sigemptyset(&term_alrm);
+  sigaddset(&term_alrm, SIGTERM);
+  sigaddset(&term_alrm, SIGALRM);
+  sigprocmask(SIG_UNBLOCK, &term_alrm, NULL);
   unsigned char buf[2];
   size_t have = 0;
   int refused = 0;
@@ -391,10 +394,33 @@ static void run_as_stub(long rehost) {
     close(bin[0]);
     close(bin[1]);
   }
+  /* Held again from here until the Node multilog we become listens. */
+  sigprocmask(SIG_BLOCK, &term_alrm, NULL);
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   if (!refused) put(" s=1");
+}
+#endif
+
+#if defined(__linux__)
+/* Preloads native/sigshim.c (installed as bin/.sigshim.so) into the Node about to start, holding
+ * SIGTERM and SIGALRM blocked through its start-up; an LD_PRELOAD of the program's own is kept
+ * (loaded too, and put back in the environment by the shim). Returns 1 if it will hold. */
+static int hold_signals(const char *bindir) {
+  char shim[PATH_MAX];
+  if (snprintf(shim, sizeof shim, "%s/.sigshim.so", bindir) >= (int)sizeof shim) return 0;
+  if (access(shim, R_OK) == -1) return 0;
+  const char *before = getenv("LD_PRELOAD");
+  static char preload[2 * PATH_MAX + 2];
+  if (before && *before) {
+    if (snprintf(preload, sizeof preload, "%s:%s", shim, before) >= (int)sizeof preload) return 0;
+  } else {
+    snprintf(preload, sizeof preload, "%s", shim);
+  }
+  if (before && setenv("DAEMONTOOLS_LD_PRELOAD", before, 1) == -1) return 0;
+  if (setenv("LD_PRELOAD", preload, 1) == -1 || setenv("DAEMONTOOLS_HOLD_SIGNALS", "1", 1) == -1) return 0;
+  return 1;
 }
 #endif
 
@@ -438,14 +464,24 @@ int main(int argc, char **argv) {
     unsetenv("DAEMONTOOLS_REHOST");
   }
 
+  int is_multilog = strcmp(name, "multilog") == 0;
+  /* multilog catches TERM and ALRM from its first instruction on, as C's does: blocked here (the
+   * record has the mask as it was), let through to the stub's relay, or held until Node listens
+   * (native/sigshim.c). */
+  sigset_t term_alrm, original;
+  sigemptyset(&term_alrm);
+  sigaddset(&term_alrm, SIGTERM);
+  sigaddset(&term_alrm, SIGALRM);
+  sigprocmask(is_multilog ? SIG_BLOCK : SIG_SETMASK, is_multilog ? &term_alrm : NULL, &original);
+
   used = 0;
   record[0] = 0;
   put("1");
-  record_signals();
+  record_signals(&original);
   record_limits();
   record_fds();
 #if defined(__linux__)
-  if (strcmp(name, "multilog") == 0) run_as_stub(rehost);
+  if (is_multilog) run_as_stub(rehost);
 #endif
 
   char self[PATH_MAX];
@@ -455,11 +491,17 @@ int main(int argc, char **argv) {
   char node[PATH_MAX], entry[PATH_MAX];
   read_config(self, node, entry, sizeof node);
 
+  sigset_t start_mask;
+  sigemptyset(&start_mask);
+#if defined(__linux__)
+  if (is_multilog && hold_signals(self)) {
+    start_mask = term_alrm;
+    put(" H=1");
+  }
+#endif
   if (setenv(STATE_VAR, record, 1) == -1) die(name, "unable to set environment", errno);
   relax_limits();
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  sigprocmask(SIG_SETMASK, &start_mask, NULL);
 
   char **args = calloc((size_t)argc + 5, sizeof *args);
   if (!args) die(name, "out of memory", ENOMEM);

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <sys/mman.h>
+#if defined(__linux__)
+#include <dlfcn.h>
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -57,6 +60,15 @@ int set_child_subreaper() {
 
 int advise_range(uintptr_t addr, size_t len, int advice) {
   return madvise(reinterpret_cast<void*>(addr), len, advice) == -1 ? -errno : 0;
+}
+
+int release_held_signals() {
+#if defined(__linux__)
+  auto release = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "daemontools_release_signals"));
+  return release ? release() : 0;
+#else
+  return 0;
+#endif
 }
 
 int trim_heap() {

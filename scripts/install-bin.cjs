@@ -32,6 +32,11 @@ function writeAtomic(file, data, mode) {
 }
 
 const launcher = findLauncher();
+// The signal-holding shim the launcher preloads into a standalone multilog (native/sigshim.c).
+const shim = [
+  path.join(root, 'build', 'Release', 'dt-sigshim.so'),
+  path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'dt-sigshim.so'),
+].find((file) => fs.existsSync(file));
 fs.mkdirSync(bin, { recursive: true });
 // The launcher reads the node to run from here (an npm install may not put node on a service's PATH).
 writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
@@ -40,6 +45,7 @@ for (const name of programs) {
   const shim = `#!/usr/bin/env node\n'use strict';\nrequire('../dist/cli/main.js').start(${JSON.stringify(name)});\n`;
   writeAtomic(path.join(bin, name), image ?? shim, 0o755);
 }
+if (launcher && shim) writeAtomic(path.join(bin, '.sigshim.so'), fs.readFileSync(shim), 0o644);
 if (!launcher) {
   process.stderr.write('daemontools: no native launcher for this platform; bin/ uses Node shims (exec state is not preserved)\n');
 }

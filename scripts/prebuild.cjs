@@ -15,6 +15,7 @@ const target = path.join(root, 'prebuilds', `${process.platform}-${process.arch}
 fs.mkdirSync(target, { recursive: true });
 fs.copyFileSync(launcher, path.join(target, 'dt-launch'));
 fs.chmodSync(path.join(target, 'dt-launch'), 0o755);
+fs.copyFileSync(path.join(root, 'build', 'Release', 'dt-sigshim.so'), path.join(target, 'dt-sigshim.so'));
 // prebuildify moves the addon out of build/Release; keep the local build loadable there too.
 fs.copyFileSync(path.join(target, 'daemontools.node'), path.join(root, 'build', 'Release', 'daemontools.node'));
 for (const file of fs.readdirSync(target)) process.stdout.write(`prebuilds/${path.basename(target)}/${file}\n`);

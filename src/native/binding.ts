@@ -131,6 +131,8 @@ export interface NativeBinding {
   splice(fdIn: number, fdOut: number, len: number): number;
   /** madvise(2) on [addr, addr + length) (addresses as numbers: user space fits in 53 bits). */
   madvise(addr: number, length: number, advice: number): void;
+  /** Ends native/sigshim.c's hold on SIGTERM/SIGALRM (when the launcher preloaded it): true if it held. */
+  releaseSignals(): boolean;
   /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */
   mallocTrim(): boolean;
   /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */

@@ -42,7 +42,9 @@ test('the packed tarball installs and runs without a compiler', () => {
   npm(['install', '--offline', '--no-audit', '--no-fund', join(work, tgz)], app, env);
 
   const pkg = join(app, 'node_modules', 'daemontools');
-  expect(readdirSync(join(pkg, 'prebuilds', `${process.platform}-${process.arch}`)).sort()).toEqual(['daemontools.node', 'dt-launch']);
+  expect(readdirSync(join(pkg, 'prebuilds', `${process.platform}-${process.arch}`)).sort()).toEqual(['daemontools.node', 'dt-launch', 'dt-sigshim.so']);
+  // The launcher's signal-holding shim for multilog is installed beside the programs.
+  expect(existsSync(join(pkg, 'bin', '.sigshim.so'))).toBe(true);
   expect(existsSync(join(pkg, 'build'))).toBe(false); // nothing was compiled
 
   mkdirSync(join(work, 'env'));

@@ -27,6 +27,14 @@ export function catchSignals(): void {
     if (target) target.alarm();
     else pendingAlarm = true;
   });
+  // The launcher held both blocked through Node's start-up (native/sigshim.c): let them in now.
+  if (/ H=1(?: |$)/.test(process.env.DAEMONTOOLS_EXEC_STATE ?? '')) {
+    try {
+      (require('../../native/index.js') as typeof import('../../native/index.js')).native().releaseSignals();
+    } catch {
+      // no addon: the shim's hold ends with nobody to end it, as it would without the shim
+    }
+  }
 }
 
 /** From now on the signals go to `to`; any caught before are handed on at once (SIGALRM first). */
