@@ -6,8 +6,12 @@ import { alive, client, killAll, RunningSvscan, ScanBox, until } from './svscan-
 
 /** Counts 1, 2, 3... a line every 20 ms. */
 const COUNTER = '#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo $i; sleep 0.02; done\n';
-/** Appends what it reads, so each logger's lines follow the last one's. */
-const APPENDER = '#!/bin/sh\nexec cat >> ../out\n';
+/**
+ * The logger: our multilog, which finishes the line in hand on TERM (and, hosted in svscan, loses
+ * nothing when killed). A `cat` would lose a chunk it had read when TERM or KILL came before its
+ * write, as it would under C daemontools: that loss would be cat's, not the pipe's.
+ */
+const LOGGER = '#!/bin/sh\nexec multilog ./main\n';
 
 let box: ScanBox;
 beforeEach(() => {
@@ -17,6 +21,18 @@ afterEach(() => {
   killAll();
   box.remove();
 });
+
+/** What the loggers wrote, finished files in order and then current. */
+function logged(): string[] {
+  const dir = box.path('svc', 'a', 'log', 'main');
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.startsWith('@')).sort();
+  } catch {
+    return [];
+  }
+  return [...files, 'current'].flatMap((f) => box.lines(`svc/a/log/main/${f}`));
+}
 
 /** The counter's lines as the loggers wrote them: 1..n without a gap or a repeat. */
 function expectUnbroken(lines: readonly string[]): void {
@@ -29,20 +45,20 @@ test.each([
   ['killed (restarted by its supervisor)', ['-k'], []],
   ['gone with its supervisor (restarted on the next scan)', ['-dx'], []],
 ])('no line is lost while the logger is %s', async (_name, stop, start) => {
-  box.service('a', COUNTER, { log: APPENDER });
+  box.service('a', COUNTER, { log: LOGGER });
   const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_RESCAN_SECONDS: '1' });
   const service = await until('a up', () => box.pid(box.path('svc', 'a')) || undefined);
   const logger = await until('logger up', () => box.pid(box.path('svc', 'a', 'log')) || undefined);
-  await until('some lines', () => box.lines('svc/a/out').length >= 5);
+  await until('some lines', () => logged().length >= 5);
   client('ours', 'svc', [...stop, 'svc/a/log'], box.root);
   await until('logger gone', () => !alive(logger));
-  const stoppedAt = box.lines('svc/a/out').length;
+  const stoppedAt = logged().length;
   // The service goes on writing into the pipe meanwhile.
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (start.length > 0) client('ours', 'svc', [...start, 'svc/a/log'], box.root);
   await until('the next logger', () => [box.pid(box.path('svc', 'a', 'log'))].find((p) => p !== 0 && p !== logger), 20000, () => svscan.stderr);
-  await until('lines written while it was down', () => box.lines('svc/a/out').length > stoppedAt + 10);
-  expectUnbroken(box.lines('svc/a/out'));
+  await until('lines written while it was down', () => logged().length > stoppedAt + 10);
+  expectUnbroken(logged());
   expect(box.pid(box.path('svc', 'a'))).toBe(service);
   expect(svscan.stderr).toBe('');
 });
