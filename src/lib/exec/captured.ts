@@ -47,19 +47,34 @@ function limit(text: string, infinity: bigint): bigint {
   return text === INFINITY ? infinity : BigInt(text);
 }
 
+/** The record's `name=value` fields (version `1` first); an empty map for a missing or foreign one. */
+function fieldsOf(text: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  const fields = (text ?? '').split(' ');
+  if (fields[0] !== '1') return map;
+  for (const f of fields.slice(1)) {
+    const eq = f.indexOf('=');
+    if (eq > 0) map.set(f.slice(0, eq), f.slice(eq + 1));
+  }
+  return map;
+}
+
+/**
+ * One field of a launcher record beyond the process state: `s=1` (a logger stub that lost its
+ * host), `h=FD` (the line head it held), `H=1` (signals held through start-up), and in the record
+ * a stub sends its host, `p=FD` (its ledger) and `d=R:W` (its bin).
+ */
+export function recordField(text: string | undefined, name: string): string | undefined {
+  return fieldsOf(text).get(name);
+}
+
 /**
  * Parses the launcher's record: `1 i=1,13 m= r=0:u:u,7:1024:4096 f=0:0:0,1:0:1`
  * (fd entries are fd:cloexec:nonblock). Returns null for a missing or foreign record.
  */
 export function parseCaptured(text: string | undefined, infinity: bigint): CapturedState | null {
-  if (!text) return null;
-  const fields = text.split(' ');
-  if (fields[0] !== '1') return null;
-  const map = new Map<string, string>();
-  for (const f of fields.slice(1)) {
-    const eq = f.indexOf('=');
-    if (eq > 0) map.set(f.slice(0, eq), f.slice(eq + 1));
-  }
+  if (!text || text.split(' ', 1)[0] !== '1') return null;
+  const map = fieldsOf(text);
   const rlimits = new Map<number, readonly [bigint, bigint]>();
   for (const entry of (map.get('r') ?? '').split(',')) {
     if (!entry) continue;

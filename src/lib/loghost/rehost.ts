@@ -9,6 +9,7 @@ import { closeSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
+import { recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
 import { gatePath } from '../supervise/gate.js';
 
@@ -69,8 +70,8 @@ export function askBack(pid: number, tries = ASK_TRIES): void {
  * before the rest of stdin. The descriptor is closed here.
  */
 export function takeHeld(record: string | undefined): Buffer {
-  const fd = / h=([0-9]+)(?: |$)/.exec(record ?? '')?.[1];
-  if (fd === undefined) return Buffer.alloc(0);
+  const fd = recordField(record, 'h');
+  if (fd === undefined || !/^[0-9]+$/.test(fd)) return Buffer.alloc(0);
   try {
     return readFileSync(Number(fd));
   } catch {

@@ -6,6 +6,7 @@
 import { closeSync, constants as fsc, fstatSync, openSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
+import { recordField } from '../exec/captured.js';
 import { setAdoptionHook } from '../supervise/supervisor.js';
 import { readIdentity, type Identity } from './identity.js';
 import { askBack, takeWelcome } from './rehost.js';
@@ -108,9 +109,9 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
     } catch {
       stderr = -1;
     }
-    const ledgerFd = / p=([0-9]+)(?: |$)/.exec(record)?.[1];
-    const binFds = / d=([0-9]+):([0-9]+)(?: |$)/.exec(record);
-    if (ledgerFd !== undefined && binFds) {
+    const ledgerFd = recordField(record, 'p');
+    const binFds = /^([0-9]+):([0-9]+)$/.exec(recordField(record, 'd') ?? '');
+    if (ledgerFd !== undefined && /^[0-9]+$/.test(ledgerFd) && binFds) {
       try {
         ledger = n.pidfdGetfd(pidfd, Number(ledgerFd));
         binRead = n.pidfdGetfd(pidfd, Number(binFds[1]));

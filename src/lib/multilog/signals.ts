@@ -28,7 +28,8 @@ export function catchSignals(): void {
     else pendingAlarm = true;
   });
   // The launcher held both blocked through Node's start-up (native/sigshim.c): let them in now.
-  if (/ H=1(?: |$)/.test(process.env.DAEMONTOOLS_EXEC_STATE ?? '')) {
+  const { recordField, STATE_VAR } = require('../exec/captured.js') as typeof import('../exec/captured.js');
+  if (recordField(process.env[STATE_VAR], 'H') === '1') {
     try {
       (require('../../native/index.js') as typeof import('../../native/index.js')).native().releaseSignals();
     } catch {
