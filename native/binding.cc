@@ -429,23 +429,18 @@ Value PidfdGetfd(const CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
-Value Tee(const CallbackInfo& info) {
+// (in, out, len) -> count: the pipe-to-pipe calls (tee, splice).
+template <ssize_t (*F)(int, int, size_t), const char* Name>
+Value PipeCall(const CallbackInfo& info) {
   Env env = info.Env();
   int in, out, len;
   if (!GetInt(info, 0, &in) || !GetInt(info, 1, &out) || !GetInt(info, 2, &len)) return env.Undefined();
-  ssize_t r = tee_pipe(in, out, (size_t)len);
-  if (r < 0) return ThrowErrno(env, (int)-r, "tee"), env.Undefined();
+  ssize_t r = F(in, out, (size_t)len);
+  if (r < 0) return ThrowErrno(env, (int)-r, Name), env.Undefined();
   return Napi::Number::New(env, (double)r);
 }
-
-Value Splice(const CallbackInfo& info) {
-  Env env = info.Env();
-  int in, out, len;
-  if (!GetInt(info, 0, &in) || !GetInt(info, 1, &out) || !GetInt(info, 2, &len)) return env.Undefined();
-  ssize_t r = splice_pipe(in, out, (size_t)len);
-  if (r < 0) return ThrowErrno(env, (int)-r, "splice"), env.Undefined();
-  return Napi::Number::New(env, (double)r);
-}
+constexpr char kTee[] = "tee";
+constexpr char kSplice[] = "splice";
 
 Value Madvise(const CallbackInfo& info) {
   Env env = info.Env();
@@ -566,8 +561,8 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("watchReadable", Napi::Function::New(env, WatchReadable, "watchReadable"));
   exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));
-  exports.Set("tee", Napi::Function::New(env, Tee, "tee"));
-  exports.Set("splice", Napi::Function::New(env, Splice, "splice"));
+  exports.Set("tee", Napi::Function::New(env, PipeCall<tee_pipe, kTee>, "tee"));
+  exports.Set("splice", Napi::Function::New(env, PipeCall<splice_pipe, kSplice>, "splice"));
   exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));
   exports.Set("releaseSignals", Napi::Function::New(env, ReleaseSignals, "releaseSignals"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
