@@ -43,10 +43,11 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
   for (;;) {
     if (want() === 0) break;
     const got = await next(buf, want);
-    if (got === 'stop' || got === 'again' || got <= 0) giveBack();
-    if (got === 'stop') break;
-    if (got === 'again') continue;
-    if (got <= 0) break;
+    if (got === 'again') {
+      giveBack();
+      continue;
+    }
+    if (got === 'stop' || got <= 0) break;
     await engine.push(buf().subarray(0, got), next.beforeWrite);
     next.consumed?.(got);
     giveBack();
