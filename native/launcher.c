@@ -62,6 +62,13 @@ static void put_limit(rlim_t v) {
     put_num((unsigned long long)v);
 }
 
+/* The signals multilog catches: SIGTERM and SIGALRM. */
+static void multilog_signals(sigset_t *set) {
+  sigemptyset(set);
+  sigaddset(set, SIGTERM);
+  sigaddset(set, SIGALRM);
+}
+
 static void record_signals(const sigset_t *mask) {
   struct sigaction sa;
   int first = 1;
@@ -359,9 +366,7 @@ static void run_as_stub(long rehost) {
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigset_t term_alrm;
-  sigemptyset(&term_alrm);
-  sigaddset(&term_alrm, SIGTERM);
-  sigaddset(&term_alrm, SIGALRM);
+  multilog_signals(&term_alrm);
   sigprocmask(SIG_UNBLOCK, &term_alrm, NULL);
   unsigned char buf[2];
   size_t have = 0;
@@ -469,9 +474,7 @@ int main(int argc, char **argv) {
    * record has the mask as it was), let through to the stub's relay, or held until Node listens
    * (native/sigshim.c). */
   sigset_t term_alrm, original;
-  sigemptyset(&term_alrm);
-  sigaddset(&term_alrm, SIGTERM);
-  sigaddset(&term_alrm, SIGALRM);
+  multilog_signals(&term_alrm);
   sigprocmask(is_multilog ? SIG_BLOCK : SIG_SETMASK, is_multilog ? &term_alrm : NULL, &original);
 
   used = 0;
