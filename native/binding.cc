@@ -103,6 +103,12 @@ bool ToPlan(Env env, Value v, PlanStore* store) {
   ExecPlan& p = store->plan;
   if (!ToSigset(env, o.Get("ignore"), &p.ignore)) return false;
   if (!ToSigset(env, o.Get("mask"), &p.mask)) return false;
+  Value held = o.Get("held");
+  if (held.IsUndefined()) {
+    sigemptyset(&p.held);
+  } else if (!ToSigset(env, held, &p.held)) {
+    return false;
+  }
   Value rl = o.Get("rlimits");
   if (!rl.IsArray()) return Fail(env, "plan.rlimits must be an array");
   Napi::Array ra = rl.As<Napi::Array>();
@@ -273,6 +279,7 @@ int Close(int v) { return close_fd(v); }
 int PidfdOpen(int v) { return pidfd_open_pid((pid_t)v); }
 int SetFsuid(int v) { return set_fsuid((uid_t)v); }
 int SetFsgid(int v) { return set_fsgid((gid_t)v); }
+int HoldSignal(int v) { return hold_signal_for_exec(v); }
 constexpr char kSetfsuid[] = "setfsuid";
 constexpr char kSetfsgid[] = "setfsgid";
 constexpr char kSetuid[] = "setuid";
@@ -280,6 +287,7 @@ constexpr char kSetgid[] = "setgid";
 constexpr char kDup[] = "dup";
 constexpr char kClose[] = "close";
 constexpr char kPidfdOpen[] = "pidfd_open";
+constexpr char kSigaction[] = "sigaction";
 
 bool GetGids(const CallbackInfo& info, size_t i, std::vector<gid_t>* gids) {
   if (info.Length() <= i || !info[i].IsArray()) return Fail(info.Env(), "expected an array of gids");
@@ -564,6 +572,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("tee", Napi::Function::New(env, PipeCall<tee_pipe, kTee>, "tee"));
   exports.Set("splice", Napi::Function::New(env, PipeCall<splice_pipe, kSplice>, "splice"));
   exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));
+  exports.Set("holdSignalForExec", Napi::Function::New(env, IntCall<HoldSignal, kSigaction>, "holdSignalForExec"));
   exports.Set("releaseSignals", Napi::Function::New(env, ReleaseSignals, "releaseSignals"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));

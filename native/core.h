@@ -39,7 +39,14 @@ struct ExecPlan {
   gid_t gid;
   const gid_t* groups;
   int ngroups;
+  // Signals given to hold_signal_for_exec: their catcher stays, they stay blocked through execve,
+  // and each one caught meanwhile is raised again (pending for the new program) just before it.
+  sigset_t held;
 };
+
+// Catches `sig` until the next execve: one caught by any thread is noted and passed on to the
+// calling thread (which an ExecPlan's `held` set then keeps blocked), none is lost. Returns 0 or -errno.
+int hold_signal_for_exec(int sig);
 
 // Applies plan (async-signal-safe: usable between fork and exec). Returns 0 or -errno.
 int apply_plan(const ExecPlan& plan);

@@ -19,6 +19,29 @@
 
 namespace dt {
 
+// hold_signal_for_exec: what was caught, and the thread the exec will come from.
+static volatile sig_atomic_t held_caught[NSIG];
+static pthread_t held_thread;
+
+static void on_held(int sig) {
+  int saved = errno;
+  held_caught[sig] = 1;
+  // Node's other threads take process signals too: hand it to the exec's thread, where it stays
+  // pending once apply_plan blocks it.
+  if (!pthread_equal(pthread_self(), held_thread)) pthread_kill(held_thread, sig);
+  errno = saved;
+}
+
+int hold_signal_for_exec(int sig) {
+  if (sig <= 0 || sig >= NSIG) return -EINVAL;
+  held_thread = pthread_self();
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_held;
+  sigfillset(&sa.sa_mask);
+  return sigaction(sig, &sa, nullptr) == -1 ? -errno : 0;
+}
+
 static int apply_fd_op(const FdOp& op) {
   int flags;
   switch (op.kind) {
@@ -87,12 +110,21 @@ int apply_plan(const ExecPlan& plan) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
+  sigset_t mask = plan.mask;
   for (int sig = 1; sig < NSIG; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (sigismember(&plan.held, sig) == 1) {
+      // Its catcher stays until execve makes it SIG_DFL; blocked, so none is lost in between.
+      sigaddset(&mask, sig);
+      continue;
+    }
     sa.sa_handler = sigismember(&plan.ignore, sig) == 1 ? SIG_IGN : SIG_DFL;
     sigaction(sig, &sa, nullptr);  // EINVAL for the libc-reserved ones: nothing to restore there
   }
-  sigprocmask(SIG_SETMASK, &plan.mask, nullptr);
+  sigprocmask(SIG_SETMASK, &mask, nullptr);
+  // Those caught before they were blocked here: pending again, for the program to take.
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sigismember(&plan.held, sig) == 1 && held_caught[sig]) raise(sig);
   return 0;
 }
 

@@ -23,6 +23,8 @@ export interface ExecPlan {
   readonly cwd?: string;
   /** setgroups, setgid, setuid in the child, after everything else (spawn only). */
   readonly creds?: { readonly uid: number; readonly gid: number; readonly groups: readonly number[] };
+  /** Signals given to holdSignalForExec: blocked through execve, each one caught raised again. */
+  readonly held?: readonly number[];
 }
 
 export interface WaitResult {
@@ -131,6 +133,11 @@ export interface NativeBinding {
   splice(fdIn: number, fdOut: number, len: number): number;
   /** madvise(2) on [addr, addr + length) (addresses as numbers: user space fits in 53 bits). */
   madvise(addr: number, length: number, advice: number): void;
+  /**
+   * Catches `signal` until the next execve, so that none is lost on the way: one that comes is
+   * raised again right before an execve whose plan lists it in `held`, for the new program.
+   */
+  holdSignalForExec(signal: number): number;
   /** Ends native/sigshim.c's hold on SIGTERM/SIGALRM (when the launcher preloaded it): true if it held. */
   releaseSignals(): boolean;
   /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */

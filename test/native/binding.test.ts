@@ -133,6 +133,22 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(JSON.parse(r.stdout)).toEqual({ code: 'EACCES', syscall: 'execve', path: '/etc' });
   });
+
+  test.skipIf(process.platform !== 'linux')('a signal held for exec is neither lost nor fatal: the new program finds it pending and blocked', () => {
+    // SIGTERM comes (to whichever thread the kernel picks) between the hold and the execve; SIGALRM is held but never comes.
+    const script = `
+      const n = require(${JSON.stringify(file)});
+      n.holdSignalForExec(15);
+      n.holdSignalForExec(14);
+      process.kill(process.pid, 'SIGTERM');
+      setTimeout(() => n.execve(['/bin/cat'], ['cat', '/proc/self/status'], [], { ignore: [], mask: [], rlimits: [], fds: [['cloexec', 1, false]], held: [15, 14] }), 100);`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.signal).toBe(null);
+    const field = (name: string): bigint => BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(r.stdout)?.[1] ?? 'x'}`);
+    const bit = (sig: number): bigint => 1n << BigInt(sig - 1);
+    expect(field('SigBlk')).toBe(bit(15) | bit(14));
+    expect(field('SigPnd') | field('ShdPnd')).toBe(bit(15));
+  });
 });
 
 describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, file) => {
