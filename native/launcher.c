@@ -219,13 +219,22 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
  * on only relays SIGALRM ('A') and SIGTERM ('T') and exits with the code the host sends ('X' code).
  * The host reads our stdin and writes our files as us (see src/lib/loghost/). If the host goes
  * away, this process becomes an ordinary Node multilog: same pid, same descriptors. */
-static int host_fd = -1;
+static volatile int host_fd = -1;
+/* For the Node multilog we become if the host goes away before it sent our exit code: a TERM
+ * (relayed or not, it was not carried out) and an ALRM the relay could not pass on. */
+static volatile sig_atomic_t got_term, unrelayed_alrm;
 
 static void relay(int sig) {
   char c = sig == SIGALRM ? 'A' : 'T';
   int saved = errno;
-  while (write(host_fd, &c, 1) == -1 && errno == EINTR) {
-  }
+  ssize_t w;
+  do {
+    w = send(host_fd, &c, 1, MSG_NOSIGNAL);
+  } while (w == -1 && errno == EINTR);
+  if (sig == SIGTERM)
+    got_term = 1;
+  else if (w != 1)
+    unrelayed_alrm = 1;
   errno = saved;
 }
 
@@ -352,7 +361,7 @@ static void run_as_stub(long rehost) {
   size_t off = 0;
   record[used] = '\n';
   while (off < used + 1) {
-    ssize_t w = write(host_fd, record + off, used + 1 - off);
+    ssize_t w = send(host_fd, record + off, used + 1 - off, MSG_NOSIGNAL);
     if (w == -1 && errno == EINTR) continue;
     if (w <= 0) break;
     off += (size_t)w;
@@ -382,7 +391,9 @@ static void run_as_stub(long rehost) {
       have = 0;
     }
   }
-  close(host_fd);
+  int gone = host_fd;
+  host_fd = -1; /* from here the relay notes what comes, for the multilog we become */
+  close(gone);
   if (ledger != -1) {
     int moved = 0;
     if (bin[0] != -1 && ioctl(bin[0], FIONREAD, &moved) == -1) moved = 0;
@@ -399,11 +410,14 @@ static void run_as_stub(long rehost) {
     close(bin[0]);
     close(bin[1]);
   }
-  /* Held again from here until the Node multilog we become listens. */
+  /* Held again from here until the Node multilog we become listens; what the host did not carry
+   * out stays pending for it. */
   sigprocmask(SIG_BLOCK, &term_alrm, NULL);
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  if (unrelayed_alrm) raise(SIGALRM);
+  if (got_term) raise(SIGTERM);
   if (!refused) put(" s=1");
 }
 #endif
@@ -461,11 +475,18 @@ int main(int argc, char **argv) {
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
   if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
-  /* Set only by our own Node multilog handing itself back to a host: never passed on. */
+  /* Set only by our own Node multilog handing itself back to a host: never passed on. It is
+   * "HOST" or "HOST:" and the letters of the signals that program held blocked only for the
+   * hand-over (T for SIGTERM, A for SIGALRM), so that none was lost: the record says they were
+   * not blocked, and they stay pending for the stub to relay. */
   long rehost = 0;
+  int unheld_term = 0, unheld_alrm = 0;
   const char *rehost_var = getenv("DAEMONTOOLS_REHOST");
   if (rehost_var) {
     rehost = atol(rehost_var);
+    const char *letters = strchr(rehost_var, ':');
+    unheld_term = letters && strchr(letters, 'T');
+    unheld_alrm = letters && strchr(letters, 'A');
     unsetenv("DAEMONTOOLS_REHOST");
   }
 
@@ -476,6 +497,8 @@ int main(int argc, char **argv) {
   sigset_t term_alrm, original;
   multilog_signals(&term_alrm);
   sigprocmask(is_multilog ? SIG_BLOCK : SIG_SETMASK, is_multilog ? &term_alrm : NULL, &original);
+  if (unheld_term) sigdelset(&original, SIGTERM);
+  if (unheld_alrm) sigdelset(&original, SIGALRM);
 
   used = 0;
   record[0] = 0;

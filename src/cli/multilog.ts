@@ -58,6 +58,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   await pump(0, engine);
   waiting?.close();
   if (rehost && host !== 0 && !signalled) {
+    // From here on the signals are for the stub we become: held, so none is lost on the way.
+    let alarmed = false;
+    deliverSignals({ term: () => void (signalled = true), alarm: () => void (alarmed = true) });
+    await rehost.holdSignals(native());
+    if (signalled) return EXIT_OK;
+    if (alarmed) process.kill(process.pid, 'SIGALRM'); // held now: the new host rotates
     try {
       rehost.handOver(native(), host, argv.slice(1));
     } catch (err) {

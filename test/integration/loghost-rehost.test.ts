@@ -2,10 +2,11 @@
 // svscan takes it back into its event loop: the same pid becomes a stub again, no line is lost
 // or doubled, and svc still acts on it (ALRM rotates, TERM ends it).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
+import { recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
 import { ours } from '../helpers/paths.js';
-import { killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+import { alive, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 
 const boxes: ScanBox[] = [];
 afterEach(() => {
@@ -75,4 +76,49 @@ test.skipIf(process.platform !== 'linux')('after svscan is SIGKILLed, the next s
   execFileSync(ours('svc'), ['-d', `${dir}/log`]);
   await until('the logger down', () => (box.pid(`${dir}/log`) === 0 ? true : undefined));
   expect(scan.stderr).toBe('');
+});
+
+test.skipIf(process.platform !== 'linux')('a TERM the dying host never carried out is not lost: the logger, alone, finishes its line and exits', async () => {
+  const box = new ScanBox();
+  boxes.push(box);
+  const dir = box.service('s', service, { log: '#!/bin/sh\nexec multilog t ./main\n' });
+  const scan = new RunningSvscan('ours', box.svc, ['.'], { SVSCAN_RESCAN_SECONDS: '3600' });
+  const logger = await until('the logger up', () => box.pid(`${dir}/log`) || undefined);
+  await until('the logger a stub', () => (exe(logger) === ours('multilog') ? true : undefined));
+  await until('a line logged', () => (existsSync(box.path('svc', 's', 'log', 'main', 'current')) && logged(box).length > 0 ? true : undefined));
+  // The stub relays the TERM to a host that is stopped, and that host dies without acting on it.
+  scan.signal('SIGSTOP');
+  process.kill(logger, 'SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  scan.signal('SIGKILL');
+  await scan.exited;
+  await until('the logger gone', () => (alive(logger) ? undefined : true), 10000);
+  const lines = logged(box);
+  expect(lines.length).toBeGreaterThan(0);
+  expect(lines).toEqual(Array.from({ length: lines.length }, (_, i) => String(i + 1)));
+  expect(readFileSync(box.path('svc', 's', 'log', 'main', 'current'), 'latin1').endsWith('\n')).toBe(true);
+});
+
+test.skipIf(process.platform !== 'linux')('taken back, the logger keeps its own recorded state: what the hand-over blocked is not recorded as blocked', async () => {
+  const box = new ScanBox();
+  boxes.push(box);
+  const dir = box.service('s', service, { log: '#!/bin/sh\nexec multilog t ./main\n' });
+  const env = { SVSCAN_RESCAN_SECONDS: '3600' };
+  /** The record of the logger's state the launcher made (the Node multilog a hostless stub becomes has it in its environment). */
+  const aloneRecord = async (logger: number, scan: RunningSvscan): Promise<string> => {
+    scan.signal('SIGKILL');
+    await scan.exited;
+    await until('the logger on its own', () => (exe(logger) === process.execPath ? true : undefined));
+    const environ = readFileSync(`/proc/${logger}/environ`, 'latin1').split('\0');
+    return environ.find((e) => e.startsWith(`${STATE_VAR}=`))?.slice(STATE_VAR.length + 1) ?? '';
+  };
+  let scan = new RunningSvscan('ours', box.svc, ['.'], env);
+  const logger = await until('the logger up', () => box.pid(`${dir}/log`) || undefined);
+  await until('the logger a stub', () => (exe(logger) === ours('multilog') ? true : undefined));
+  const first = await aloneRecord(logger, scan);
+  scan = new RunningSvscan('ours', box.svc, ['.'], env);
+  await until('the logger a stub again', () => (exe(logger) === ours('multilog') ? true : undefined), 10000, () => scan.stderr);
+  const again = await aloneRecord(logger, scan);
+  expect(recordField(first, 'm')).toBeDefined();
+  for (const field of ['i', 'm', 'r']) expect(recordField(again, field), field).toBe(recordField(first, field));
 });

@@ -7,6 +7,7 @@
 // pid becomes a stub once more, with its engine in the new host, reading the rest of the pipe.
 import { closeSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
 import { recordField } from '../exec/captured.js';
@@ -119,15 +120,38 @@ export function awaitHost(n: NativeBinding, onAsked: (host: number) => void): Se
   return server;
 }
 
+/** The signals a multilog catches, with the letter the launcher knows each by in REHOST_VAR. */
+const HELD = [
+  ['SIGTERM', 'T'],
+  ['SIGALRM', 'A'],
+] as const;
+const { signals } = constants;
+
 /**
- * Logger side, once the engine has ended cleanly: execs the launcher as `multilog` with our
- * original process state, to become a stub of `host`. Returns only if that exec failed (thrown).
+ * Logger side, before handOver: SIGTERM and SIGALRM are caught natively from now on and reach
+ * the stub we become (pending through execve, then relayed to the host), so one that comes
+ * during the hand-over is not lost. One Node itself caught before is delivered to our listeners
+ * first: two turns of the loop take in its signal pipe.
+ */
+export async function holdSignals(n: NativeBinding): Promise<void> {
+  for (const [name] of HELD) n.holdSignalForExec(signals[name]);
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Logger side, once the engine has ended cleanly and holdSignals has run: execs the launcher as
+ * `multilog` with our original process state, to become a stub of `host`. Returns only if that
+ * exec failed (thrown).
  */
 export function handOver(n: NativeBinding, host: number, script: readonly string[]): never {
   // bin/multilog, the launcher with its bin/.launch beside it (for the Node it starts, should the
   // new host go away too); else the built launcher.
   const files = [join(PACKAGE_ROOT, 'bin', 'multilog'), gatePath()].filter((f): f is string => f !== null);
   const context = ExecContext.fromProcess(n);
-  const env = [...context.env.filter((e) => !e.startsWith(`${REHOST_VAR}=`)), `${REHOST_VAR}=${host}`];
-  return n.execve(files, ['multilog', ...script], env, context.plan());
+  const plan = context.plan();
+  const held = HELD.map(([name, letter]) => [signals[name], letter] as const);
+  // Blocked for the hand-over only: the launcher's record is to say they were not.
+  const letters = held.filter(([sig]) => !plan.mask.includes(sig)).map(([, letter]) => letter);
+  const env = [...context.env.filter((e) => !e.startsWith(`${REHOST_VAR}=`)), `${REHOST_VAR}=${host}:${letters.join('')}`];
+  return n.execve(files, ['multilog', ...script], env, { ...plan, held: held.map(([sig]) => sig) });
 }
