@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { marked, statusOf, supervised, sweep, track } from './adopt-harness.js';
+import { marked, procState, statusOf, supervised, sweep, track } from './adopt-harness.js';
 import { client, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 
 const SERVICES = 20;
@@ -161,10 +161,32 @@ test.each(RUNS)(`${KILLS} SIGKILLs of svscan at random moments%s: one instance e
   // Each logger restarted once, on the pipe the last svscan took back.
   const before = names.map((n) => statusOf(box.path('svc', n, 'log'))?.pid ?? 0);
   client('ours', 'svc', ['-t', ...names.map((n) => `svc/${n}/log`)], box.root);
-  const loggers = await until('new loggers', () => {
-    const now = names.map((n) => statusOf(box.path('svc', n, 'log'))?.pid ?? 0);
-    return now.every((p, i) => p !== 0 && p !== before[i]) ? now : undefined;
-  });
+  const stuck = (): string =>
+    `; seed ${seed}; not restarted:` +
+    names
+      .map((n, i) => [n, i, statusOf(box.path('svc', n, 'log'))] as const)
+      .filter(([, i, st]) => !st?.pid || st.pid === before[i])
+      .map(([n, i, st]) => {
+        const cmd = (pid: number): string => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 80);
+          } catch {
+            return 'gone';
+          }
+        };
+        return ` ${n} (was ${before[i]} [${procState(before[i]!)}] ${cmd(before[i]!)}; status ${JSON.stringify(st)})`;
+      })
+      .join('') +
+    `; svscan said: ${svscan.stderr}`;
+  const loggers = await until(
+    'new loggers',
+    () => {
+      const now = names.map((n) => statusOf(box.path('svc', n, 'log'))?.pid ?? 0);
+      return now.every((p, i) => p !== 0 && p !== before[i]) ? now : undefined;
+    },
+    20000,
+    stuck,
+  );
   track(...loggers);
   await new Promise((resolve) => setTimeout(resolve, 500));
 
