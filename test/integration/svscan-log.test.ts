@@ -66,7 +66,13 @@ test.each([
 /** A process's descriptors and what they point to (pipe:[inode], /dev/null...). */
 function fds(pid: number): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) out[fd] = readlinkSync(`/proc/${pid}/fd/${fd}`);
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      out[fd] = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      // closed between the listing and the look (svscan's own come and go)
+    }
+  }
   return out;
 }
 
