@@ -17,6 +17,8 @@
 #include "errno.h"
 #include "watch.h"
 
+extern char** environ;
+
 namespace dt {
 namespace {
 
@@ -37,9 +39,17 @@ bool GetInt(const CallbackInfo& info, size_t i, int* out) {
   return true;
 }
 
+// A string (its UTF-8 bytes) or a Buffer (its bytes exactly: environment entries, arguments and
+// paths as another program handed them over, whatever their encoding).
 bool ToString(Env env, Value v, std::string* out) {
-  if (!v.IsString()) return Fail(env, "expected a string");
-  *out = v.As<Napi::String>().Utf8Value();
+  if (v.IsBuffer()) {
+    auto b = v.As<Napi::Buffer<char>>();
+    out->assign(b.Data(), b.Length());
+  } else if (v.IsString()) {
+    *out = v.As<Napi::String>().Utf8Value();
+  } else {
+    return Fail(env, "expected a string or a Buffer");
+  }
   if (out->find('\0') != std::string::npos) return Fail(env, "string contains a NUL byte");
   return true;
 }
@@ -50,7 +60,7 @@ bool GetString(const CallbackInfo& info, size_t i, std::string* out) {
 }
 
 bool GetStrings(const CallbackInfo& info, size_t i, std::vector<std::string>* out) {
-  if (info.Length() <= i || !info[i].IsArray()) return Fail(info.Env(), "expected an array of strings");
+  if (info.Length() <= i || !info[i].IsArray()) return Fail(info.Env(), "expected an array of strings or Buffers");
   Napi::Array a = info[i].As<Napi::Array>();
   out->resize(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++)
@@ -462,6 +472,26 @@ Value Madvise(const CallbackInfo& info) {
   return env.Undefined();
 }
 
+// This process's environment as it is now (environ), each entry's bytes exactly.
+Value Environ(const CallbackInfo& info) {
+  Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t k = 0;
+  for (char** e = environ; e && *e; e++) out.Set(k++, Napi::Buffer<char>::Copy(env, *e, strlen(*e)));
+  return out;
+}
+
+// Makes `entries` (Buffers or strings, NAME=value) this process's environment, bytes exactly.
+Value ReplaceEnviron(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::vector<std::string> entries;
+  if (!GetStrings(info, 0, &entries)) return env.Undefined();
+  auto list = CStrings(entries);
+  int r = replace_environ(list.data());
+  if (r < 0) ThrowErrno(env, -r, "putenv");
+  return env.Undefined();
+}
+
 Value ReleaseSignals(const CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), release_held_signals() == 1);
 }
@@ -573,6 +603,8 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("splice", Napi::Function::New(env, PipeCall<splice_pipe, kSplice>, "splice"));
   exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));
   exports.Set("holdSignalForExec", Napi::Function::New(env, IntCall<HoldSignal, kSigaction>, "holdSignalForExec"));
+  exports.Set("environ", Napi::Function::New(env, Environ, "environ"));
+  exports.Set("replaceEnviron", Napi::Function::New(env, ReplaceEnviron, "replaceEnviron"));
   exports.Set("releaseSignals", Napi::Function::New(env, ReleaseSignals, "releaseSignals"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));

@@ -44,6 +44,10 @@ struct ExecPlan {
   sigset_t held;
 };
 
+// Makes the NULL-terminated NAME=value `entries` the environment (copies kept for the process's
+// life, as putenv needs). Entries without a name are skipped. Returns 0 or -errno.
+int replace_environ(char* const* entries);
+
 // Catches `sig` until the next execve: one caught by any thread is noted and passed on to the
 // calling thread (which an ExecPlan's `held` set then keeps blocked), none is lost. Returns 0 or -errno.
 int hold_signal_for_exec(int sig);

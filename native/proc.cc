@@ -1,7 +1,9 @@
-// Sessions, process groups, pidfds, subreaping, giving memory back.
+// Sessions, process groups, pidfds, subreaping, giving memory back, the environment.
 #include "core.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #if defined(__linux__)
 #include <dlfcn.h>
@@ -17,6 +19,11 @@
 #if defined(__FreeBSD__)
 #include <sys/procctl.h>
 #endif
+
+#include <string>
+#include <vector>
+
+extern char** environ;
 
 namespace dt {
 
@@ -60,6 +67,19 @@ int set_child_subreaper() {
 
 int advise_range(uintptr_t addr, size_t len, int advice) {
   return madvise(reinterpret_cast<void*>(addr), len, advice) == -1 ? -errno : 0;
+}
+
+int replace_environ(char* const* entries) {
+  std::vector<std::string> names;
+  for (char** e = environ; e && *e; e++) names.emplace_back(*e, strcspn(*e, "="));
+  for (auto& name : names) unsetenv(name.c_str());
+  for (char* const* e = entries; *e; e++) {
+    const char* eq = strchr(*e, '=');
+    if (!eq || eq == *e) continue;
+    char* kept = strdup(*e);
+    if (!kept || putenv(kept) != 0) return -ENOMEM;
+  }
+  return 0;
 }
 
 int release_held_signals() {

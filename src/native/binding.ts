@@ -1,6 +1,9 @@
 // The typed boundary to the C++ addon (native/): plain syscalls, no logic.
 // Every function throws an ErrnoError (see src/lib/errors.ts) shaped like Node's own on failure.
 
+/** Bytes for the system: a string (its UTF-8 encoding) or a Buffer (exactly these bytes). */
+export type Bytes = string | Buffer;
+
 /** One step applied, in order, to the descriptor table right before execve. */
 export type FdOp =
   | readonly ['dup2', from: number, to: number] // dup2(from, to); `to` is left without FD_CLOEXEC
@@ -79,11 +82,17 @@ export interface NativeBinding {
    * Apply `plan`, then execve each of `files` in turn as djb's pathexec does: go on past ENOENT,
    * remember EACCES/EPERM/EISDIR and go on, stop at any other error. Returns only by throwing the
    * error that decides (path = the file it belongs to). Rlimits are put back as they were before the
-   * plan when every execve fails, so the caller can still report the error.
+   * plan when every execve fails, so the caller can still report the error. A string stands for
+   * its UTF-8 bytes, a Buffer for its bytes exactly; the environment is always bytes (see
+   * lib/exec/bytes.ts), as another program handed it over.
    */
-  execve(files: readonly string[], argv: readonly string[], env: readonly string[], plan: ExecPlan): never;
+  execve(files: readonly Bytes[], argv: readonly Bytes[], env: readonly Buffer[], plan: ExecPlan): never;
   /** fork(); in the child apply `plan` and execve(file). Exec failure is reported, not thrown. */
-  spawn(file: string, argv: readonly string[], env: readonly string[], plan: ExecPlan): SpawnResult;
+  spawn(file: Bytes, argv: readonly Bytes[], env: readonly Buffer[], plan: ExecPlan): SpawnResult;
+  /** This process's environment (environ) as it is now, each entry's bytes exactly. */
+  environ(): Buffer[];
+  /** Makes `entries` (NAME=value) this process's environment, bytes exactly (entries without a name are skipped). */
+  replaceEnviron(entries: readonly Buffer[]): void;
   /** waitpid(pid, options); null when WNOHANG and nothing to report. */
   waitpid(pid: number, options: number): WaitResult | null;
 

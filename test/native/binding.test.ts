@@ -134,6 +134,18 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(JSON.parse(r.stdout)).toEqual({ code: 'EACCES', syscall: 'execve', path: '/etc' });
   });
 
+  test('environ and replaceEnviron carry bytes exactly; execve takes Buffers as they are', () => {
+    const script = `
+      const n = require(${JSON.stringify(file)});
+      n.replaceEnviron([Buffer.from('A=\\xff', 'latin1'), Buffer.from('B=\\xc3\\xa9', 'latin1'), Buffer.from('no-name')]);
+      const env = n.environ().map((b) => b.toString('hex'));
+      process.stderr.write(JSON.stringify(env));
+      n.execve([Buffer.from('/usr/bin/printf')], ['printf', '%s|%s', Buffer.from([0xe9, 0xff]), 'é'], n.environ(), { ignore: [], mask: [], rlimits: [], fds: [['cloexec', 1, false]] });`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { KEPT: 'no' } });
+    expect(JSON.parse(r.stderr.toString())).toEqual(['413dff', '423dc3a9']);
+    expect(r.stdout).toEqual(Buffer.from([0xe9, 0xff, 0x7c, 0xc3, 0xa9]));
+  });
+
   test.skipIf(process.platform !== 'linux')('a signal held for exec is neither lost nor fatal: the new program finds it pending and blocked', () => {
     // SIGTERM comes (to whichever thread the kernel picks) between the hold and the execve; SIGALRM is held but never comes.
     const script = `
