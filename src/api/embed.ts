@@ -47,8 +47,8 @@ function childPlan(): ExecPlan {
   return plan;
 }
 
-function envList(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+function envList(env: NodeJS.ProcessEnv): Buffer[] {
+  return Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [Buffer.from(`${k}=${v}`)]));
 }
 
 /**

@@ -1,5 +1,7 @@
 // Wires the chain runner to this package: our bin directory, our tools, the addon.
+import { readFileSync } from 'node:fs';
 import { native, PACKAGE_ROOT } from '../native/index.js';
+import { argvBytes } from '../lib/exec/bytes.js';
 import { ExecContext } from '../lib/exec/context.js';
 import { defaultBinDir, runChain, type ChainHost, type Link } from '../lib/exec/chain.js';
 import { fusable, TOOLS } from './tools.js';
@@ -21,8 +23,19 @@ function linkOf(name: string): Link | undefined {
   return tool?.kind === 'link' ? (tool.load() as Link) : undefined;
 }
 
+/** The bytes behind this program's `argv` (Linux shows them in /proc; elsewhere their UTF-8). */
+export function rawArgv(argv: readonly string[]): string[] {
+  let cmdline: string | null = null;
+  try {
+    cmdline = readFileSync('/proc/self/cmdline', 'latin1');
+  } catch {
+    // no /proc: the arguments as Node read them
+  }
+  return argvBytes(argv, cmdline);
+}
+
 export async function startChain(name: string, argv: readonly string[]): Promise<number> {
   const first = linkOf(name)!;
   const { run } = require('./main.js') as typeof import('./main.js');
-  return runChain(first, argv, execContext(), chainHost(), linkOf, run);
+  return runChain(first, argv, execContext(), chainHost(), linkOf, run, rawArgv(argv));
 }

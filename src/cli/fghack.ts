@@ -6,10 +6,11 @@ import { constants as osConstants } from 'node:os';
 import { errnoError, errnoName, isErrno } from '../lib/errors.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { pipeWriteCopies } from '../lib/fghack.js';
+import { asText, envBytes, toBytes } from '../lib/exec/bytes.js';
 import { envGet, pathCandidates } from '../lib/pathexec.js';
 import type { FdOp, NativeBinding, SpawnResult } from '../native/binding.js';
 import { native } from '../native/index.js';
-import { execContext } from './chain-host.js';
+import { execContext, rawArgv } from './chain-host.js';
 import { fatal, usage } from './io.js';
 
 const PROG = 'fghack';
@@ -17,7 +18,7 @@ const SIGCHLD = osConstants.signals.SIGCHLD;
 /** Errors after which pathexec goes on to the next PATH entry (remembering them). */
 const REMEMBERED = ['EACCES', 'EPERM', 'EISDIR'];
 
-/** Spawns `argv` as pathexec_run would exec it: each PATH candidate in turn. */
+/** Spawns `argv` (byte strings, as `env`) as pathexec_run would exec it: each PATH candidate in turn. */
 function spawnProgram(
   n: NativeBinding,
   argv: readonly string[],
@@ -29,7 +30,7 @@ function spawnProgram(
   let saved: (SpawnResult & { file: string }) | undefined;
   let last!: SpawnResult & { file: string };
   for (const file of files) {
-    last = { ...n.spawn(file, argv, env, ctx.plan(fdOps)), file };
+    last = { ...n.spawn(toBytes(file), argv.map(toBytes), envBytes(env), ctx.plan(fdOps)), file: asText(file) };
     if (last.execErrno === 0) return last;
     try {
       n.waitpid(last.pid, 0); // the failed child _exit(111)s at once
@@ -63,6 +64,7 @@ export function main(argv: readonly string[]): number {
     return EXIT_USAGE;
   }
   const child = argv.slice(1);
+  const childBytes = rawArgv(argv).slice(1); // what the program is handed: the bytes we were
   const n = native();
   const ctx = execContext();
 
@@ -78,7 +80,7 @@ export function main(argv: readonly string[]): number {
 
   let spawned;
   try {
-    spawned = spawnProgram(n, child, ctx.env, fdOps);
+    spawned = spawnProgram(n, childBytes, ctx.env, fdOps);
   } catch (err) {
     fatal(PROG, 'unable to fork: ', err);
     return EXIT_TEMPORARY;

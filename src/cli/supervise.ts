@@ -3,6 +3,7 @@
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { adoptOrphans } from '../lib/scan/orphans.js';
 import { Supervisor, SuperviseStartError, type Problem, type StartStep } from '../lib/supervise/supervisor.js';
+import { envBytes } from '../lib/exec/bytes.js';
 import { execContext } from './chain-host.js';
 import { fatalText, warnText, writeErr } from './io.js';
 import { actLikeC } from './c-signals.js';
@@ -64,7 +65,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
   return new Promise((resolve) => {
     const supervisor = new Supervisor(dir, {
       path: '.',
-      env: context.env,
+      env: envBytes(context.env),
       plan: context.plan(),
       onProblem: (problem) => writeErr(problemText(dir, problem)),
       onExit: () => resolve(EXIT_OK),

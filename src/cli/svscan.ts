@@ -11,6 +11,7 @@ import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import type { SupervisorReport } from '../lib/scan/host.js';
 import type { ScanProblem } from '../lib/scan/scanner.js';
 import { Svscan } from '../lib/scan/svscan.js';
+import { envBytes } from '../lib/exec/bytes.js';
 import { execContext } from './chain-host.js';
 import { fatalText, warnText, writeErr } from './io.js';
 import { problemText, startErrorText } from './supervise.js';
@@ -56,7 +57,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
   const context = execContext();
   actLikeC(context.captured.ignored, new Set(stopOnTerm ? ['SIGTERM', 'SIGINT'] : []));
   const svscan = new Svscan({
-    env: context.env,
+    env: envBytes(context.env),
     plan: context.plan(),
     rescanSeconds: rescanSeconds(process.env.SVSCAN_RESCAN_SECONDS),
     onScanProblem: (problem) => writeErr(scanProblemText(problem)),

@@ -14,6 +14,7 @@ import {
 } from '../lib/svscanboot.js';
 import type { FdOp, NativeBinding } from '../native/binding.js';
 import { shellStatus, startChild, waitChild } from '../lib/exec/child.js';
+import { envBytes } from '../lib/exec/bytes.js';
 import { pathCandidates } from '../lib/pathexec.js';
 import { execContext } from './chain-host.js';
 
@@ -55,7 +56,7 @@ async function run(
   n: NativeBinding,
   name: string,
   argv: readonly string[],
-  env: readonly string[],
+  env: readonly Buffer[],
   fds: readonly FdOp[],
   onExecError: (code: string) => number,
 ): Promise<number> {
@@ -72,11 +73,11 @@ export async function main(_argv: readonly string[]): Promise<number> {
 
   if (n === null) return 111;
   // PATH=...: the shell changes the exported PATH only if it had one.
-  const shellEnv = Object.entries(process.env).map(([k, v]) => (k === 'PATH' ? `PATH=${BOOT_PATH}` : `${k}=${v}`));
+  const shellEnv = envBytes(execContext().env.map((e) => (e.startsWith('PATH=') ? `PATH=${BOOT_PATH}` : e)));
   const svc = findCommand('svc', BOOT_PATH, isRegularFile);
   if (svc !== null) await run(n, svc, ['svc', ...svcArguments(SERVICE_DIR)], shellEnv, [], () => 126);
 
-  const bootEnv = [`PATH=${BOOT_PATH}`];
+  const bootEnv = [Buffer.from(`PATH=${BOOT_PATH}`)];
   const pipe = n.pipe();
   // The shell starts the left side of the pipe first; `2>&1` puts svscan's stderr there too.
   const scanDone = run(n, 'svscan', ['svscan', SERVICE_DIR], bootEnv, [['dup2', pipe[1], 1], ['dup2', pipe[1], 2]], (code) => {

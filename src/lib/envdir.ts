@@ -29,12 +29,12 @@ export class EnvValues {
     const value = Buffer.from(this.buffer.subarray(0, len));
     for (let i = 0; i < value.length; i++) if (value[i] === NUL) value[i] = NEWLINE;
     this.buffer = Buffer.concat([value, Buffer.from([NUL])]);
-    return value.toString('utf8');
+    return value.toString('latin1'); // a byte string: the bytes go on as they are
   }
 }
 
 /** Reads a whole file as openreadclose does: null when it does not exist. */
-export function readEnvFile(path: string): Buffer | null {
+export function readEnvFile(path: string | Buffer): Buffer | null {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -82,7 +82,7 @@ export class EnvDirError extends Error {
 export function readEnvDir(dir: string): EnvChange[] {
   let handle;
   try {
-    handle = opendirSync(dir);
+    handle = opendirSync(dir, { encoding: 'buffer' as BufferEncoding }); // names as Buffers (Node's types miss it)
   } catch (err) {
     throw new EnvDirError('opendir', err);
   }
@@ -97,11 +97,12 @@ export function readEnvDir(dir: string): EnvChange[] {
         throw new EnvDirError('readdir', err);
       }
       if (entry === null) break;
-      const name = entry.name;
+      const raw = entry.name as unknown as Buffer; // opened with encoding 'buffer'
+      const name = raw.toString('latin1'); // a byte string, as the variable's name
       if (name.startsWith('.')) continue;
       let content: Buffer | null;
       try {
-        content = readEnvFile(dir === '.' ? name : `${dir}/${name}`);
+        content = readEnvFile(dir === '.' ? raw : Buffer.concat([Buffer.from(`${dir}/`), raw]));
       } catch (err) {
         throw new EnvDirError('read', err, name);
       }

@@ -14,7 +14,7 @@ import { watchedCount } from '../../src/lib/supervise/reaper.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dt-supervisor-'));
 const PLAN: ExecPlan = { ignore: [], mask: [], rlimits: [], fds: [] };
-const ENV = ['PATH=/usr/bin:/bin'];
+const ENV = [Buffer.from('PATH=/usr/bin:/bin')];
 const SLEEPER = '#!/bin/sh\necho $$ >> pids\nexec sleep 1000\n';
 
 const live: Supervisor[] = [];

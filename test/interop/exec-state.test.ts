@@ -13,6 +13,8 @@ mkdirSync(join(dir, 'env'));
 writeFileSync(join(dir, 'env', 'FOO'), 'foo value  \t\nsecond line\n');
 writeFileSync(join(dir, 'env', 'HOME'), '');
 writeFileSync(join(dir, 'env', 'NEWVAR'), 'a\0b');
+// A name and a value in another encoding (latin1 bytes, not UTF-8): handed on as bytes, never decoded.
+writeFileSync(Buffer.from(join(dir, 'env', 'CAF\xc9'), 'latin1'), Buffer.from('caf\xe9 \xff', 'latin1'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Tool = (prog: string) => string;
@@ -36,12 +38,17 @@ const CASES: readonly Case[] = [
   { name: 'setlock -n', argv: (t) => [t('setlock'), '-n', lock, probe] },
   { name: 'pgrphack', argv: (t) => [t('pgrphack'), probe] },
   { name: 'a fused chain', argv: (t) => [t('envdir'), 'env', t('setuidgid'), 'nobody', t('softlimit'), '-o', '100', probe], needsRoot: true },
+  {
+    // The inherited environment and the arguments carry bytes that are not UTF-8 (printf makes them).
+    name: 'bytes in another encoding, through a fused chain',
+    argv: (t) => ['/bin/sh', '-c', `export X="$(printf 'x\\377y')"; exec "$0" env "$1" daemon "$2" "$(printf 'a\\351\\377')" b`, t('envdir'), t('envuidgid'), probe],
+  },
   { name: 'a longer chain', argv: (t) => [t('pgrphack'), t('envuidgid'), 'daemon', t('setlock'), lock, t('envdir'), 'env', t('softlimit'), '-m', '40000000', probe] },
 ];
 
 function run(argv: string[], hostile: boolean): { stdout: string; stderr: string; status: number | null } {
   const [file, ...args] = hostile ? [fixture('hostile'), ...argv] : argv;
-  const r = spawnSync(file!, args, { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(file!, args, { cwd: dir, encoding: 'latin1' }); // bytes as they are, to compare
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
@@ -75,6 +82,11 @@ describe.skipIf(!HAVE_C)('exec state equals C daemontools', () => {
     const o = run([ours('envdir'), 'env', ours('softlimit'), '-o', '77', probe], true).stdout;
     expect(o).toContain('env FOO=foo value\n');
     expect(o).toContain('env NEWVAR=a\nb\n');
+    expect(o).toContain('env CAF\xc9=caf\xe9 \xff\n');
+    const bytes = CASES.find((c) => c.name.startsWith('bytes'))!;
+    const b = run(bytes.argv(ours), false).stdout;
+    expect(b).toContain('env X=x\xffy\n');
+    expect(b).toContain('argv[1] a\xe9\xff\n');
     expect(o).not.toMatch(/^env HOME=/m);
     expect(o).toMatch(/^rlimit 7 77 /m);
     expect(o).toContain('ignored 1 12\n');

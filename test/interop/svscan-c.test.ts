@@ -1,7 +1,7 @@
 // Our svscan side by side with C's: the same trees driven by C's svc, read by C's svstat and svok,
 // the same words on stderr, the same end on each signal, and each locking the other out.
 import { spawnSync } from 'node:child_process';
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { HAVE_C } from '../helpers/paths.js';
 import { alive, client, killAll, program, RunningSvscan, ScanBox, svstatShape, until, type Side } from '../integration/svscan-harness.js';
@@ -24,6 +24,27 @@ afterEach(() => {
 });
 
 describe.skipIf(!HAVE_C)('svscan side by side with C svscan', () => {
+  test('./run gets the environment as bytes, a value that is not UTF-8 included', async () => {
+    const seen = await Promise.all(
+      SIDES.map(async (side) => {
+        const box = newBox();
+        box.service('a', '#!/bin/sh\nprintf "%s|" "$X" "$LANG" > seen\nexec sleep 1000\n');
+        const wrap = ['/bin/sh', '-c', `export X="$(printf 'x\\377y\\351')" LANG=C; exec "$@"`, 'sh'];
+        new RunningSvscan(side, box.root, ['svc'], {}, wrap);
+        return until('./run ran', () => {
+          try {
+            const text = readFileSync(box.path('svc', 'a', 'seen'), 'latin1');
+            return text.split('|').length === 3 ? text : undefined;
+          } catch {
+            return undefined;
+          }
+        });
+      }),
+    );
+    expect(seen[0]).toBe('x\xffy\xe9|C|');
+    expect(seen[1]).toBe(seen[0]);
+  });
+
   test.each([
     ['a missing directory', (box: ScanBox) => [box.path('missing')]],
     ['a file', (box: ScanBox) => (writeFileSync(box.path('file'), ''), ['file'])],

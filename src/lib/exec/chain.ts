@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import type { NativeBinding } from '../../native/binding.js';
 import { isErrno, type ErrnoError } from '../errors.js';
 import { envGet, pathCandidates } from '../pathexec.js';
+import { envBytes, textBytes, toBytes } from './bytes.js';
 import type { ExecContext } from './context.js';
 
 export interface LinkExit {
@@ -35,10 +36,10 @@ export interface ChainHost {
 
 const SKIP = ['ENOENT', 'EACCES', 'EPERM'];
 
-/** Which file execve would run for `file`, and whether it is one of ours. */
+/** Which file execve would run for `file`, and whether it is one of ours (byte strings in, and out). */
 export function resolve(file: string, pathVar: string | undefined, host: ChainHost): Resolved {
   const files = pathCandidates(file, pathVar);
-  for (const candidate of files) {
+  for (const candidate of files.map(toBytes)) {
     let isFile: boolean;
     try {
       isFile = statSync(candidate).isFile();
@@ -74,40 +75,58 @@ export async function runChain(
   host: ChainHost,
   links: (name: string) => Link | undefined,
   dispatch: Dispatch,
+  argvBytes: readonly string[] = argv.map(textBytes),
 ): Promise<number> {
   let link = first;
   let args = argv;
+  let bytes = argvBytes;
   for (;;) {
     const result = await link(args, ctx);
     if ('exit' in result) return result.exit;
     const lookupPath = envGet(ctx.env, 'PATH'); // pathexec searches the PATH this program was given
     ctx.commitEnv();
-    const next = resolve(result.exec[0] ?? '', lookupPath, host);
+    const execBytes = bytesOf(result.exec, args, bytes);
+    const next = resolve(execBytes[0] ?? '', lookupPath, host);
     if (next.kind === 'ours') {
       const nextLink = links(next.name);
       args = result.exec;
+      bytes = execBytes;
       if (nextLink) {
         link = nextLink;
         continue;
       }
-      adoptEnvironment(ctx.env);
+      adoptEnvironment(host.native, ctx.env);
       return dispatch(next.name, args);
     }
     try {
-      host.native.execve(next.files, result.exec, ctx.env, ctx.plan());
+      host.native.execve(next.files.map(toBytes), execBytes.map(toBytes), envBytes(ctx.env), ctx.plan());
     } catch (err) {
       return result.onExecError(err as ErrnoError);
     }
   }
 }
 
-/** Makes `env` this process's environment, for a program of ours that runs on in-process. */
-function adoptEnvironment(env: readonly string[]): void {
-  for (const key of Object.keys(process.env)) delete process.env[key];
-  for (const entry of env) {
-    const eq = entry.indexOf('=');
-    if (eq > 0 && !(entry.slice(0, eq) in process.env)) process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
-  }
+/**
+ * The bytes of the next program's argv: a link hands on the tail of its own arguments, whose
+ * bytes we have; anything else is taken as text.
+ */
+function bytesOf(exec: readonly string[], args: readonly string[], bytes: readonly string[]): string[] {
+  const from = args.length - exec.length;
+  const tail = from >= 0 && bytes.length === args.length && exec.every((a, i) => a === args[from + i]);
+  return tail ? bytes.slice(from) : exec.map(textBytes);
+}
+
+/** Makes `env` (byte strings) this process's environment, for a program of ours that runs on in-process. */
+function adoptEnvironment(n: NativeBinding, env: readonly string[]): void {
+  // The first of each name wins, as getenv finds it.
+  const seen = new Set<string>();
+  const first = env.filter((entry) => {
+    const name = entry.slice(0, Math.max(0, entry.indexOf('=')));
+    if (name === '' || seen.has(name)) return false;
+    seen.add(name);
+    return true;
+  });
+  n.replaceEnviron(envBytes(first));
 }
 
 export function defaultBinDir(packageRoot: string): string {

@@ -1,6 +1,6 @@
 // Starting a child program with the recorded exec state (as a C parent's fork+exec would hand it
 // on), trying PATH candidates the way execvp does, and waiting for it without polling.
-import type { ExecPlan, NativeBinding, WaitResult } from '../../native/binding.js';
+import type { Bytes, ExecPlan, NativeBinding, WaitResult } from '../../native/binding.js';
 import { errnoName } from '../errors.js';
 import { watchChild } from '../supervise/reaper.js';
 
@@ -12,9 +12,9 @@ export type Started = { readonly pid: number } | { readonly code: string };
  */
 export function startChild(
   n: NativeBinding,
-  files: readonly string[],
-  argv: readonly string[],
-  env: readonly string[],
+  files: readonly Bytes[],
+  argv: readonly Bytes[],
+  env: readonly Buffer[],
   plan: ExecPlan,
 ): Started {
   let code = 'ENOENT';

@@ -4,10 +4,11 @@
 // never runs under them.
 import type { ExecPlan, FdOp, NativeBinding } from '../../native/binding.js';
 import { applyEnvChanges, type EnvChange } from '../pathexec.js';
+import { byteString } from './bytes.js';
 import { parseCaptured, takeRecord, type CapturedState } from './captured.js';
 
 export class ExecContext {
-  /** The environment the current program sees, in environ order. */
+  /** The environment the current program sees, in environ order, as byte strings (exec/bytes.ts). */
   env: string[];
   /** Changes the current link asked for; applied when it hands on (pathexec_env). */
   private pending: EnvChange[] = [];
@@ -31,10 +32,11 @@ export class ExecContext {
   static fromProcess(n: NativeBinding): ExecContext {
     const text = takeRecord();
     const captured = parseCaptured(text, n.constants.RLIM_INFINITY) ?? currentState(n);
-    const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
-    return new ExecContext(captured, env);
+    // environ's bytes, not process.env's UTF-8 reading of them: a value in another encoding goes on unchanged.
+    return new ExecContext(captured, n.environ().map(byteString));
   }
 
+  /** Queues a change; `name` and `value` are byte strings. */
   setEnv(name: string, value: string | undefined): void {
     this.pending.push([name, value]);
   }

@@ -9,6 +9,7 @@ import { closeSync, constants, openSync } from './fs.js';
 import { constants as os } from 'node:os';
 import type { FdOp, NativeBinding } from '../../native/binding.js';
 import { errnoError, errnoName } from '../errors.js';
+import { envBytes } from '../exec/bytes.js';
 import type { ExecContext } from '../exec/context.js';
 import { watchChild } from '../supervise/reaper.js';
 
@@ -91,7 +92,7 @@ export function nativeStarter(n: NativeBinding, exec: () => ExecContext): ShellS
     };
     let started: { pid: number; execErrno: number };
     try {
-      started = n.spawn(SHELL, ['sh', '-c', job.command], context.env, plan);
+      started = n.spawn(SHELL, ['sh', '-c', job.command], envBytes(context.env), plan);
     } catch (err) {
       return { kind: 'forkFailed', error: err };
     }

@@ -13,7 +13,7 @@ export type SupervisorReport =
 
 export interface HostOptions {
   /** The environment and process state every ./run gets (C svscan's own, handed down). */
-  readonly env: readonly string[];
+  readonly env: readonly Buffer[];
   readonly plan: ExecPlan;
   onScanProblem(problem: ScanProblem): void;
   onSupervisorReport(report: SupervisorReport): void;

@@ -10,7 +10,7 @@ import { giveBack, Settle } from './settle.js';
 import { ScanTrigger, RESCAN_SECONDS } from './trigger.js';
 
 export interface SvscanOptions {
-  readonly env: readonly string[];
+  readonly env: readonly Buffer[];
   readonly plan: ExecPlan;
   readonly rescanSeconds?: number;
   onScanProblem(problem: ScanProblem): void;

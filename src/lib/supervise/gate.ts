@@ -39,7 +39,7 @@ export function spawnRecorded(
   n: NativeBinding,
   file: string,
   argv: readonly string[],
-  env: readonly string[],
+  env: readonly Buffer[],
   plan: ExecPlan,
   record: (pid: number) => void,
 ): SpawnResult {
@@ -90,7 +90,7 @@ function direct(
   n: NativeBinding,
   file: string,
   argv: readonly string[],
-  env: readonly string[],
+  env: readonly Buffer[],
   plan: ExecPlan,
   record: (pid: number) => void,
 ): SpawnResult {

@@ -30,8 +30,8 @@ export { SuperviseStartError, type Problem, type StartStep } from './files.js';
 export interface SupervisorOptions {
   /** The directory on disk, relative to the process's working directory; defaults to the name. */
   readonly path?: string;
-  /** The environment ./run gets. */
-  readonly env: readonly string[];
+  /** The environment ./run gets, its bytes exactly. */
+  readonly env: readonly Buffer[];
   /** The process state ./run gets (the pre-Node state); SIGCHLD is always handed on as default. */
   readonly plan: ExecPlan;
   /** Descriptors to hand ./run as its stdin and stdout (svscan's log pipe), else inherited. */
