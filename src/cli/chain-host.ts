@@ -1,7 +1,6 @@
 // Wires the chain runner to this package: our bin directory, our tools, the addon.
-import { readFileSync } from 'node:fs';
 import { native, PACKAGE_ROOT } from '../native/index.js';
-import { argvBytes } from '../lib/exec/bytes.js';
+import { rawArgv } from './raw-argv.js';
 import { ExecContext } from '../lib/exec/context.js';
 import { defaultBinDir, runChain, type ChainHost, type Link } from '../lib/exec/chain.js';
 import { fusable, TOOLS } from './tools.js';
@@ -21,17 +20,6 @@ export function chainHost(): ChainHost {
 function linkOf(name: string): Link | undefined {
   const tool = TOOLS[name];
   return tool?.kind === 'link' ? (tool.load() as Link) : undefined;
-}
-
-/** The bytes behind this program's `argv` (Linux shows them in /proc; elsewhere their UTF-8). */
-export function rawArgv(argv: readonly string[]): string[] {
-  let cmdline: string | null = null;
-  try {
-    cmdline = readFileSync('/proc/self/cmdline', 'latin1');
-  } catch {
-    // no /proc: the arguments as Node read them
-  }
-  return argvBytes(argv, cmdline);
 }
 
 export async function startChain(name: string, argv: readonly string[]): Promise<number> {

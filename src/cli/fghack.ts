@@ -10,7 +10,8 @@ import { asText, envBytes, toBytes } from '../lib/exec/bytes.js';
 import { envGet, pathCandidates } from '../lib/pathexec.js';
 import type { FdOp, NativeBinding, SpawnResult } from '../native/binding.js';
 import { native } from '../native/index.js';
-import { execContext, rawArgv } from './chain-host.js';
+import { execContext } from './chain-host.js';
+import { rawArgv } from './raw-argv.js';
 import { fatal, usage } from './io.js';
 
 const PROG = 'fghack';

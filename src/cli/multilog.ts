@@ -11,6 +11,7 @@ import { systemIO } from '../lib/multilog/io.js';
 import { parseScript } from '../lib/multilog/script.js';
 import { catchSignals, deliverSignals } from '../lib/multilog/signals.js';
 import { native } from '../native/index.js';
+import { rawArgv } from './raw-argv.js';
 import { fatal, warn } from './io.js';
 
 const PROG = 'multilog';
@@ -20,7 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   catchSignals();
   restoreSigpipe();
   process.umask(0o022);
-  const script = parseScript(argv.slice(1));
+  const scriptBytes = rawArgv(argv).slice(1); // patterns and processors are bytes, as C reads them
+  const script = parseScript(scriptBytes);
 
   const messages = {
     warn: (parts: string, err?: unknown) => warn(PROG, parts, err),
@@ -65,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (signalled) return EXIT_OK;
     if (alarmed) process.kill(process.pid, 'SIGALRM'); // held now: the new host rotates
     try {
-      rehost.handOver(native(), host, argv.slice(1));
+      rehost.handOver(native(), host, scriptBytes);
     } catch (err) {
       // Still this process, its directories closed as at a clean exit: its supervisor starts the next.
       warn(PROG, 'unable to hand over to svscan: ', err);

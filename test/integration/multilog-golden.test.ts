@@ -75,6 +75,14 @@ describe.skipIf(!HAVE_C)('multilog golden: scripts and inputs', () => {
     expectSame({ args: ['s4096', `!cat; (${show}) >&2`, './p'], input: INPUTS.mixed });
   });
 
+  test('a pattern in bytes that are not UTF-8, a directory named in UTF-8', () => {
+    const input = Buffer.concat([Buffer.from('keep\ndrop '), Buffer.from([0xe9]), Buffer.from('\nkeep é\n')]);
+    const shell = `exec "$0" "-*$(printf '\\351')*" ./logé`;
+    const { c: theirs, ours } = box.both({ args: [], shell, input });
+    expect(ours).toEqual(theirs);
+    expect(ours.tree['logé/current']?.content).toBe(Buffer.from('keep\nkeep é\n').toString('latin1'));
+  });
+
   test('odd numbers: s0, n0, wrapped s, and arguments that are no action', () => {
     expectSame({ args: ['s', 'n0', 'x', '', 'sss', './d', 's18446744073709556616', 'n1', './e'], input: INPUTS.mixed });
   });

@@ -29,6 +29,8 @@ export interface Outcome {
 
 export interface Case {
   readonly args: readonly string[];
+  /** A shell script that execs multilog ("$0") itself, for arguments that are not UTF-8 (args is then unused). */
+  readonly shell?: string;
   readonly input: Buffer | string;
   /** Puts files in place before each side runs (the work directory is empty). */
   readonly prepare?: (work: string) => void;
@@ -48,7 +50,8 @@ export class GoldenSandbox {
     writeFileSync(inputFile, c.input);
     const fd = openSync(inputFile, 'r');
     try {
-      const r = spawnSync(multilogOf(side), c.args, {
+      const [file, args] = c.shell === undefined ? [multilogOf(side), c.args] : ['/bin/sh', ['-c', c.shell, multilogOf(side)]];
+      const r = spawnSync(file, args, {
         cwd: this.work,
         stdio: [fd, 'ignore', 'pipe'],
         timeout: 60_000,

@@ -1,6 +1,6 @@
 // The pipe from a service to its logger: svscan holds both ends, so while the logger is down or
 // restarting the service keeps writing (no SIGPIPE) and every line reaches the next logger.
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { alive, client, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 
@@ -100,4 +100,22 @@ test("the service's stdout is the logger's stdin; stderr stays svscan's; no othe
   expect(logger['0']).toBe(service['1']);
   expect([service['0'], logger['1'], plain['0'], plain['1']]).toEqual([ours['0'], ours['1'], ours['0'], ours['1']]);
   expect([service['2'], logger['2'], plain['2']]).toEqual([ours['2'], ours['2'], ours['2']]);
+});
+
+test('a hosted logger reads its script as C does: a pattern in bytes that are not UTF-8, a directory named in UTF-8', async () => {
+  box.service('a', "#!/bin/sh\nprintf 'keep\\ndrop \\351\\nkeep \\303\\251\\n'\nexec sleep 1000\n", {
+    log: "#!/bin/sh\nexec multilog \"-*$(printf '\\351')*\" ./logé\n",
+  });
+  const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_RESCAN_SECONDS: '3600' });
+  const current = await until('logged', () => {
+    try {
+      const text = readFileSync(box.path('svc', 'a', 'log', 'logé', 'current'), 'latin1');
+      return text.split('\n').length >= 3 ? text : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  expect(current).toBe('keep\nkeep \xc3\xa9\n');
+  expect(readdirSync(box.path('svc', 'a', 'log')).sort()).toEqual(['logé', 'run', 'supervise']);
+  expect(svscan.stderr).toBe('');
 });

@@ -10,7 +10,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
-import { envBytes } from '../exec/bytes.js';
+import { envBytes, toBytes } from '../exec/bytes.js';
 import { recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
 import { gatePath } from '../supervise/gate.js';
@@ -141,7 +141,7 @@ export async function holdSignals(n: NativeBinding): Promise<void> {
 
 /**
  * Logger side, once the engine has ended cleanly and holdSignals has run: execs the launcher as
- * `multilog` with our original process state, to become a stub of `host`. Returns only if that
+ * `multilog` (with `script`, byte strings) and our original process state, to become a stub of `host`. Returns only if that
  * exec failed (thrown).
  */
 export function handOver(n: NativeBinding, host: number, script: readonly string[]): never {
@@ -154,5 +154,5 @@ export function handOver(n: NativeBinding, host: number, script: readonly string
   // Blocked for the hand-over only: the launcher's record is to say they were not.
   const letters = held.filter(([sig]) => !plan.mask.includes(sig)).map(([, letter]) => letter);
   const env = [...context.env.filter((e) => !e.startsWith(`${REHOST_VAR}=`)), `${REHOST_VAR}=${host}:${letters.join('')}`];
-  return n.execve(files, ['multilog', ...script], envBytes(env), { ...plan, held: held.map(([sig]) => sig) });
+  return n.execve(files, ['multilog', ...script.map(toBytes)], envBytes(env), { ...plan, held: held.map(([sig]) => sig) });
 }

@@ -9,7 +9,7 @@ import { closeSync, constants, openSync } from './fs.js';
 import { constants as os } from 'node:os';
 import type { FdOp, NativeBinding } from '../../native/binding.js';
 import { errnoError, errnoName } from '../errors.js';
-import { envBytes } from '../exec/bytes.js';
+import { asText, envBytes, toBytes } from '../exec/bytes.js';
 import type { ExecContext } from '../exec/context.js';
 import { watchChild } from '../supervise/reaper.js';
 
@@ -57,12 +57,12 @@ export async function runProcessor(
     try {
       for (const [name, flags] of FILES) fds.push(openSync(job.at(name), flags, 0o644));
     } catch (err) {
-      messages.fatal(`unable to run ${job.command}: `, err);
+      messages.fatal(`unable to run ${asText(job.command)}: `, err);
       return { kind: 'exited', code: CHILD_FAILED };
     }
     const outcome = await start(job, fds as unknown as Files, stderrFd);
     if ('execError' in outcome) {
-      messages.fatal(`unable to run ${job.command}: `, outcome.execError);
+      messages.fatal(`unable to run ${asText(job.command)}: `, outcome.execError);
       return { kind: 'exited', code: CHILD_FAILED };
     }
     return outcome;
@@ -92,7 +92,7 @@ export function nativeStarter(n: NativeBinding, exec: () => ExecContext): ShellS
     };
     let started: { pid: number; execErrno: number };
     try {
-      started = n.spawn(SHELL, ['sh', '-c', job.command], envBytes(context.env), plan);
+      started = n.spawn(SHELL, ['sh', '-c', toBytes(job.command)], envBytes(context.env), plan);
     } catch (err) {
       return { kind: 'forkFailed', error: err };
     }
@@ -116,7 +116,7 @@ export const nodeStarter: ShellStarter = (job, [previous, processed, state, news
   new Promise((resolve) => {
     let child;
     try {
-      child = spawn(SHELL, ['-c', job.command], {
+      child = spawn(SHELL, ['-c', asText(job.command)], {
         cwd: job.cwd,
         argv0: 'sh',
         stdio: [previous, processed, stderrFd, 'ignore', state, newstate],

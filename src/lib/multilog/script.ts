@@ -1,5 +1,8 @@
 // multilog's script: the arguments read as actions in order. Settings (s, n, !) apply to every
 // log directory named after them; `t` counts only as the first argument; anything else is ignored.
+// The arguments are byte strings (exec/bytes.ts): patterns match and processors run on their
+// bytes exactly; paths are read as UTF-8, as Node names files.
+import { asText } from '../exec/bytes.js';
 
 /** The size limits C multilog clamps `s` to. */
 export const MIN_SIZE = 4096;
@@ -22,7 +25,7 @@ export interface LogDirSpec {
   readonly size: number;
   /** Log files kept, `current` included (at least 2). */
   readonly num: number;
-  /** Shell command run on each full file, or null. */
+  /** Shell command run on each full file (a byte string), or null. */
   readonly processor: string | null;
 }
 
@@ -48,6 +51,7 @@ export function scanUlong(text: string): number {
   return Number(value);
 }
 
+/** Reads the script `args` (byte strings: what the command line holds). */
 export function parseScript(args: readonly string[]): Script {
   const actions: Action[] = [];
   const dirs: LogDirSpec[] = [];
@@ -59,11 +63,11 @@ export function parseScript(args: readonly string[]): Script {
     const rest = arg.slice(1);
     switch (arg[0]) {
       case '+':
-        actions.push({ kind: 'select', pattern: Buffer.from(rest) });
+        actions.push({ kind: 'select', pattern: Buffer.from(rest, 'latin1') });
         inspectsLines = true;
         break;
       case '-':
-        actions.push({ kind: 'deselect', pattern: Buffer.from(rest) });
+        actions.push({ kind: 'deselect', pattern: Buffer.from(rest, 'latin1') });
         inspectsLines = true;
         break;
       case 'e':
@@ -71,7 +75,7 @@ export function parseScript(args: readonly string[]): Script {
         inspectsLines = true;
         break;
       case '=':
-        actions.push({ kind: 'status', file: rest });
+        actions.push({ kind: 'status', file: asText(rest) });
         inspectsLines = true;
         break;
       case 's':
@@ -85,7 +89,7 @@ export function parseScript(args: readonly string[]): Script {
         break;
       case '.':
       case '/': {
-        const dir = { path: arg, size, num, processor };
+        const dir = { path: asText(arg), size, num, processor };
         dirs.push(dir);
         actions.push({ kind: 'dir', dir });
         break;
