@@ -470,11 +470,21 @@ static void run_gate(int argc, char **argv) {
   _exit(111);
 }
 
+/* The pipe keeper (argv: daemontools-keeper DIR SVSCAN-PID). svscan holds both ends of every log
+ * pipe; this process holds a copy of each read end and does nothing else, so that while svscan is
+ * dead and a logger is between two processes, a service's writes wait in its pipe instead of
+ * meeting SIGPIPE. The next svscan takes the pipes back from the services and loggers, then ends
+ * it (src/lib/scan/keeper.ts). */
+static void run_keeper(void) {
+  for (;;) pause();
+}
+
 int main(int argc, char **argv) {
   const char *name = argc > 0 && argv[0] ? argv[0] : "daemontools";
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
   if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
+  if (strcmp(name, "daemontools-keeper") == 0) run_keeper();
   /* Set only by our own Node multilog handing itself back to a host: never passed on. It is
    * "HOST" or "HOST:" and the letters of the signals that program held blocked only for the
    * hand-over (T for SIGTERM, A for SIGALRM), so that none was lost: the record says they were

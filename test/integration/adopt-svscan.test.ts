@@ -5,7 +5,7 @@ import { readlinkSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { HAVE_C } from '../helpers/paths.js';
-import { marked, statusBytes, statusOf, sweep, track, whenSupervised } from './adopt-harness.js';
+import { marked, ppid, statusBytes, statusOf, sweep, track, whenSupervised } from './adopt-harness.js';
 import { alive, client, killAll, RunningSvscan, ScanBox, svstatShape, until } from './svscan-harness.js';
 
 let box: ScanBox;
@@ -161,5 +161,33 @@ test.each([
   await until('its lines reach the log', () => (runs().get(next) ?? 0) >= 10, 20000, () => second.stderr);
   expect(runs().get(service!)).toBe(written);
   if (outlivesEof) expect(statusOf(dirOf('a/log'))?.pid).toBe(logger);
+  expect(second.stderr).toBe('');
+});
+
+test('svscan died while the logger was down: the service waits in the pipe (no SIGPIPE), the next logger gets every line', async () => {
+  // SIGPIPE at its default: a write with no reader left would kill it.
+  const plain = `#!/bin/sh\nexec perl -e 'my $i=0; while(1){ $i++; syswrite(STDOUT,"$$ $i\\n") or die "$!"; select(undef,undef,undef,0.02) }' ${marker}\n`;
+  box.service('a', plain, { log: APPENDER() });
+  const first = await svscan(['a', 'a/log']);
+  const [service, logger] = await upAll(['a', 'a/log']);
+  await until('some lines', () => box.lines('svc/a/out').length >= 5);
+  client('ours', 'svc', ['-d', 'svc/a/log'], box.root);
+  await until('logger down', () => !alive(logger!));
+  await crash(first);
+  // No svscan, no logger: only the keeper holds a reader, and the service goes on writing into the pipe.
+  const keepers = (): number[] => marked(`daemontools-keeper\0${box.path('svc')}\0`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(alive(service!)).toBe(true);
+  expect(keepers().length).toBe(1);
+  const second = await svscan(['a', 'a/log']);
+  client('ours', 'svc', ['-u', 'svc/a/log'], box.root);
+  const next = await until('a new logger', () => [statusOf(dirOf('a/log'))?.pid ?? 0].find((p) => p !== 0 && p !== logger));
+  track(next);
+  const seen = runs().get(service!) ?? 0;
+  await until('more lines', () => (runs().get(service!) ?? 0) > seen + 20, 20000, () => second.stderr);
+  expect(statusOf(dirOf('a'))?.pid).toBe(service);
+  // The dead svscan's keeper is gone; the new one's holds the pipes now.
+  await until('one keeper', () => keepers().length === 1 || undefined);
+  expect(ppid(keepers()[0]!)).toBe(second.pid);
   expect(second.stderr).toBe('');
 });

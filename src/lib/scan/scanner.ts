@@ -85,16 +85,26 @@ export class Scanner<H> {
     this.frozen = true;
   }
 
-  /** One pass of C svscan's loop: start what is missing, then drop entries that are gone for good. */
-  scan(): void {
-    if (this.frozen) return;
+  /** The read ends of every log pipe held now. */
+  pipeReads(): number[] {
+    const out: number[] = [];
+    for (const entry of this.entries.values()) if (entry.pipe !== null) out.push(entry.pipe.read);
+    return out;
+  }
+
+  /**
+   * One pass of C svscan's loop: start what is missing, then drop entries that are gone for good.
+   * False when the directory could not be read (nothing changed).
+   */
+  scan(): boolean {
+    if (this.frozen) return false;
     for (const entry of this.entries.values()) entry.active = false;
     let names: string[];
     try {
       names = this.host.readdir();
     } catch (error) {
       this.host.problem({ kind: 'readdir', error });
-      return;
+      return false;
     }
     for (const name of names) this.visit(name);
     for (const [key, entry] of this.entries) {
@@ -102,6 +112,7 @@ export class Scanner<H> {
       entry.pipe?.close();
       this.entries.delete(key);
     }
+    return true;
   }
 
   private visit(name: string): void {

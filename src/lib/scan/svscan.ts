@@ -6,6 +6,8 @@ import { supervisorHost, type SupervisorReport } from './host.js';
 import { adoptOrphans } from './orphans.js';
 import { Scanner, type ScanProblem } from './scanner.js';
 import { Shutdown } from './shutdown.js';
+import { PipeKeeper } from './keeper.js';
+import { systemKeeper } from './keeper-system.js';
 import { giveBack, Settle } from './settle.js';
 import { ScanTrigger, RESCAN_SECONDS } from './trigger.js';
 
@@ -23,13 +25,17 @@ export class Svscan {
   private readonly shutdown: Shutdown;
   /** Gives memory back once a burst of starts is over (src/lib/scan/settle.ts). */
   private readonly settle = new Settle(() => giveBack(native()));
+  /** Holds the log pipes' read ends should svscan die (src/lib/scan/keeper.ts); null where there is none. */
+  private readonly keeper: PipeKeeper | null;
   private stopping: Promise<void> | undefined;
 
   constructor(options: SvscanOptions) {
     const host = supervisorHost({ ...options, onStart: () => this.settle.poke() });
     this.scanner = new Scanner(host, (supervisor) => this.shutdown.ended(supervisor));
     this.shutdown = new Shutdown(this.scanner);
-    this.trigger = new ScanTrigger(() => this.scanner.scan(), {
+    const keeping = systemKeeper();
+    this.keeper = keeping === null ? null : new PipeKeeper(keeping);
+    this.trigger = new ScanTrigger(() => this.rescan(), {
       rescanMs: (options.rescanSeconds ?? RESCAN_SECONDS) * 1000,
     });
   }
@@ -44,11 +50,16 @@ export class Svscan {
     this.trigger.start();
   }
 
+  private rescan(): void {
+    if (this.scanner.scan()) this.keeper?.hold(this.scanner.pipeReads());
+  }
+
   /** Brings every service down and lets every supervisor go; resolves when all are down. */
   stop(): Promise<void> {
     if (this.stopping === undefined) {
       this.trigger.close();
       this.settle.close();
+      this.keeper?.close();
       this.stopping = this.shutdown.run();
     }
     return this.stopping;

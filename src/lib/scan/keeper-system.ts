@@ -1,0 +1,56 @@
+// The pipe keeper's system side (Linux): the launcher started as `daemontools-keeper DIR SVSCAN-PID`
+// with the read ends, and the keepers of earlier svscans of DIR found in /proc.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { native, type FdOp } from '../../native/index.js';
+import { errnoError, errnoName } from '../errors.js';
+import { textBytes } from '../exec/bytes.js';
+import { gatePath } from '../supervise/gate.js';
+import type { KeeperSystem } from './keeper.js';
+
+const NAME = 'daemontools-keeper';
+
+/** The keeper's system for svscan in the current directory; null where there is none (not Linux, no launcher). */
+export function systemKeeper(): KeeperSystem | null {
+  if (process.platform !== 'linux') return null;
+  const launcher = gatePath();
+  if (launcher === null) return null;
+  const dir = process.cwd();
+  const n = native();
+  return {
+    spawn(fds) {
+      // Nothing but the read ends: not svscan's stdio either.
+      const ops: FdOp[] = [['close', 0], ['close', 1], ['close', 2], ...fds.map((fd) => ['cloexec', fd, false] as const)];
+      const { pid, execErrno } = n.spawn(launcher, [NAME, dir, String(process.pid)], [], { ignore: [], mask: [], rlimits: [], fds: ops });
+      // A child whose exec failed has exited 111; svscan's orphan reaper collects it.
+      if (execErrno !== 0) throw errnoError(errnoName(execErrno), 'execve', launcher);
+      return pid;
+    },
+    stale() {
+      const prefix = `${NAME}\0${textBytes(dir)}\0`;
+      const uid = process.getuid?.();
+      const out: number[] = [];
+      for (const entry of readdirSync('/proc')) {
+        if (!/^[0-9]+$/.test(entry)) continue;
+        try {
+          const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+          if (!cmdline.startsWith(prefix) || statSync(`/proc/${entry}`).uid !== uid) continue;
+          const owner = Number(cmdline.slice(prefix.length).split('\0')[0]);
+          const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          // Its svscan died (it was handed to a reaper): a live svscan's keeper is its child.
+          if (ppid !== owner) out.push(Number(entry));
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return out;
+    },
+    kill(pid) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The pipe keeper. svscan holds both ends of every log pipe, so a logger can restart without its
+// service meeting SIGPIPE. C svscan's pipes outlive it in its `supervise log` processes, whose
+// stdin is the read end; ours are all in svscan. So a small process of our launcher's
+// (`daemontools-keeper DIR SVSCAN-PID`, native/launcher.c) holds a copy of every read end and
+// does nothing else: if svscan dies while a logger is between two processes, the service's writes
+// wait in the pipe for the next logger rather than kill it. After each scan the keeper is renewed
+// when the set of pipes changed; the next svscan, once it has taken the pipes back, ends the
+// keepers its dead predecessors left (a keeper whose parent is no longer its svscan).
+
+/** What the keeper needs from the system (the real one is `systemKeeper` below). */
+export interface KeeperSystem {
+  /** Starts a keeper holding `fds`; returns its pid. Throws when it cannot. */
+  spawn(fds: readonly number[]): number;
+  /** Keepers of this directory whose svscan is gone. */
+  stale(): number[];
+  kill(pid: number): void;
+}
+
+export class PipeKeeper {
+  private pid = 0;
+  /** The descriptors the running keeper holds, as a key. */
+  private held = '';
+  private cleared = false;
+
+  constructor(private readonly sys: KeeperSystem) {}
+
+  /** After a scan that read the directory: a keeper holding exactly `fds` (none when there are none). */
+  hold(fds: readonly number[]): void {
+    const key = [...fds].sort((a, b) => a - b).join(',');
+    if (key !== this.held) {
+      const old = this.pid;
+      this.pid = 0;
+      this.held = '';
+      if (fds.length > 0) {
+        try {
+          this.pid = this.sys.spawn(fds);
+          this.held = key;
+        } catch {
+          // No keeper this time (the next scan tries again): the pipes are held by svscan alone.
+        }
+      }
+      if (old !== 0) this.sys.kill(old);
+    }
+    // The pipes are ours now: what earlier svscans left to keep them can go.
+    if (!this.cleared) {
+      this.cleared = true;
+      for (const pid of this.sys.stale()) this.sys.kill(pid);
+    }
+  }
+
+  /** Everything is brought down: nothing to keep. */
+  close(): void {
+    if (this.pid !== 0) this.sys.kill(this.pid);
+    this.pid = 0;
+    this.held = '';
+  }
+}
