@@ -18,9 +18,10 @@ export function systemKeeper(): KeeperSystem | null {
   const n = native();
   return {
     spawn(fds) {
-      // Nothing but the read ends: not svscan's stdio either.
+      // Nothing but the read ends: not svscan's stdio either. svscan's environment, as any
+      // process it starts carries (what finds a tree's processes by it finds this one too).
       const ops: FdOp[] = [['close', 0], ['close', 1], ['close', 2], ...fds.map((fd) => ['cloexec', fd, false] as const)];
-      const { pid, execErrno } = n.spawn(launcher, [NAME, dir, String(process.pid)], [], { ignore: [], mask: [], rlimits: [], fds: ops });
+      const { pid, execErrno } = n.spawn(launcher, [NAME, dir, String(process.pid)], n.environ(), { ignore: [], mask: [], rlimits: [], fds: ops });
       // A child whose exec failed has exited 111; svscan's orphan reaper collects it.
       if (execErrno !== 0) throw errnoError(errnoName(execErrno), 'execve', launcher);
       return pid;
