@@ -1,13 +1,13 @@
 // Group 4, logging: tai64n and multilog throughput on 1,000,000 lines (~75 MB), ours against C,
 // with every output line counted; and multilog's RSS while it is fed without end.
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, tempDir } from '../lib/cleanup.mjs';
 import { rssKb } from '../lib/proctree.mjs';
-import { benchEnv, reasonOf, run } from '../lib/procs.mjs';
+import { benchEnv, reasonOf, run, startDaemon, waitFor } from '../lib/procs.mjs';
 import { group, na, verdict } from '../lib/report.mjs';
-import { OURS_BIN, oursEnv } from '../lib/services.mjs';
+import { makeService, OURS_BIN, oursEnv } from '../lib/services.mjs';
 import { fmt, fmtKb, fmtRatio, ratios, summarize } from '../lib/stats.mjs';
 
 const LINES = 1_000_000;
@@ -60,6 +60,39 @@ async function pass(which, prog, args, input, dir) {
   const logdir = join(dir, 'log');
   for (const name of readdirSync(logdir)) if (name === 'current' || name.startsWith('@')) lines += await countLines(join(logdir, name));
   return { ms: r.ms, lines };
+}
+
+/** A TAI64N stamp and its space, which `t` puts before each line. */
+const STAMP_BYTES = 26;
+
+/**
+ * One timed pass of a logged service under svscan (ours: the logger hosted in svscan; C: svscan,
+ * supervise and multilog): the service `cat`s the input to its stdout; wall time from svscan's
+ * start until every stamped byte is in the log directory: {ms, lines}.
+ */
+async function hostedPass(which, input, dir) {
+  const sv = join(dir, 'sv');
+  makeService(join(sv, 's'), { run: `#!/bin/sh\ncat ${input.file}\nexec sleep 100000\n`, logger: `multilog ${MULTILOG_SCRIPT.join(' ')}` });
+  const logdir = join(sv, 's', 'log', 'log');
+  const want = input.bytes + LINES * STAMP_BYTES;
+  const onDisk = () => {
+    let bytes = 0;
+    try {
+      for (const name of readdirSync(logdir)) if (name === 'current' || name.startsWith('@')) bytes += statSync(join(logdir, name)).size;
+    } catch {
+      // not made yet
+    }
+    return bytes;
+  };
+  const env = which === 'ours' ? oursEnv() : benchEnv();
+  const t0 = process.hrtime.bigint();
+  startDaemon(which === 'ours' ? `${OURS_BIN}/svscan` : '/usr/bin/svscan', [sv], { cwd: dir, env });
+  const done = await waitFor(() => onDisk() >= want, { timeoutMs: 120000, intervalMs: 5 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (!done) throw new Error(`only ${onDisk()} of ${want} bytes logged in 120 s`);
+  let lines = 0;
+  for (const name of readdirSync(logdir)) if (name === 'current' || name.startsWith('@')) lines += await countLines(join(logdir, name));
+  return { ms, lines };
 }
 
 /**
@@ -115,7 +148,7 @@ export async function logging({ quick }) {
   try {
     const input = makeInput(base);
     const mb = input.bytes / 2 ** 20;
-    for (const [prog, args] of [['tai64n', []], ['multilog', MULTILOG_SCRIPT]]) {
+    for (const [prog, args] of [['tai64n', []], ['multilog', MULTILOG_SCRIPT], ['svscan', MULTILOG_SCRIPT]]) {
       const series = { ours: [], C: [] };
       const counts = {};
       const why = {};
@@ -125,7 +158,7 @@ export async function logging({ quick }) {
           const dir = join(base, `${prog}-${which}-${r}`);
           try {
             mkdirSync(dir);
-            const { ms, lines } = await pass(which, prog, args, input.file, dir);
+            const { ms, lines } = prog === 'svscan' ? await hostedPass(which, input, dir) : await pass(which, prog, args, input.file, dir);
             series[which].push(ms);
             counts[which] = Math.min(counts[which] ?? Infinity, lines);
           } catch (err) {
@@ -143,7 +176,10 @@ export async function logging({ quick }) {
       const lossless = (which) => (counts[which] === undefined ? 'n/a' : `${counts[which]}${counts[which] === LINES ? ' ✓' : ' ✗'}`);
       const vsC = why.ours || why.C ? null : ratios(series.ours, series.C);
       result.rows.push({
-        figure: `${prog} ${args.join(' ')} < ${(input.bytes / 1e6).toFixed(0)} MB`.replace('  ', ' '),
+        figure:
+          prog === 'svscan'
+            ? `a service under svscan, logged by multilog ${args.join(' ')}: ${(input.bytes / 1e6).toFixed(0)} MB`
+            : `${prog} ${args.join(' ')} < ${(input.bytes / 1e6).toFixed(0)} MB`.replace('  ', ' '),
         cells: {
           ours: cell('ours'),
           C: cell('C'),
@@ -171,6 +207,9 @@ export async function logging({ quick }) {
     cells['ours / C'] = rss.ours && rss.C ? fmtRatio(summarize([rss.ours.late / rss.C.late])) : 'n/a';
     cells.target = verdict('RSS flat', rss.ours ? rss.ours.late - rss.ours.early <= FLAT_KB : null);
     result.rows.push({ figure: `multilog RSS after ${endlessMb} MB → after ${10 * endlessMb} MB`, cells });
+    result.notes.push(
+      'under svscan: the service cats the input to its stdout, the logger is multilog (ours hosted in our svscan; C: svscan, supervise, multilog); wall time from svscan\'s start (Node\'s start included for ours) until every stamped byte is in the log directory',
+    );
     result.notes.push(`endless input: VmRSS when ${endlessMb} MB and when ${10 * endlessMb} MB were fed (peak: VmHWM at the end); the ratio is of the second readings; "flat" means ours grew by at most 2 MB in between`);
   } finally {
     cleanup(base);
