@@ -49,13 +49,21 @@ int open_path(const char* path, int flags, mode_t mode) {
   return r == -1 ? -errno : r;
 }
 
-ssize_t tee_pipe(int in, int out, size_t len) {
 #if defined(__linux__)
+// A pipe-to-pipe call (tee, splice), non-blocking, retried on EINTR: the count or -errno.
+template <class Call>
+static ssize_t pipe_call(Call call) {
   ssize_t r;
   do {
-    r = tee(in, out, len, SPLICE_F_NONBLOCK);
+    r = call();
   } while (r == -1 && errno == EINTR);
   return r == -1 ? -errno : r;
+}
+#endif
+
+ssize_t tee_pipe(int in, int out, size_t len) {
+#if defined(__linux__)
+  return pipe_call([=] { return tee(in, out, len, SPLICE_F_NONBLOCK); });
 #else
   (void)in;
   (void)out;
@@ -66,11 +74,7 @@ ssize_t tee_pipe(int in, int out, size_t len) {
 
 ssize_t splice_pipe(int in, int out, size_t len) {
 #if defined(__linux__)
-  ssize_t r;
-  do {
-    r = splice(in, nullptr, out, nullptr, len, SPLICE_F_NONBLOCK);
-  } while (r == -1 && errno == EINTR);
-  return r == -1 ? -errno : r;
+  return pipe_call([=] { return splice(in, nullptr, out, nullptr, len, SPLICE_F_NONBLOCK); });
 #else
   (void)in;
   (void)out;
