@@ -3,6 +3,7 @@
 // and written through /proc/self/mem; elsewhere (or where that is refused) process.title stands
 // in, which can only carry text, so NULs show as spaces and other bytes as '?'.
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { procStat } from './proc-stat.js';
 
 /** Fields 48 and 49 of /proc/PID/stat, counted from 1. */
 const ARG_START_FIELD = 48;
@@ -20,11 +21,10 @@ export function openArgArea(): ArgArea | null {
   let start: number;
   let end: number;
   try {
-    const stat = readFileSync('/proc/self/stat', 'latin1');
-    // Fields after the parenthesised command name start at field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    start = Number(fields[ARG_START_FIELD - 3]);
-    end = Number(fields[ARG_START_FIELD - 2]);
+    const field = procStat('self');
+    if (field === null) return null;
+    start = Number(field(ARG_START_FIELD));
+    end = Number(field(ARG_START_FIELD + 1));
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) return null;
     fd = openSync('/proc/self/mem', 'r+');
   } catch {

@@ -3,10 +3,11 @@
 // event loop, on its stdin and stderr and as its identity. The stub keeps the process (pid for
 // svc/svstat, signals, credentials, cwd); it relays SIGALRM ('A') and SIGTERM ('T') and exits
 // with the code we send ('X', code). 'F' tells it to run as an ordinary multilog instead.
-import { closeSync, constants as fsc, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
 import { recordField } from '../exec/captured.js';
+import { parentPid } from '../proc-stat.js';
 import { setAdoptionHook } from '../supervise/supervisor.js';
 import { readIdentity, type Identity } from './identity.js';
 import { askBack, takeWelcome } from './rehost.js';
@@ -65,9 +66,8 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
     pid = n.getpeercred(fd).pid;
     // Only a child of ours (a process one of our supervisors started) is hosted, or a logger
     // one of them adopted and asked back (rehost.ts).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid !== process.pid && !takeWelcome(pid)) throw new Error('not our child');
+    const ppid = parentPid(pid);
+    if (ppid === null || (ppid !== process.pid && !takeWelcome(pid))) throw new Error('not our child');
   } catch {
     socket.destroy();
     return;

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { native, type FdOp } from '../../native/index.js';
 import { errnoError, errnoName } from '../errors.js';
 import { textBytes } from '../exec/bytes.js';
+import { parentPid } from '../proc-stat.js';
 import { gatePath } from '../supervise/gate.js';
 import type { KeeperSystem } from './keeper.js';
 
@@ -36,10 +37,9 @@ export function systemKeeper(): KeeperSystem | null {
           const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
           if (!cmdline.startsWith(prefix) || statSync(`/proc/${entry}`).uid !== uid) continue;
           const owner = Number(cmdline.slice(prefix.length).split('\0')[0]);
-          const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          const ppid = parentPid(Number(entry));
           // Its svscan died (it was handed to a reaper): a live svscan's keeper is its child.
-          if (ppid !== owner) out.push(Number(entry));
+          if (ppid !== null && ppid !== owner) out.push(Number(entry));
         } catch {
           // gone meanwhile
         }

@@ -4,6 +4,7 @@
 // next supervisor of the directory reads it after a crash to adopt the process. C's tools ignore
 // the file; supervise/status stays C's 18 bytes.
 import { closeSync, constants as fs, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { procStat } from '../proc-stat.js';
 import type { Stamp } from '../status.js';
 import { inDir, type Problem } from './files.js';
 
@@ -26,17 +27,10 @@ export interface ProcStart {
 
 /** Field 22 of /proc/PID/stat (and the state, field 3); null when there is no such process. */
 export function procStart(pid: number): ProcStart | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = fields[22 - 3];
-  if (ticks === undefined || !/^[0-9]+$/.test(ticks)) return null;
-  return { ticks: BigInt(ticks), zombie: fields[0] === 'Z' || fields[0] === 'X' };
+  const field = procStat(pid);
+  const ticks = field?.(22);
+  if (field === null || ticks === undefined || !/^[0-9]+$/.test(ticks)) return null;
+  return { ticks: BigInt(ticks), zombie: field(3) === 'Z' || field(3) === 'X' };
 }
 
 let boot: string | null | undefined;
