@@ -58,9 +58,8 @@ export function peekingReader(
       try {
         n = nat.tee(from, copyOut, Math.min(want, PIPE_ROOM, buf.length));
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === 'EAGAIN' || code === 'EINTR') return 'again';
-        return 0;
+        // (The addon retries EINTR itself.)
+        return (err as { code?: string }).code === 'EAGAIN' ? 'again' : 0;
       }
       if (n === 0) return 0; // no writer and nothing left: end of input
       let got = 0;
@@ -110,9 +109,8 @@ export function peekingReader(
           const moved = nat.splice(from, binWrite, left);
           if (moved <= 0) break;
           left -= moved;
-        } catch (err) {
-          if ((err as { code?: string }).code === 'EINTR') continue;
-          break;
+        } catch {
+          break; // the addon retries EINTR itself: anything else ends the move
         }
       }
       return n - left;
