@@ -82,9 +82,19 @@ test("the service's stdout is the logger's stdin; stderr stays svscan's; no othe
   const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_RESCAN_SECONDS: '3600' });
   await until('stderr', () => svscan.stderr !== '');
   expect(svscan.stderr).toBe('to-stderr\n');
-  const service = fds(await until('a up', () => box.pid(box.path('svc', 'a')) || undefined));
-  const logger = fds(await until('logger up', () => box.pid(box.path('svc', 'a', 'log')) || undefined));
-  const plain = fds(await until('b up', () => box.pid(box.path('svc', 'b')) || undefined));
+  // Read once each ./run has become its program: the shell before it holds the script open on a
+  // descriptor of its own.
+  const execed = (dir: string, program: string): number | undefined => {
+    const pid = box.pid(box.path('svc', ...dir.split('/')));
+    try {
+      return pid && readlinkSync(`/proc/${pid}/exe`).endsWith(`/${program}`) ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const service = fds(await until('a up', () => execed('a', 'sleep')));
+  const logger = fds(await until('logger up', () => execed('a/log', 'cat')));
+  const plain = fds(await until('b up', () => execed('b', 'sleep')));
   const ours = fds(svscan.pid);
   // Beyond 0-2, a child has only what svscan itself was handed (C passes those on too): none of
   // svscan's own descriptors (the log pipe, supervise/ files, the event loop's) leaks to it.
