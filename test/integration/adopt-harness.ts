@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parentPid, procStat } from '../../src/lib/proc-stat.js';
 import { decodeStatus } from '../../src/lib/status.js';
 import { OUR_BIN, ours } from '../helpers/paths.js';
 import { alive, until, type Exit } from './svscan-harness.js';
@@ -47,18 +48,14 @@ export function supervised(dir: string): boolean {
 
 /** The parent pid of `pid`, from /proc. */
 export function ppid(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const parent = parentPid(pid);
+  if (parent === null) throw new Error(`no process ${pid}`);
+  return parent;
 }
 
-/** The process state letter (S, R, T, Z...). */
+/** The process state letter (S, R, T, Z...); '' when there is no such process. */
 export function procState(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0]!;
-  } catch {
-    return '';
-  }
+  return procStat(pid)?.(3) ?? '';
 }
 
 const started = new Set<number>();
