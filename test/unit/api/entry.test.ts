@@ -45,7 +45,7 @@ console.log(cjs.DaemontoolsError === DaemontoolsError && cjs.readStatus === read
   expect(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: app, encoding: 'utf8' }).trim()).toBe('true');
 });
 
-test('the types check in an ESM and a CommonJS consumer', () => {
+test('the types check in an ESM and a CommonJS consumer', { timeout: 120_000 }, () => {
   const body = `
 const status: ServiceStatus = readStatusSync('/service/web');
 const since: Date = status.since;
