@@ -23,8 +23,6 @@ function scanProblemText(problem: ScanProblem): string {
   switch (problem.kind) {
     case 'stat':
       return warnText(PROG, `unable to stat ${problem.path}: `, problem.error);
-    case 'too-many':
-      return warnText(PROG, `unable to start ${problem.name}: running too many services`);
     case 'pipe':
       return warnText(PROG, `unable to create pipe for ${problem.name}: `, problem.error);
     case 'readdir':

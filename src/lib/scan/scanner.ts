@@ -4,9 +4,6 @@
 // started again on the next scan; an entry whose directory is gone is dropped once both have ended.
 import { LogPipe, type PipeSyscalls } from './log-pipe.js';
 
-/** C svscan's table size: a service beyond it is refused with a warning. */
-export const MAX_SERVICES = 1000;
-
 export interface DirStat {
   readonly dev: bigint;
   readonly ino: bigint;
@@ -26,7 +23,6 @@ export interface ServiceSpec {
 /** Something svscan warns about and carries on after. */
 export type ScanProblem =
   | { readonly kind: 'stat'; readonly path: string; readonly error: unknown }
-  | { readonly kind: 'too-many'; readonly name: string }
   | { readonly kind: 'pipe'; readonly name: string; readonly error: unknown }
   | { readonly kind: 'readdir'; readonly error: unknown }
   /** The pipe a service and logger kept from a killed svscan could not be taken back; they restart. */
@@ -143,10 +139,6 @@ export class Scanner<H> {
   }
 
   private newEntry(name: string): Entry<H> | undefined {
-    if (this.entries.size >= MAX_SERVICES) {
-      this.host.problem({ kind: 'too-many', name });
-      return undefined;
-    }
     let hasLog = true;
     try {
       this.host.stat(`${name}/log`);

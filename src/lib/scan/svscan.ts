@@ -10,6 +10,8 @@ import { PipeKeeper } from './keeper.js';
 import { systemKeeper } from './keeper-system.js';
 import { giveBack, Settle } from './settle.js';
 import { ScanTrigger, RESCAN_SECONDS } from './trigger.js';
+import { raiseOpenFiles, type OpenFilesSyscalls } from './open-files.js';
+import { readFileSync } from 'node:fs';
 
 export interface SvscanOptions {
   readonly env: readonly Buffer[];
@@ -42,6 +44,7 @@ export class Svscan {
 
   /** Scans the current directory now and keeps it supervised from then on. */
   start(): void {
+    raiseOpenFiles(systemOpenFiles(), native().constants.RLIMIT.NOFILE!);
     adoptOrphans();
     // Loggers our supervisors start run their multilog engine here (src/lib/loghost).
     const { startLogHost } = require('../loghost/server.js') as typeof import('../loghost/server.js');
@@ -64,4 +67,20 @@ export class Svscan {
     }
     return this.stopping;
   }
+}
+
+function systemOpenFiles(): OpenFilesSyscalls {
+  const n = native();
+  return {
+    geteuid: () => process.geteuid?.() ?? -1,
+    getrlimit: (r) => n.getrlimit(r),
+    setrlimit: (r, cur, max) => n.setrlimit(r, cur, max),
+    ceiling() {
+      try {
+        return BigInt(readFileSync('/proc/sys/fs/nr_open', 'latin1').trim());
+      } catch {
+        return null;
+      }
+    },
+  };
 }
