@@ -40,16 +40,11 @@ export interface SupervisorOptions {
   onProblem?(problem: Problem): void;
   /** Called once supervision ends after svc -x (the service being down). */
   onExit?(): void;
+  /** Told of each process this supervisor adopts (svscan's log host asks a logger back in). */
+  onAdopt?(pid: number): void;
 }
 
 type Stage = 'enter' | 'wait' | 'reap' | 'control';
-
-/** Told of every process a supervisor in this process adopts (svscan's log host asks loggers back). */
-let adoptionHook: ((pid: number) => void) | null = null;
-
-export function setAdoptionHook(hook: ((pid: number) => void) | null): void {
-  adoptionHook = hook;
-}
 
 /** Pause after each start, and after a failed fork (supervise's deepsleep). */
 const START_PAUSE_MS = 1000;
@@ -139,7 +134,7 @@ export class Supervisor {
         }
         this.adopted = child;
         this.quiet = null;
-        adoptionHook?.(child.pid);
+        this.options.onAdopt?.(child.pid);
         return resumedState(found.status);
       }
       case 'resume':
