@@ -29,6 +29,19 @@ export class AdoptedChild {
     });
   }
 
+  /**
+   * Sends `sig` while the process is still the one adopted (what pidfd_send_signal would prove):
+   * once it has ended its pid may be anyone's, as no zombie of ours holds it.
+   */
+  signal(sig: NodeJS.Signals): void {
+    if (!this.running()) return;
+    try {
+      process.kill(this.pid, sig);
+    } catch {
+      // Gone already.
+    }
+  }
+
   /** Still the process adopted, not ended: safe to signal by pid. */
   running(): boolean {
     if (this.pidfd < 0) return false;
