@@ -31,15 +31,16 @@ export class AdoptedChild {
 
   /**
    * Sends `sig` while the process is still the one adopted (what pidfd_send_signal would prove):
-   * once it has ended its pid may be anyone's, as no zombie of ours holds it.
+   * once it has ended its pid may be anyone's, as no zombie of ours holds it. False: it has ended.
    */
-  signal(sig: NodeJS.Signals): void {
-    if (!this.running()) return;
+  signal(sig: NodeJS.Signals): boolean {
+    if (!this.running()) return false;
     try {
       process.kill(this.pid, sig);
     } catch {
-      // Gone already.
+      // Gone already: its pidfd says so next.
     }
+    return true;
   }
 
   /** Still the process adopted, not ended: safe to signal by pid. */

@@ -152,16 +152,20 @@ export class Supervisor {
     closeHeld(this.held);
   }
 
-  /** The event through the machine, then its effects; a fork's or a read's answer is the next event. */
+  /** The event through the machine, then its effects; what they answer (a fork, a read) goes in next. */
   private dispatch(event: Event): void {
-    for (let next: Event | undefined = event; next !== undefined; ) {
+    const queue = [event];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       const step = reduce(this.state!, next);
       this.state = step.state;
-      next = undefined;
-      for (const effect of step.effects) next = this.perform(effect) ?? next;
+      for (const effect of step.effects) {
+        const answer = this.perform(effect);
+        if (answer !== undefined) queue.push(answer);
+      }
     }
   }
 
+  /** One effect as syscalls; an event when the world answers at once. */
   private perform(effect: Effect): Event | undefined {
     switch (effect.type) {
       case 'write-status': {
@@ -173,7 +177,10 @@ export class Supervisor {
         this.record(0, effect.stamp);
         return undefined;
       case 'signal':
-        for (const sig of effect.signals) this.kill(effect.pid, sig);
+        for (const sig of effect.signals) {
+          // An adopted child found gone: the machine learns it ended before its pidfd says so.
+          if (!this.kill(effect.pid, sig)) return { type: 'ended', pid: effect.pid, at: stampNow() };
+        }
         return undefined;
       case 'spawn':
         return this.spawn();
@@ -217,15 +224,24 @@ export class Supervisor {
     return null;
   }
 
-  private kill(pid: number, sig: Signal): void {
+  /** False when `pid` is an adopted process that has ended. */
+  private kill(pid: number, sig: Signal): boolean {
     // An adopted process is no child of ours (no zombie keeps its pid): it is signalled only
     // while it is provably the process adopted.
-    if (this.adopted?.pid === pid) return this.adopted.signal(sig);
+    const adopted = this.adopted;
+    if (adopted?.pid === pid) {
+      if (adopted.signal(sig)) return true;
+      // Ended: as when its pidfd reads ready, the handle is done with.
+      adopted.close();
+      this.adopted = undefined;
+      return false;
+    }
     try {
       process.kill(pid, sig);
     } catch {
-      // Gone already: supervise ignores kill's failure too.
+      // Gone already: supervise ignores kill's failure too (our zombie holds the pid until reaped).
     }
+    return true;
   }
 
   /** Forks ./run; the answer is the machine's next event. */
