@@ -1,8 +1,8 @@
 // Driving supervise by name, as svc and svok do: command letters written to supervise/control in
 // one write, and a supervise's presence told by whether anyone holds supervise/ok open to read.
-import { closeSync, constants, openSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command, sendCommands } from '../lib/control.js';
+import { statSync } from 'node:fs';
+import { Command } from '../lib/control.js';
+import { probeOk, writeControl } from '../lib/svdir.js';
 import { DaemontoolsError, errnoCode, systemError } from './errors.js';
 
 /** The commands supervise understands, by the names svc's options stand for. */
@@ -76,7 +76,7 @@ export function sendCommand(dir: string, ...commands: ServiceCommand[]): void {
   const letters = commandLetters(commands);
   if (letters === '') return;
   try {
-    sendCommands(join(dir, 'supervise', 'control'), letters);
+    writeControl(dir, letters);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).syscall === 'write') throw systemError(dir, `${dir}: unable to write commands`, err);
     throw notSupervisedOr(dir, 'unable to open supervise/control', err);
@@ -89,7 +89,7 @@ export function sendCommand(dir: string, ...commands: ServiceCommand[]): void {
  */
 export function isSupervised(dir: string): boolean {
   try {
-    closeSync(openSync(join(dir, 'supervise', 'ok'), constants.O_WRONLY | constants.O_NONBLOCK));
+    probeOk(dir);
     return true;
   } catch (err) {
     const e = notSupervisedOr(dir, 'unable to open supervise/ok', err);

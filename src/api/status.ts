@@ -1,10 +1,9 @@
 // Reading a service's state, as svstat does: the down file, a supervise behind supervise/ok, and
 // the 18 bytes of supervise/status, which C's supervise and ours write alike.
-import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { errnoError } from '../lib/errors.js';
-import { decodeStatus, STATUS_SIZE, TAI_EPOCH, type Want } from '../lib/status.js';
+import { TAI_EPOCH, type Status, type Want } from '../lib/status.js';
+import { normallyUp, probeOk, readStatusFile } from '../lib/svdir.js';
 import { DaemontoolsError, errnoCode, systemError } from './errors.js';
 
 export type { Want } from '../lib/status.js';
@@ -29,15 +28,12 @@ export interface ServiceStatus {
   readonly normallyUp: boolean;
 }
 
-const OK_FLAGS = constants.O_WRONLY | constants.O_NONBLOCK;
-
 /** Milliseconds since the Unix epoch for a TAI64N stamp as supervise writes it. */
 function stampToMs(seconds: bigint, nanoseconds: number): number {
   return Number(seconds - TAI_EPOCH) * 1000 + Math.floor(nanoseconds / 1e6);
 }
 
-function build(dir: string, bytes: Uint8Array, normallyUp: boolean, now: number): ServiceStatus {
-  const status = decodeStatus(bytes);
+function build(dir: string, status: Status | null, normallyUp: boolean, now: number): ServiceStatus {
   if (status === null) throw new DaemontoolsError('ERR_BAD_STATUS', dir, `${dir}: supervise/status is not 18 bytes long`);
   const ms = stampToMs(status.stamp.seconds, status.stamp.nanoseconds);
   const up = status.pid !== 0;
@@ -72,37 +68,9 @@ function okError(dir: string, err: unknown): DaemontoolsError {
  * for a short status file, `ERR_SYSTEM` when the directory or a file cannot be read.
  */
 export async function readStatus(dir: string): Promise<ServiceStatus> {
-  checkDir(dir);
-  try {
-    if (!(await stat(dir)).isDirectory()) throw errnoError('ENOTDIR', 'stat', dir);
-  } catch (err) {
-    throw systemError(dir, `${dir}: unable to open the service directory`, err);
-  }
-  const normallyUp = await stat(join(dir, 'down')).then(
-    () => false,
-    (err: unknown) => {
-      if (errnoCode(err) === 'ENOENT') return true;
-      throw systemError(dir, `${dir}: unable to stat down`, err);
-    },
-  );
-  try {
-    await (await open(join(dir, 'supervise', 'ok'), OK_FLAGS)).close();
-  } catch (err) {
-    throw okError(dir, err);
-  }
-  const bytes = Buffer.alloc(STATUS_SIZE);
-  let got: number;
-  try {
-    const handle = await open(join(dir, 'supervise', 'status'), constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      got = (await handle.read(bytes, 0, STATUS_SIZE, null)).bytesRead;
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    throw systemError(dir, `${dir}: unable to read supervise/status`, err);
-  }
-  return build(dir, bytes.subarray(0, got), normallyUp, Date.now());
+  // Non-blocking opens of a FIFO and of an 18-byte file: done at once, they cost less than a
+  // round trip through libuv's thread pool would.
+  return readStatusSync(dir);
 }
 
 /** {@link readStatus}, synchronously. */
@@ -113,29 +81,22 @@ export function readStatusSync(dir: string): ServiceStatus {
   } catch (err) {
     throw systemError(dir, `${dir}: unable to open the service directory`, err);
   }
-  let normallyUp = false;
+  let up: boolean;
   try {
-    statSync(join(dir, 'down'));
+    up = normallyUp(dir);
   } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw systemError(dir, `${dir}: unable to stat down`, err);
-    normallyUp = true;
+    throw systemError(dir, `${dir}: unable to stat down`, err);
   }
   try {
-    closeSync(openSync(join(dir, 'supervise', 'ok'), OK_FLAGS));
+    probeOk(dir);
   } catch (err) {
     throw okError(dir, err);
   }
-  const bytes = Buffer.alloc(STATUS_SIZE);
-  let got: number;
+  let status: Status | null;
   try {
-    const fd = openSync(join(dir, 'supervise', 'status'), constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      got = readSync(fd, bytes, 0, STATUS_SIZE, null);
-    } finally {
-      closeSync(fd);
-    }
+    status = readStatusFile(dir);
   } catch (err) {
     throw systemError(dir, `${dir}: unable to read supervise/status`, err);
   }
-  return build(dir, bytes.subarray(0, got), normallyUp, Date.now());
+  return build(dir, status, up, Date.now());
 }

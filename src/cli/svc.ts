@@ -1,6 +1,7 @@
 // svc: sends supervise the command letters given as options, for each directory named.
 import { writeSync } from 'node:fs';
-import { parseSvcArgs, sendCommands } from '../lib/control.js';
+import { parseSvcArgs } from '../lib/control.js';
+import { writeControl } from '../lib/svdir.js';
 import { problemMessage } from '../lib/sgetopt.js';
 import { OriginDir } from '../lib/origin-dir.js';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
@@ -33,7 +34,7 @@ export function main(argv: readonly string[]): number {
       continue;
     }
     try {
-      sendCommands('supervise/control', args.commands);
+      writeControl('.', args.commands);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.syscall === 'write') warn(PROG, `error writing commands to ${dir}: `, err);

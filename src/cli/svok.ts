@@ -1,6 +1,6 @@
 // svok: exits 0 when a supervise is running in the directory, 100 when not.
-import { constants, openSync } from 'node:fs';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
+import { probeOk } from '../lib/svdir.js';
 import { fatal, writeErr } from './io.js';
 
 const PROG = 'svok';
@@ -21,7 +21,7 @@ export function main(argv: readonly string[]): number {
   }
   try {
     // supervise holds supervise/ok open for reading; without a reader the open fails with ENXIO.
-    openSync('supervise/ok', constants.O_WRONLY | constants.O_NONBLOCK);
+    probeOk('.');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENXIO') return EXIT_NOT_RUNNING;

@@ -1,6 +1,7 @@
 // svstat: one line per directory on what its supervise reports, as svstat prints it.
-import { closeSync, constants, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { decodeStatus, secondsSince, STATUS_SIZE, taiNow } from '../lib/status.js';
+import { writeSync } from 'node:fs';
+import { secondsSince, STATUS_SIZE, taiNow, type Status } from '../lib/status.js';
+import { normallyUp, probeOk, readStatusFile } from '../lib/svdir.js';
 import { errorWords } from '../lib/error-str.js';
 import { OriginDir } from '../lib/origin-dir.js';
 import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
@@ -16,43 +17,31 @@ function describe(dir: string): string {
   } catch (err) {
     return `unable to chdir: ${errorWords(err)}`;
   }
-  let normallyUp = false;
+  let up: boolean;
   try {
-    statSync('down');
+    up = normallyUp('.');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return `unable to stat down: ${errorWords(err)}`;
-    normallyUp = true;
+    return `unable to stat down: ${errorWords(err)}`;
   }
   try {
-    closeSync(openSync('supervise/ok', constants.O_WRONLY | constants.O_NONBLOCK));
+    probeOk('.');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENXIO') return 'supervise not running';
     return `unable to open supervise/ok: ${errorWords(err)}`;
   }
-  let fd: number;
+  let status: Status | null;
   try {
-    fd = openSync('supervise/status', constants.O_RDONLY | constants.O_NONBLOCK);
+    status = readStatusFile('.', { sharedBuffer: lastStatus });
   } catch (err) {
     return `unable to open supervise/status: ${errorWords(err)}`;
   }
-  let got: number;
-  try {
-    got = readSync(fd, lastStatus, 0, STATUS_SIZE, null); // one read, as svstat does
-  } catch {
-    // svstat compares read's -1 as unsigned, so a failed read goes unnoticed and the bytes of
-    // the previous directory (or zeros) are reported instead.
-    got = STATUS_SIZE;
-  } finally {
-    closeSync(fd);
-  }
-  const status = got < STATUS_SIZE ? null : decodeStatus(lastStatus);
   if (status === null) return 'unable to read supervise/status: bad format';
 
   const { pid, paused, want } = status;
   const seconds = secondsSince(status.stamp.seconds, taiNow());
   let line = pid ? `up (pid ${pid}) ${seconds} seconds` : `down ${seconds} seconds`;
-  if (pid && !normallyUp) line += ', normally down';
-  if (!pid && normallyUp) line += ', normally up';
+  if (pid && !up) line += ', normally down';
+  if (!pid && up) line += ', normally up';
   if (pid && paused) line += ', paused';
   if (!pid && want === 'up') line += ', want up';
   if (pid && want === 'down') line += ', want down';

@@ -1,6 +1,5 @@
 // svc's command letters: parsed with djb's sgetopt over "udopchaitkx", each letter kept once in
 // the order first given, and the whole batch written to supervise/control in one write, as svc does.
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { Getopt, type GetoptProblem } from './sgetopt.js';
 
 /** The command letters supervise reads from its control FIFO, by name. */
@@ -45,29 +44,5 @@ export function parseSvcArgs(argv: readonly string[]): SvcArgs {
   return { ok: true, commands, dirs: argv.slice(getopt.optind) };
 }
 
-/** Blocks the thread briefly: svc writes in blocking mode, so a full FIFO makes it wait. */
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * Opens `controlPath` without waiting for a reader (ENXIO when supervise is not running) and
- * writes all of `commands` in one write. Throws Node's errors (syscall 'open' or 'write').
- */
-export function sendCommands(controlPath: string, commands: string): void {
-  const fd = openSync(controlPath, constants.O_WRONLY | constants.O_NONBLOCK);
-  try {
-    const data = Buffer.from(commands, 'latin1');
-    let done = 0;
-    while (done < data.length) {
-      try {
-        done += writeSync(fd, data, done, data.length - done);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-        pause(10);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+/** The one write svc makes to a control FIFO (svdir.ts): `sendCommands(controlPath, commands)`. */
+export { writeBatch as sendCommands } from './svdir.js';

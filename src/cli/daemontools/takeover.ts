@@ -2,10 +2,9 @@
 // run on, records each running process in supervise/owner, the record our supervisor adopts a
 // process by (same pid, status kept) instead of starting ./run beside it. C's supervise leaves no
 // such record; ours writes one for every process it starts. Linux only: identity is proven from /proc.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { isSupervised } from '../../api/control.js';
-import { decodeStatus } from '../../lib/status.js';
+import type { Status } from '../../lib/status.js';
+import { readStatusFile } from '../../lib/svdir.js';
 import { isRunning, ownerOf, procStart, readOwner, writeOwner } from '../../lib/supervise/owner.js';
 
 export type TakeoverResult =
@@ -15,13 +14,12 @@ export type TakeoverResult =
 /** Prepares one service directory; nothing is written when `dryRun`. */
 export function takeOver(dir: string, dryRun: boolean): TakeoverResult {
   if (isSupervised(dir)) return { kind: 'supervised' };
-  let bytes: Buffer;
+  let status: Status | null;
   try {
-    bytes = readFileSync(join(dir, 'supervise', 'status'));
+    status = readStatusFile(dir);
   } catch (error) {
     return { kind: 'no-status', error };
   }
-  const status = decodeStatus(bytes);
   if (status === null) return { kind: 'no-status' };
   const { pid } = status;
   if (pid === 0) return { kind: 'down' };

@@ -8,9 +8,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
 import { recordField } from '../exec/captured.js';
 import { parentPid } from '../proc-stat.js';
-import { setAdoptionHook } from '../supervise/supervisor.js';
 import { readIdentity, type Identity } from './identity.js';
-import { askBack, takeWelcome } from './rehost.js';
+import { takeWelcome } from './rehost.js';
 
 /** What a hosted engine needs from its process. */
 export interface LoggerProcess {
@@ -54,8 +53,6 @@ export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server |
   server.on('error', () => server.close());
   server.listen(socketName(process.pid));
   server.unref();
-  // An adopted logger that runs as a Node multilog (its host died) is asked back in.
-  setAdoptionHook(askBack);
   return server;
 }
 

@@ -19,6 +19,8 @@ export interface HostOptions {
   onSupervisorReport(report: SupervisorReport): void;
   /** Told as each supervisor is about to start. */
   onStart?(): void;
+  /** Told of each process a supervisor adopts (SupervisorOptions.onAdopt). */
+  onAdopt?(pid: number): void;
 }
 
 export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
@@ -48,6 +50,7 @@ export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
         ...(spec.stdout === undefined ? {} : { stdout: spec.stdout }),
         onProblem: (problem) => options.onSupervisorReport({ kind: 'problem', dir, problem }),
         onExit,
+        ...(options.onAdopt === undefined ? {} : { onAdopt: options.onAdopt }),
       });
       try {
         supervisor.start();

@@ -1,7 +1,8 @@
 // svscan as a container's entrypoint: on SIGTERM every service is brought down as `svc -dx` would
 // (TERM then CONT, and the supervisor leaves once the service is down), the services first and
 // their loggers after, so the last lines a service writes as it goes still reach its log.
-import { Command, sendCommands } from '../control.js';
+import { Command } from '../control.js';
+import { writeControl } from '../svdir.js';
 import type { Supervisor } from '../supervise/supervisor.js';
 import type { Scanner, Slot } from './scanner.js';
 
@@ -39,7 +40,7 @@ export class Shutdown {
   /** Sends `dx` through the supervisor's own FIFO, as svc would; false when that is impossible. */
   private tell(supervisor: Supervisor): boolean {
     try {
-      sendCommands(`${supervisor.path}/supervise/control`, DOWN_AND_EXIT);
+      writeControl(supervisor.path, DOWN_AND_EXIT);
       return true;
     } catch {
       // The directory was removed or moved away: svc could not reach it either. Take the service

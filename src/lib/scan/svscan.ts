@@ -30,9 +30,15 @@ export class Svscan {
   /** Holds the log pipes' read ends should svscan die (src/lib/scan/keeper.ts); null where there is none. */
   private readonly keeper: PipeKeeper | null;
   private stopping: Promise<void> | undefined;
+  /** Once the log host listens: asks an adopted logger back in (src/lib/loghost/rehost.ts). */
+  private askBack: ((pid: number) => void) | undefined;
 
   constructor(options: SvscanOptions) {
-    const host = supervisorHost({ ...options, onStart: () => this.settle.poke() });
+    const host = supervisorHost({
+      ...options,
+      onStart: () => this.settle.poke(),
+      onAdopt: (pid) => this.askBack?.(pid),
+    });
     this.scanner = new Scanner(host, (supervisor) => this.shutdown.ended(supervisor));
     this.shutdown = new Shutdown(this.scanner);
     const keeping = systemKeeper();
@@ -49,7 +55,10 @@ export class Svscan {
     // Loggers our supervisors start run their multilog engine here (src/lib/loghost).
     const { startLogHost } = require('../loghost/server.js') as typeof import('../loghost/server.js');
     const { hostMultilog } = require('../loghost/multilog.js') as typeof import('../loghost/multilog.js');
-    startLogHost(native(), hostMultilog);
+    if (startLogHost(native(), hostMultilog) !== null) {
+      // An adopted logger that runs as a Node multilog (its host died) is asked back in.
+      this.askBack = (require('../loghost/rehost.js') as typeof import('../loghost/rehost.js')).askBack;
+    }
     this.trigger.start();
   }
 

@@ -4,11 +4,11 @@
 // the old supervisor ended cleanly (svc -x), left no record, or lived in another boot, the start is
 // C's: from the down file. Linux only: elsewhere, and on kernels without pidfd_open (< 5.3), a
 // process still running is not adopted and ./run starts beside it, with a warning.
-import { readFileSync } from 'node:fs';
 import { native, type FdWatch } from '../../native/index.js';
 import { errnoError } from '../errors.js';
-import { decodeStatus, stampNow, type Status } from '../status.js';
-import { inDir, type Problem } from './files.js';
+import { stampNow, type Status } from '../status.js';
+import { readStatusFile } from '../svdir.js';
+import type { Problem } from './files.js';
 import { bootId, isRunning, procStart, readOwner, type Owner } from './owner.js';
 
 /** A process this supervisor did not start: its exit is seen through a pidfd, not waitpid. */
@@ -27,6 +27,20 @@ export class AdoptedChild {
       this.close();
       onExit();
     });
+  }
+
+  /**
+   * Sends `sig` while the process is still the one adopted (what pidfd_send_signal would prove):
+   * once it has ended its pid may be anyone's, as no zombie of ours holds it. False: it has ended.
+   */
+  signal(sig: NodeJS.Signals): boolean {
+    if (!this.running()) return false;
+    try {
+      process.kill(this.pid, sig);
+    } catch {
+      // Gone already: its pidfd says so next.
+    }
+    return true;
   }
 
   /** Still the process adopted, not ended: safe to signal by pid. */
@@ -54,7 +68,7 @@ export type Claim =
 
 function readStatus(path: string): Status | null {
   try {
-    return decodeStatus(readFileSync(inDir(path, 'supervise/status')));
+    return readStatusFile(path);
   } catch {
     return null;
   }

@@ -5,6 +5,9 @@ import { closeSync, constants as fs, mkdirSync, openSync, renameSync, statSync, 
 import { native } from '../../native/index.js';
 import { errnoError } from '../errors.js';
 import { encodeStatus, STATUS_SIZE, type Status } from '../status.js';
+import { inDir, normallyUp as downFileAbsent } from '../svdir.js';
+
+export { inDir } from '../svdir.js';
 
 /** A step of supervise's start-up that can fail, after which supervise gives up (exit 111). */
 export type StartStep = 'chdir' | 'down' | 'lock' | 'control-read' | 'control-write' | 'ok';
@@ -46,11 +49,6 @@ export function closeHeld(held: Held): void {
   held.ok = held.controlWrite = held.control = held.lock = NO_FD;
 }
 
-/** `name` inside the service directory at `path` ('.' when we are in it, as supervise is). */
-export function inDir(path: string, name: string): string {
-  return path === '.' ? name : `${path}/${name}`;
-}
-
 /** Where supervise would chdir: a directory we can get to. */
 export function checkDir(path: string): void {
   if (path === '.') return;
@@ -64,11 +62,9 @@ export function checkDir(path: string): void {
 /** No down file: the service is normally up. */
 export function normallyUp(path: string): boolean {
   try {
-    statSync(inDir(path, 'down'));
-    return false;
+    return downFileAbsent(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new SuperviseStartError('down', err);
-    return true;
+    throw new SuperviseStartError('down', err);
   }
 }
 

@@ -1,13 +1,14 @@
 // One service directory supervised exactly as a C supervise process would: the lock, the control
 // and ok FIFOs, supervise/status, ./run started and restarted with a second's pause after each
 // start. Many supervisors can share one Node process (svscan); each keeps to its own directory.
-// A ./run left running by a supervisor that died is adopted, not started twice (adopt.ts).
+// A ./run left running by a supervisor that died is adopted, not started twice (adopt.ts). What
+// to do is machine.ts's to decide; this class turns what happens into its events and carries
+// out its effects.
 import { closeSync, constants as fs, readSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { native, type ExecPlan, type FdOp, type FdWatch } from '../../native/index.js';
-import { isCommandLetter } from '../control.js';
 import { errnoError, errnoName } from '../errors.js';
-import { encodeStatus, stampNow, type Stamp } from '../status.js';
+import { stampNow, type Stamp } from '../status.js';
 import { AdoptedChild, claim } from './adopt.js';
 import {
   checkDir,
@@ -20,10 +21,21 @@ import {
   type Held,
   type Problem,
 } from './files.js';
-import { initialState, reduce, resumedState, startup, statusOf, type Effect, type Event, type State } from './machine.js';
+import {
+  adoptedState,
+  freshState,
+  pidOf,
+  reduce,
+  resumedState,
+  supervising,
+  type Effect,
+  type Event,
+  type Signal,
+  type State,
+} from './machine.js';
 import { spawnRecorded } from './gate.js';
 import { beginOwner, finishOwner, forgetOwner, ownerOf, writeOwner } from './owner.js';
-import { listen, unwatchChild, watchChild } from './reaper.js';
+import { listen, watchChild } from './reaper.js';
 
 export { SuperviseStartError, type Problem, type StartStep } from './files.js';
 
@@ -40,45 +52,24 @@ export interface SupervisorOptions {
   onProblem?(problem: Problem): void;
   /** Called once supervision ends after svc -x (the service being down). */
   onExit?(): void;
+  /** Told of each process this supervisor adopts (svscan's log host asks a logger back in). */
+  onAdopt?(pid: number): void;
 }
 
-type Stage = 'enter' | 'wait' | 'reap' | 'control';
-
-/** Told of every process a supervisor in this process adopts (svscan's log host asks loggers back). */
-let adoptionHook: ((pid: number) => void) | null = null;
-
-export function setAdoptionHook(hook: ((pid: number) => void) | null): void {
-  adoptionHook = hook;
-}
-
-/** Pause after each start, and after a failed fork (supervise's deepsleep). */
-const START_PAUSE_MS = 1000;
-const FORK_RETRY_MS = 60000;
 const POLL_FALLBACK_MS = 100;
 /** One byte at a time, as supervise reads its control FIFO; shared, as the loop is single. */
 const byte = Buffer.alloc(1);
 
 export class Supervisor {
   readonly path: string;
+  /** Everything supervise knows and decides (machine.ts); the fields below are what its effects hold. */
   private state: State | undefined;
-  private stage: Stage = 'enter';
   private readonly held: Held = { lock: NO_FD, control: NO_FD, controlWrite: NO_FD, ok: NO_FD };
   private watch: FdWatch | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private controlReady = false;
-  private exitPending = false;
-  private running = false;
   private plan: ExecPlan | undefined;
-  /** The running ./run when this supervisor did not start it but took it over. */
+  /** The pidfd of a ./run this supervisor did not start but took over. */
   private adopted: AdoptedChild | undefined;
-  /**
-   * After a takeover, the status is written once, with ok open (watchers learn a supervisor is
-   * back), and not again while it stays the same: C rewrites nothing when svscan restarts.
-   * null: not yet written; undefined: no takeover, every announce writes, as C's do.
-   */
-  private quiet: Buffer | null | undefined;
-  /** The record (owner.ts) already says nothing runs here. */
-  private idleRecorded = false;
 
   constructor(
     /** The name in messages, as given. */
@@ -90,11 +81,11 @@ export class Supervisor {
 
   /** The pid of ./run, 0 when down. */
   get pid(): number {
-    return this.state?.pid ?? 0;
+    return this.state === undefined ? 0 : pidOf(this.state.child);
   }
 
   get active(): boolean {
-    return this.running;
+    return this.state !== undefined && supervising(this.state);
   }
 
   /** Takes the directory over as supervise does on start; throws SuperviseStartError. */
@@ -108,20 +99,14 @@ export class Supervisor {
       // Holding a write end too: the FIFO never reads as end-of-file when svc closes it.
       held.controlWrite = openFifo(path, 'supervise/control', fs.O_WRONLY, 'control-write', false);
       this.state = this.takeOver(up);
-      // After a takeover the status is there already; it is written once ok is open (see quiet).
-      if (this.quiet !== null) this.announce();
+      this.dispatch({ type: 'locked', at: stampNow() });
       held.ok = openFifo(path, 'supervise/ok', fs.O_RDONLY, 'ok');
     } catch (err) {
       this.release();
       throw err;
     }
-    this.running = true;
     listen();
-    const effects = startup(this.state);
-    // Nothing runs or starts: the record still says a supervisor began here (adopt.ts resumes it).
-    if (effects.length === 0 && this.state.pid === 0 && !this.idleRecorded) this.record(0, this.state.stamp);
-    this.apply(effects);
-    this.pump();
+    this.dispatch({ type: 'begin', at: stampNow() });
   }
 
   /** With the lock held: what a supervisor that died here left running, or C's fresh start. */
@@ -131,35 +116,30 @@ export class Supervisor {
       case 'adopt': {
         const child = found.child;
         try {
-          child.onExit(() => this.onChildExit(child.pid));
+          child.onExit(() => {
+            this.adopted = undefined;
+            this.dispatch({ type: 'ended', pid: child.pid, at: stampNow() });
+          });
         } catch (error) {
           child.close();
           this.problem({ kind: 'adopt', pid: child.pid, error });
-          return initialState(normallyUp, stampNow());
+          return freshState(normallyUp, stampNow());
         }
         this.adopted = child;
-        this.quiet = null;
-        adoptionHook?.(child.pid);
-        return resumedState(found.status);
+        this.options.onAdopt?.(child.pid);
+        return adoptedState(found.status);
       }
       case 'resume':
-        this.quiet = null;
-        this.idleRecorded = found.idle;
-        return resumedState(found.status);
+        return resumedState(found.status, found.idle);
       case 'fresh':
         if (found.problem) this.problem(found.problem);
-        return initialState(normallyUp, stampNow());
+        return freshState(normallyUp, stampNow());
     }
   }
 
   /** Lets go of the directory (lock, FIFOs) as if this supervise were killed; ./run keeps running. */
   stop(): void {
-    if (!this.running) return;
-    this.running = false;
-    const pid = this.pid;
-    // Still reap it, so no zombie is left behind (an adopted one is not ours to reap).
-    if (pid !== 0 && this.adopted === undefined) watchChild(pid, () => {});
-    this.release();
+    if (this.state !== undefined) this.dispatch({ type: 'stop', at: stampNow() });
   }
 
   private release(): void {
@@ -172,51 +152,67 @@ export class Supervisor {
     closeHeld(this.held);
   }
 
-  /** supervise's main loop, one stage at a time: reap a dead child, then read one command. */
-  private pump(): void {
-    while (this.running && this.timer === undefined) {
-      switch (this.stage) {
-        case 'enter':
-          this.stage = 'wait';
-          this.announce();
-          break;
-        case 'wait':
-          if (!this.exitPending && !this.controlReady) {
-            this.watch ??= this.watchControl();
-            return;
-          }
-          this.stage = 'reap';
-          break;
-        case 'reap':
-          this.stage = 'control';
-          if (this.exitPending) {
-            this.exitPending = false;
-            this.dispatch({ type: 'exited', at: stampNow() });
-          }
-          break;
-        case 'control': {
-          this.stage = 'wait';
-          const letter = this.readControl();
-          if (letter !== null && isCommandLetter(letter)) this.dispatch({ type: 'command', command: letter });
-          break;
-        }
+  /** The event through the machine, then its effects; what they answer (a fork, a read) goes in next. */
+  private dispatch(event: Event): void {
+    const queue = [event];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const step = reduce(this.state!, next);
+      this.state = step.state;
+      for (const effect of step.effects) {
+        const answer = this.perform(effect);
+        if (answer !== undefined) queue.push(answer);
       }
     }
   }
 
-  private watchControl(): FdWatch {
-    try {
-      return native().watchReadable(this.held.control, () => this.onReadable());
-    } catch {
-      // Not pollable (a regular file put where the FIFO belongs): C would spin on it; look now and then.
-      const timer = setInterval(() => this.onReadable(), POLL_FALLBACK_MS);
-      return { close: () => clearInterval(timer) };
+  /** One effect as syscalls; an event when the world answers at once. */
+  private perform(effect: Effect): Event | undefined {
+    switch (effect.type) {
+      case 'write-status': {
+        const problem = writeStatus(this.path, effect.status);
+        if (problem !== null) this.problem(problem);
+        return undefined;
+      }
+      case 'record-idle':
+        this.record(0, effect.stamp);
+        return undefined;
+      case 'signal':
+        for (const sig of effect.signals) {
+          // An adopted child found gone: the machine learns it ended before its pidfd says so.
+          if (!this.kill(effect.pid, sig)) return { type: 'ended', pid: effect.pid, at: stampNow() };
+        }
+        return undefined;
+      case 'spawn':
+        return this.spawn();
+      case 'sleep':
+        this.sleep(effect.ms);
+        return undefined;
+      case 'watch':
+        this.watch ??= this.watchControl();
+        return undefined;
+      case 'read':
+        return { type: 'read', byte: this.readControl(), at: stampNow() };
+      case 'finish':
+        forgetOwner(this.path);
+        this.release();
+        this.options.onExit?.();
+        return undefined;
+      case 'release':
+        if (effect.reap !== null) watchChild(effect.reap, () => {});
+        this.release();
+        return undefined;
     }
   }
 
-  private onReadable(): void {
-    this.controlReady = true;
-    this.pump();
+  private watchControl(): FdWatch {
+    const readable = (): void => this.dispatch({ type: 'readable', at: stampNow() });
+    try {
+      return native().watchReadable(this.held.control, readable);
+    } catch {
+      // Not pollable (a regular file put where the FIFO belongs): C would spin on it; look now and then.
+      const timer = setInterval(readable, POLL_FALLBACK_MS);
+      return { close: () => clearInterval(timer) };
+    }
   }
 
   private readControl(): string | null {
@@ -225,47 +221,31 @@ export class Supervisor {
     } catch {
       // EAGAIN: nothing more to read.
     }
-    this.controlReady = false;
     return null;
   }
 
-  private dispatch(event: Event): void {
-    const step = reduce(this.state!, event);
-    this.state = step.state;
-    this.apply(step.effects);
-  }
-
-  private apply(effects: readonly Effect[]): void {
-    for (const effect of effects) {
-      switch (effect.type) {
-        case 'announce':
-          this.announce();
-          break;
-        case 'signal':
-          // A reaped child's pid may already belong to someone else: C's zombie would still hold it.
-          if (!this.exitPending) for (const sig of effect.signals) this.kill(sig);
-          break;
-        case 'start':
-          this.startChild();
-          break;
-        case 'finish':
-          this.finish();
-          break;
-      }
+  /** False when `pid` is an adopted process that has ended. */
+  private kill(pid: number, sig: Signal): boolean {
+    // An adopted process is no child of ours (no zombie keeps its pid): it is signalled only
+    // while it is provably the process adopted.
+    const adopted = this.adopted;
+    if (adopted?.pid === pid) {
+      if (adopted.signal(sig)) return true;
+      // Ended: as when its pidfd reads ready, the handle is done with.
+      adopted.close();
+      this.adopted = undefined;
+      return false;
     }
-  }
-
-  private kill(sig: NodeJS.Signals): void {
-    // An adopted process is no zombie of ours: once it has ended, its pid may be anyone's.
-    if (this.adopted !== undefined && !this.adopted.running()) return;
     try {
-      process.kill(this.state!.pid, sig);
+      process.kill(pid, sig);
     } catch {
-      // Gone already: supervise ignores kill's failure too.
+      // Gone already: supervise ignores kill's failure too (our zombie holds the pid until reaped).
     }
+    return true;
   }
 
-  private startChild(): void {
+  /** Forks ./run; the answer is the machine's next event. */
+  private spawn(): Event {
     const record = beginOwner(this.path);
     let recorded = false;
     let at = stampNow();
@@ -283,14 +263,12 @@ export class Supervisor {
     } catch (err) {
       if (typeof record === 'number' && !recorded) closeSync(record);
       this.problem({ kind: 'fork', error: err });
-      this.sleep(FORK_RETRY_MS);
-      return;
+      return { type: 'spawn-failed', at: stampNow() };
     }
     if (problem !== null) this.problem(problem);
     if (execErrno !== 0) this.problem({ kind: 'exec', error: errnoError(errnoName(execErrno), 'execve', './run') });
-    watchChild(pid, () => this.onChildExit(pid));
-    this.dispatch({ type: 'started', pid, at });
-    this.sleep(START_PAUSE_MS);
+    watchChild(pid, () => this.dispatch({ type: 'ended', pid, at: stampNow() }));
+    return { type: 'started', pid, at };
   }
 
   private record(pid: number, at: Stamp): void {
@@ -315,46 +293,14 @@ export class Supervisor {
     return this.plan;
   }
 
-  private onChildExit(pid: number): void {
-    if (!this.running || this.state?.pid !== pid) return;
-    if (this.adopted?.pid === pid) {
-      this.adopted.close();
-      this.adopted = undefined;
-    }
-    this.exitPending = true;
-    this.pump();
-  }
-
   /** supervise's deepsleep: nothing is read or reaped until it is over. */
   private sleep(ms: number): void {
     this.watch?.close();
     this.watch = undefined;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.controlReady = true; // whatever arrived meanwhile is read next
-      this.pump();
+      this.dispatch({ type: 'woke', at: stampNow() });
     }, ms);
-  }
-
-  private announce(): void {
-    const status = statusOf(this.state!);
-    if (this.quiet !== undefined) {
-      const bytes = encodeStatus(status);
-      if (this.quiet?.equals(bytes)) return;
-      this.quiet = this.quiet === null ? bytes : undefined;
-    }
-    const problem = writeStatus(this.path, status);
-    if (problem !== null) this.problem(problem);
-  }
-
-  private finish(): void {
-    this.announce();
-    forgetOwner(this.path);
-    this.running = false;
-    const pid = this.pid;
-    if (pid !== 0) unwatchChild(pid);
-    this.release();
-    this.options.onExit?.();
   }
 
   private problem(problem: Problem): void {

@@ -1,113 +1,234 @@
+// supervise's machine as a table: state × event → state, effects, in supervise.c's order.
 import { describe, expect, test } from 'vitest';
-import { Command, type CommandLetter } from '../../../../src/lib/control.js';
+import { Command } from '../../../../src/lib/control.js';
 import {
-  initialState,
+  adoptedState,
+  FORK_RETRY_MS,
+  freshState,
   reduce,
   resumedState,
-  startup,
+  START_PAUSE_MS,
   statusOf,
+  type Child,
   type Effect,
   type Event,
+  type Loop,
+  type Signal,
   type State,
+  type Step,
 } from '../../../../src/lib/supervise/machine.js';
-import { TAI_EPOCH, type Stamp, type Status } from '../../../../src/lib/status.js';
+import { TAI_EPOCH, type Stamp, type Status, type Want } from '../../../../src/lib/status.js';
 
 const T0: Stamp = { seconds: TAI_EPOCH + 1000n, nanoseconds: 500 };
 const T1: Stamp = { seconds: TAI_EPOCH + 2000n, nanoseconds: 1500 };
 
-const down = (over: Partial<State> = {}): State => ({ ...initialState(true, T0), ...over });
-const up = (over: Partial<State> = {}): State => down({ pid: 42, ...over });
+// Children.
+const DOWN: Child = { phase: 'down' };
+const SPAWNING: Child = { phase: 'spawning' };
+const up = (pid = 42, origin: 'started' | 'adopted' = 'started'): Child => ({ phase: 'up', pid, origin });
+const ended = (pid = 42, origin: 'started' | 'adopted' = 'started'): Child => ({ phase: 'ended', pid, origin });
 
-const ANNOUNCE: Effect = { type: 'announce' };
-const START: Effect = { type: 'start' };
+// Where the loop stands.
+const READING: Loop = { stage: 'reading', asleep: false, readable: true };
+const IDLE: Loop = { stage: 'wait', asleep: false, readable: false };
+const asleep = (stage: Loop['stage']): Loop => ({ stage, asleep: true, readable: false });
+/** Read a byte and started ./run: the fork's answer is next. */
+const FORKING: Loop = { stage: 'wait', asleep: false, readable: true };
+/** Reaped a child and started ./run again. */
+const REFORKING: Loop = { stage: 'control', asleep: false, readable: true };
+
+/** A supervised service (C's rules for status writes), wanted up, down since T0. */
+const state = (over: Partial<State> = {}): State => ({ ...freshState(true, T0), loop: READING, ...over });
+
+// Effects.
+const SPAWN: Effect = { type: 'spawn' };
+const READ: Effect = { type: 'read' };
+const WATCH: Effect = { type: 'watch' };
 const FINISH: Effect = { type: 'finish' };
-const sig = (...signals: string[]): Effect => ({ type: 'signal', signals } as Effect);
-const cmd = (command: CommandLetter): Event => ({ type: 'command', command });
+const sig = (...signals: Signal[]): Effect => ({ type: 'signal', pid: 42, signals });
+const write = (pid: number, want: Want, paused = false, stamp = T0): Effect => ({ type: 'write-status', status: { stamp, pid, paused, want } });
+const sleep = (ms: number): Effect => ({ type: 'sleep', ms });
+
+// Events.
+const read = (byte: string | null): Event => ({ type: 'read', byte, at: T1 });
+const endedEvent = (pid = 42): Event => ({ type: 'ended', pid, at: T1 });
+const WOKE: Event = { type: 'woke', at: T1 };
+
+type Row = [name: string, before: State, event: Event, after: Partial<State>, effects: Effect[]];
+
+function check(before: State, event: Event, after: Partial<State>, effects: Effect[]): Step {
+  const step = reduce(before, event);
+  expect(step).toEqual({ state: { ...before, ...after }, effects });
+  return step;
+}
+
+/** Every row of every table, for the invariants at the end. */
+const allRows: Row[] = [];
+const table = (rows: Row[]): Row[] => (allRows.push(...rows), rows);
+
+describe('a command letter read from supervise/control', () => {
+  // The loop reads the next byte (READ) unless the command started ./run or ended supervision.
+  test.each(
+    table([
+      ['d while up: TERM then CONT, unpaused', state({ child: up(), paused: true }), read(Command.down), { want: 'down', paused: false }, [sig('SIGTERM', 'SIGCONT'), write(42, 'down'), READ]],
+      ['d while down', state(), read(Command.down), { want: 'down' }, [write(0, 'down'), READ]],
+      ['u while down starts', state({ want: 'down' }), read(Command.up), { want: 'up', child: SPAWNING, loop: FORKING }, [write(0, 'up'), SPAWN]],
+      ['u while up', state({ child: up(), want: 'down' }), read(Command.up), { want: 'up' }, [write(42, 'up'), READ]],
+      ['o while down starts once', state(), read(Command.once), { want: 'none', child: SPAWNING, loop: FORKING }, [write(0, 'none'), SPAWN]],
+      ['o while up', state({ child: up() }), read(Command.once), { want: 'none' }, [write(42, 'none'), READ]],
+      ['p while up: STOP after the status', state({ child: up() }), read(Command.pause), { paused: true }, [write(42, 'up', true), sig('SIGSTOP'), READ]],
+      ['p while down is remembered only', state(), read(Command.pause), { paused: true }, [write(0, 'up', true), READ]],
+      ['c while up: CONT after the status', state({ child: up(), paused: true }), read(Command.cont), { paused: false }, [write(42, 'up'), sig('SIGCONT'), READ]],
+      ['c while down', state({ paused: true }), read(Command.cont), { paused: false }, [write(0, 'up'), READ]],
+      ['a', state({ child: up() }), read(Command.alarm), {}, [sig('SIGALRM'), READ]],
+      ['h', state({ child: up() }), read(Command.hangup), {}, [sig('SIGHUP'), READ]],
+      ['k', state({ child: up() }), read(Command.kill), {}, [sig('SIGKILL'), READ]],
+      ['t', state({ child: up() }), read(Command.term), {}, [sig('SIGTERM'), READ]],
+      ['i', state({ child: up() }), read(Command.interrupt), {}, [sig('SIGINT'), READ]],
+      ['t to an adopted child', state({ child: up(42, 'adopted') }), read(Command.term), {}, [sig('SIGTERM'), READ]],
+      ['a while down does nothing', state(), read(Command.alarm), {}, [READ]],
+      ['t while down does nothing', state(), read(Command.term), {}, [READ]],
+      ['x while up waits for the exit', state({ child: up() }), read(Command.exit), { exiting: true }, [write(42, 'up'), READ]],
+      ['x while down leaves at once', state(), read(Command.exit), { exiting: true, loop: { ...READING, stage: 'gone' } }, [write(0, 'up'), write(0, 'up'), FINISH]],
+      ['a byte that is no command is passed over', state({ child: up() }), read('z'), {}, [READ]],
+      ['nothing to read: wait for the FIFO', state({ child: up() }), read(null), { loop: IDLE }, [WATCH]],
+    ]),
+  )('%s', (_name, before, event, after, effects) => {
+    check(before, event, after, effects);
+  });
+});
+
+describe('a command while the exit is pending (./run ended, not yet reaped)', () => {
+  // The pid is still reported, as C's zombie holds it, but nothing is sent to it: it may be anyone's.
+  // Then the loop reaps it before the next byte, as supervise's does.
+  const reaped = (want: Want): Effect[] => (want === 'up' ? [write(0, want, false, T1), SPAWN] : [write(0, want, false, T1), READ]);
+  test.each(
+    table([
+      ['d: the status, no signals', state({ child: ended(), paused: true }), read(Command.down), { want: 'down', paused: false, child: DOWN, stamp: T1 }, [write(42, 'down'), ...reaped('down')]],
+      ['t: nothing', state({ child: ended() }), read(Command.term), { child: SPAWNING, stamp: T1, loop: REFORKING }, reaped('up')],
+      ['k to an adopted one: nothing', state({ child: ended(42, 'adopted') }), read(Command.kill), { child: SPAWNING, stamp: T1, loop: REFORKING }, reaped('up')],
+      ['p: the status, no STOP', state({ child: ended() }), read(Command.pause), { paused: true, child: SPAWNING, stamp: T1, loop: REFORKING }, [write(42, 'up', true), write(0, 'up', true, T1), SPAWN]],
+      ['u: no second start while the pid is held', state({ child: ended(), want: 'down' }), read(Command.up), { want: 'up', child: SPAWNING, stamp: T1, loop: REFORKING }, [write(42, 'up'), ...reaped('up')]],
+    ]),
+  )('%s', (_name, before, event, after, effects) => {
+    check(before, event, after, effects);
+  });
+});
+
+describe("./run's start and end", () => {
+  test.each(
+    table([
+      ['a start records the pid and the time, clears a pause, and pauses a second', state({ child: SPAWNING, paused: true, loop: { ...READING, stage: 'wait' } }), { type: 'started', pid: 7, at: T1 }, { child: { phase: 'up', pid: 7, origin: 'started' }, paused: false, stamp: T1, loop: { stage: 'wait', asleep: true, readable: true } }, [write(7, 'up', false, T1), sleep(START_PAUSE_MS)]],
+      ['a failed fork: a minute before anything else', state({ child: SPAWNING, loop: { ...READING, stage: 'wait' } }), { type: 'spawn-failed', at: T1 }, { child: DOWN, loop: { stage: 'wait', asleep: true, readable: true } }, [sleep(FORK_RETRY_MS)]],
+      ['an end, wanted up: reaped and restarted', state({ child: up(), loop: IDLE }), endedEvent(), { child: SPAWNING, stamp: T1, loop: { ...IDLE, stage: 'control' } }, [write(0, 'up', false, T1), SPAWN]],
+      ['an end, wanted down: stays down', state({ child: up(), want: 'down', loop: IDLE }), endedEvent(), { child: DOWN, stamp: T1, loop: { stage: 'reading', asleep: false, readable: false } }, [write(0, 'down', false, T1), READ]],
+      ['an end after svc -o: stays down', state({ child: up(), want: 'none', loop: IDLE }), endedEvent(), { child: DOWN, stamp: T1, loop: { stage: 'reading', asleep: false, readable: false } }, [write(0, 'none', false, T1), READ]],
+      ['an end after svc -x: supervise leaves, even when wanted up', state({ child: up(), exiting: true, loop: IDLE }), endedEvent(), { child: DOWN, stamp: T1, loop: { ...IDLE, stage: 'gone' } }, [write(0, 'up', false, T1), write(0, 'up', false, T1), FINISH]],
+      ['an adopted child that ends is reaped the same', state({ child: up(42, 'adopted'), want: 'down', loop: IDLE }), endedEvent(), { child: DOWN, stamp: T1, loop: { stage: 'reading', asleep: false, readable: false } }, [write(0, 'down', false, T1), READ]],
+      ['an end during the pause waits for its end', state({ child: up(), loop: asleep('wait') }), endedEvent(), { child: ended() }, []],
+      ['the end of another pid is not ours', state({ child: up(), loop: IDLE }), endedEvent(41), {}, []],
+      ['an end seen before start-up is over is not taken in', state({ child: up(42, 'adopted'), loop: { ...IDLE, stage: 'opening' } }), endedEvent(), {}, []],
+    ]),
+  )('%s', (_name, before, event, after, effects) => {
+    check(before, event, after, effects);
+  });
+});
+
+describe("supervise's loop", () => {
+  test.each(
+    table([
+      ['the FIFO reads ready: one byte', state({ child: up(), loop: IDLE }), { type: 'readable', at: T1 }, { loop: READING }, [READ]],
+      ['ready during a pause: read when it ends', state({ child: up(), loop: asleep('wait') }), { type: 'readable', at: T1 }, { loop: { stage: 'wait', asleep: true, readable: true } }, []],
+      // After the start at start-up: doit's first announce, then whatever arrived meanwhile.
+      ['woken after the first start', state({ child: up(), loop: asleep('enter') }), WOKE, { loop: READING }, [write(42, 'up'), READ]],
+      // After a start in the reap the byte comes first; after one for a command the reap does (C's order).
+      ['woken after a restart, ./run gone meanwhile: the byte first', state({ child: ended(), loop: asleep('control') }), WOKE, { loop: READING }, [READ]],
+      ['woken after a start for u, ./run gone meanwhile: reaped first', state({ child: ended(), loop: asleep('wait') }), WOKE, { child: SPAWNING, stamp: T1, loop: { stage: 'control', asleep: false, readable: true } }, [write(0, 'up', false, T1), SPAWN]],
+      // Events that do not apply where the loop stands change nothing.
+      ['a read answered while not reading is ignored', state({ child: up(), loop: IDLE }), read(Command.term), {}, []],
+      ['a wake-up while awake is ignored', state({ child: up(), loop: IDLE }), WOKE, {}, []],
+    ]),
+  )('%s', (_name, before, event, after, effects) => {
+    check(before, event, after, effects);
+  });
+});
 
 describe('start-up', () => {
-  test('normally up: want up, and ./run is started', () => {
-    const state = initialState(true, T0);
-    expect(state).toEqual({ pid: 0, paused: false, want: 'up', exiting: false, stamp: T0 });
-    expect(startup(state)).toEqual([START]);
+  const fresh = freshState(true, T0);
+  const status = (pid: number, want: Want, paused = false): Status => ({ stamp: T0, pid, paused, want });
+  const entered = { stage: 'enter', asleep: false, readable: false } as const;
+  // Each row: the state start-up begins from, what 'locked' writes, what 'begin' does.
+  test.each<[string, State, Effect[], Partial<State>, Effect[]]>([
+    ['normally up: started', fresh, [write(0, 'up')], { child: SPAWNING, loop: entered }, [SPAWN]],
+    ['a down file: nothing started, the record says so', freshState(false, T0), [write(0, 'down')], { loop: IDLE }, [{ type: 'record-idle', stamp: T0 }, write(0, 'down'), WATCH]],
+    ['adopted: nothing started; the status written once ok is open', adoptedState(status(42, 'up', true)), [], { loop: IDLE, writes: { rule: 'changed', last: status(42, 'up', true) } }, [write(42, 'up', true), WATCH]],
+    ['adopted while wanted down (svc -d, TERM ignored)', adoptedState(status(42, 'down')), [], { loop: IDLE, writes: { rule: 'changed', last: status(42, 'down') } }, [write(42, 'down'), WATCH]],
+    ['ended meanwhile, wanted up: started', resumedState(status(0, 'up'), false), [], { child: SPAWNING, loop: entered }, [SPAWN]],
+    ['ended meanwhile, wanted down: recorded idle', resumedState(status(0, 'down'), false), [], { loop: IDLE, writes: { rule: 'changed', last: status(0, 'down') } }, [{ type: 'record-idle', stamp: T0 }, write(0, 'down'), WATCH]],
+    ['down before, recorded idle already', resumedState(status(0, 'down'), true), [], { loop: IDLE, writes: { rule: 'changed', last: status(0, 'down') } }, [write(0, 'down'), WATCH]],
+    ['ended meanwhile after svc -o: not started', resumedState(status(0, 'none'), false), [], { loop: IDLE, writes: { rule: 'changed', last: status(0, 'none') } }, [{ type: 'record-idle', stamp: T0 }, write(0, 'none'), WATCH]],
+  ])('%s', (_name, start, locked, after, begun) => {
+    expect(start.loop.stage).toBe('opening');
+    const first = reduce(start, { type: 'locked', at: T1 });
+    expect(first).toEqual({ state: start, effects: locked });
+    check(start, { type: 'begin', at: T1 }, after, begun);
   });
 
-  test('a down file: want down, nothing started', () => {
-    const state = initialState(false, T0);
-    expect(state.want).toBe('down');
-    expect(startup(state)).toEqual([]);
-  });
-
-  // Taking over from a supervisor that died: its status, as it left it.
-  test.each<[string, Status, Effect[]]>([
-    ['its ./run still running (adopted): nothing started', { stamp: T0, pid: 42, paused: true, want: 'up' }, []],
-    ['adopted while wanted down (svc -d, TERM ignored)', { stamp: T0, pid: 42, paused: false, want: 'down' }, []],
-    ['ended meanwhile, wanted up: started', { stamp: T0, pid: 0, paused: false, want: 'up' }, [START]],
-    ['ended meanwhile, wanted down', { stamp: T0, pid: 0, paused: false, want: 'down' }, []],
-    ['ended meanwhile after svc -o', { stamp: T0, pid: 0, paused: false, want: 'none' }, []],
-  ])('resumed, %s', (_name, status, effects) => {
-    const state = resumedState(status);
-    expect(statusOf(state)).toEqual(status);
-    expect(state.exiting).toBe(false);
-    expect(startup(state)).toEqual(effects);
+  test('adopted: pid, pause, want and stamp as the status left them', () => {
+    const s = adoptedState({ stamp: T1, pid: 42, paused: true, want: 'down' });
+    expect(statusOf(s)).toEqual({ stamp: T1, pid: 42, paused: true, want: 'down' });
+    expect(s.child).toEqual(up(42, 'adopted'));
   });
 });
 
-describe('commands', () => {
-  // Each row: state before, letter, state after (changed fields), effects in supervise's order.
-  test.each<[string, State, CommandLetter, Partial<State>, Effect[]]>([
-    ['d while up: TERM then CONT, unpaused', up({ paused: true }), Command.down, { want: 'down', paused: false }, [sig('SIGTERM', 'SIGCONT'), ANNOUNCE]],
-    ['d while down', down(), Command.down, { want: 'down' }, [ANNOUNCE]],
-    ['u while down starts', down({ want: 'down' }), Command.up, { want: 'up' }, [ANNOUNCE, START]],
-    ['u while up', up({ want: 'down' }), Command.up, { want: 'up' }, [ANNOUNCE]],
-    ['o while down starts once', down(), Command.once, { want: 'none' }, [ANNOUNCE, START]],
-    ['o while up', up(), Command.once, { want: 'none' }, [ANNOUNCE]],
-    ['p while up: STOP after the status', up(), Command.pause, { paused: true }, [ANNOUNCE, sig('SIGSTOP')]],
-    ['p while down is remembered only', down(), Command.pause, { paused: true }, [ANNOUNCE]],
-    ['c while up: CONT after the status', up({ paused: true }), Command.cont, { paused: false }, [ANNOUNCE, sig('SIGCONT')]],
-    ['c while down', down({ paused: true }), Command.cont, { paused: false }, [ANNOUNCE]],
-    ['a', up(), Command.alarm, {}, [sig('SIGALRM')]],
-    ['h', up(), Command.hangup, {}, [sig('SIGHUP')]],
-    ['k', up(), Command.kill, {}, [sig('SIGKILL')]],
-    ['t', up(), Command.term, {}, [sig('SIGTERM')]],
-    ['i', up(), Command.interrupt, {}, [sig('SIGINT')]],
-    ['a while down does nothing', down(), Command.alarm, {}, []],
-    ['t while down does nothing', down(), Command.term, {}, []],
-    ['x while up waits for the exit', up(), Command.exit, { exiting: true }, [ANNOUNCE]],
-    ['x while down leaves at once', down(), Command.exit, { exiting: true }, [ANNOUNCE, FINISH]],
-  ])('%s', (_name, before, letter, changed, effects) => {
-    expect(reduce(before, cmd(letter))).toEqual({ state: { ...before, ...changed }, effects });
+describe('status writes after a takeover', () => {
+  const last: Status = { stamp: T0, pid: 42, paused: false, want: 'up' };
+  const taken = (over: Partial<State> = {}): State => state({ child: up(), writes: { rule: 'changed', last }, ...over });
+  test.each(
+    table([
+      ['the same status again: not rewritten', taken(), read(Command.up), {}, [READ]],
+      ['a different one: written, and from then on every one is', taken(), read(Command.down), { want: 'down', writes: { rule: 'every' } }, [sig('SIGTERM', 'SIGCONT'), write(42, 'down'), READ]],
+      ['C writes every one', state({ child: up() }), read(Command.up), {}, [write(42, 'up'), READ]],
+    ]),
+  )('%s', (_name, before, event, after, effects) => {
+    check(before, event, after, effects);
   });
 });
 
-describe('children', () => {
-  test('a start records the pid and the time, and clears a pause', () => {
-    const step = reduce(down({ paused: true }), { type: 'started', pid: 7, at: T1 });
-    expect(step).toEqual({ state: down({ pid: 7, paused: false, stamp: T1 }), effects: [ANNOUNCE] });
-  });
-
-  test.each<[string, State, Effect[]]>([
-    ['wanted up: restarted', up(), [ANNOUNCE, START]],
-    ['wanted down: stays down', up({ want: 'down' }), [ANNOUNCE]],
-    ['after svc -o: stays down', up({ want: 'none' }), [ANNOUNCE]],
-    ['after svc -x: supervise leaves, even when wanted up', up({ exiting: true }), [ANNOUNCE, FINISH]],
-  ])('an exit, %s', (_name, before, effects) => {
-    expect(reduce(before, { type: 'exited', at: T1 })).toEqual({ state: { ...before, pid: 0, stamp: T1 }, effects });
-  });
-
-  test('svc -dx while up: TERM, then leave once the child is gone', () => {
-    let state = up();
-    const seen: Effect[] = [];
-    for (const event of [cmd(Command.down), cmd(Command.exit), { type: 'exited', at: T1 } as Event]) {
-      const step = reduce(state, event);
-      state = step.state;
-      seen.push(...step.effects);
-    }
-    expect(seen).toEqual([sig('SIGTERM', 'SIGCONT'), ANNOUNCE, ANNOUNCE, ANNOUNCE, FINISH]);
+describe('letting the directory go (stop)', () => {
+  const STOP: Event = { type: 'stop', at: T1 };
+  const gone = (loop: Loop): Partial<State> => ({ loop: { ...loop, stage: 'gone' } });
+  test.each(
+    table([
+      ['our child keeps running and is still reaped', state({ child: up(), loop: IDLE }), STOP, gone(IDLE), [{ type: 'release', reap: 42 }]],
+      ['an adopted one is not ours to reap', state({ child: up(42, 'adopted'), loop: IDLE }), STOP, gone(IDLE), [{ type: 'release', reap: null }]],
+      ['one that ended is reaped already', state({ child: ended(), loop: asleep('wait') }), STOP, gone(asleep('wait')), [{ type: 'release', reap: null }]],
+      ['down', state({ loop: IDLE }), STOP, gone(IDLE), [{ type: 'release', reap: null }]],
+      ['before start-up is over: nothing', state({ loop: { ...IDLE, stage: 'opening' } }), STOP, {}, []],
+      ['after it: nothing more happens', state({ child: up(), loop: { ...IDLE, stage: 'gone' } }), STOP, {}, []],
+      ['nor after the end of supervision', state({ child: up(), loop: { ...IDLE, stage: 'gone' } }), endedEvent(), {}, []],
+    ]),
+  )('%s', (_name, before, event, after, effects) => {
+    check(before, event, after, effects);
   });
 });
 
-describe('statusOf', () => {
-  test('is what supervise/status holds', () => {
-    expect(statusOf(up({ paused: true, want: 'down', stamp: T1 }))).toEqual({ stamp: T1, pid: 42, paused: true, want: 'down' });
-  });
+test('svc -dx while up: TERM, then leave once the child is gone', () => {
+  let s = state({ child: up() });
+  const seen: Effect[] = [];
+  for (const event of [read(Command.down), read(Command.exit), read(null), endedEvent()]) {
+    const step = reduce(s, event);
+    s = step.state;
+    seen.push(...step.effects);
+  }
+  expect(seen).toEqual([sig('SIGTERM', 'SIGCONT'), write(42, 'down'), READ, write(42, 'down'), READ, WATCH, write(0, 'down', false, T1), write(0, 'down', false, T1), FINISH]);
+  expect(s.loop.stage).toBe('gone');
+});
+
+test('an effect that is answered at once (a fork, a read) ends its step', () => {
+  for (const [name, before, event] of allRows) {
+    const effects = reduce(before, event).effects;
+    const answered = effects.findIndex((e) => e.type === 'spawn' || e.type === 'read');
+    if (answered >= 0) expect(answered, name).toBe(effects.length - 1);
+  }
 });
