@@ -4,7 +4,7 @@
 // the like), for our programs and C's alike, so side-by-side comparisons still compare like with like.
 import childProcess from 'node:child_process';
 import { syncBuiltinESMExports } from 'node:module';
-import { PORTABLE_ENV } from './profile';
+import { PORTABLE_ENV } from './profile.js';
 
 type Fn = (...args: unknown[]) => unknown;
 const cp = childProcess as unknown as Record<string, Fn>;
