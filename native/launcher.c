@@ -40,6 +40,10 @@
 
 static char record[65536];
 static size_t used;
+/* Set where there is no /proc: not Linux, or DAEMONTOOLS_PROFILE=portable, with which this Linux
+ * build takes the run-time branches a FreeBSD or macOS one takes (no logger stub, no signal shim),
+ * as src/native/platform.ts does. The variable is left in the environment. */
+static int portable;
 
 static void put(const char *s) {
   size_t n = strlen(s);
@@ -115,12 +119,34 @@ static void record_fd(int fd, int *first) {
   put((flflags != -1 && (flflags & O_NONBLOCK)) ? ":1" : ":0");
 }
 
+/* Where Node cannot read our arguments' bytes back (no /proc/self/cmdline) it only has them
+ * decoded as UTF-8: when one is not ASCII, " a=" carries argv[1..] in hex, NUL between them. */
+static void record_args(int argc, char **argv) {
+  static const char hex[] = "0123456789abcdef";
+  int ascii = 1;
+  size_t len = 0;
+  for (int i = 1; i < argc; i++) {
+    for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) ascii &= *c < 0x80;
+    len += 2 * strlen(argv[i]) + (i > 1 ? 2 : 0);
+  }
+  if (ascii || used + 3 + len >= sizeof record) return; /* too long: Node's decoding it is */
+  put(" a=");
+  for (int i = 1; i < argc; i++) {
+    if (i > 1) record[used++] = '0', record[used++] = '0';
+    for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) {
+      record[used++] = hex[*c >> 4];
+      record[used++] = hex[*c & 15];
+    }
+  }
+  record[used] = 0;
+}
+
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 static void record_fds(void) {
   int first = 1;
   put(" f=");
-  DIR *d = opendir("/proc/self/fd");
+  DIR *d = portable ? NULL : opendir("/proc/self/fd");
   if (d) {
     int self = dirfd(d);
     int fds[4096];
@@ -485,6 +511,12 @@ int main(int argc, char **argv) {
   if (slash) name = slash + 1;
   if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
   if (strcmp(name, "daemontools-keeper") == 0) run_keeper();
+#if defined(__linux__)
+  const char *profile = getenv("DAEMONTOOLS_PROFILE");
+  portable = profile && strcmp(profile, "portable") == 0;
+#else
+  portable = 1;
+#endif
   /* Set only by our own Node multilog handing itself back to a host: never passed on. It is
    * "HOST" or "HOST:" and the letters of the signals that program held blocked only for the
    * hand-over (T for SIGTERM, A for SIGALRM), so that none was lost: the record says they were
@@ -516,8 +548,9 @@ int main(int argc, char **argv) {
   record_signals(&original);
   record_limits();
   record_fds();
+  if (portable) record_args(argc, argv);
 #if defined(__linux__)
-  if (is_multilog) run_as_stub(rehost);
+  if (is_multilog && !portable) run_as_stub(rehost);
 #endif
 
   char self[PATH_MAX];
@@ -530,7 +563,7 @@ int main(int argc, char **argv) {
   sigset_t start_mask;
   sigemptyset(&start_mask);
 #if defined(__linux__)
-  if (is_multilog && hold_signals(self)) {
+  if (is_multilog && !portable && hold_signals(self)) {
     start_mask = term_alrm;
     put(" H=1");
   }

@@ -4,6 +4,7 @@ import { TOOLS, type Main } from './tools.js';
 import { fatal } from './io.js';
 import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { takeRecord } from '../lib/exec/captured.js';
+import { branches } from '../native/platform.js';
 
 export async function run(name: string, argv: readonly string[]): Promise<number> {
   const tool = TOOLS[name];
@@ -19,6 +20,7 @@ export async function run(name: string, argv: readonly string[]): Promise<number
 /** Runs the program named on the command line (by the launcher) or `name` (by a Node shim). */
 export function start(name?: string): void {
   takeRecord();
+  branches(); // the profile, from the environment as it was at start (a fused envdir changes it)
   const prog = name ?? process.argv[2] ?? '';
   const argv = [prog, ...process.argv.slice(name === undefined ? 3 : 2)];
   run(prog, argv).then(

@@ -3,6 +3,7 @@
 // and written through /proc/self/mem; elsewhere (or where that is refused) process.title stands
 // in, which can only carry text, so NULs show as spaces and other bytes as '?'.
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { linuxBranches } from '../native/platform.js';
 import { procStat } from './proc-stat.js';
 
 /** Fields 48 and 49 of /proc/PID/stat, counted from 1. */
@@ -82,7 +83,7 @@ export function titleArea(): ArgArea {
 /** Sets the name ps shows as `comm` (at most 15 bytes; the kernel cuts the rest). */
 export function setCommandName(name: string): void {
   try {
-    writeFileSync('/proc/self/comm', name);
+    if (linuxBranches()) writeFileSync('/proc/self/comm', name);
   } catch {
     // not Linux, or not allowed: the name stays as it was
   }
@@ -90,6 +91,7 @@ export function setCommandName(name: string): void {
 
 /** The raw bytes of the last `count` command-line arguments, as the kernel has them. */
 export function rawArguments(count: number): Buffer[] | null {
+  if (!linuxBranches()) return null;
   try {
     const bytes = readFileSync('/proc/self/cmdline');
     const parts: Buffer[] = [];

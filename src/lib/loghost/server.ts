@@ -6,6 +6,7 @@
 import { closeSync, constants as fsc, fstatSync, openSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
+import { linuxBranches } from '../../native/platform.js';
 import { recordField } from '../exec/captured.js';
 import { parentPid } from '../proc-stat.js';
 import { readIdentity, type Identity } from './identity.js';
@@ -48,7 +49,7 @@ export const socketName = (pid: number): string => `\0daemontools-host/${pid}`;
 
 /** Listens for logger stubs among our own children. Linux only; elsewhere returns null. */
 export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server | null {
-  if (process.platform !== 'linux') return null;
+  if (!linuxBranches()) return null;
   const server = createServer((socket) => accept(n, socket, factory));
   server.on('error', () => server.close());
   server.listen(socketName(process.pid));
