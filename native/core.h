@@ -66,6 +66,9 @@ pid_t spawn(const char* file, char* const* argv, char* const* envp, const ExecPl
             int* exec_errno);
 
 int wait_pid(pid_t pid, int options, int* status);  // returns pid, 0, or -errno
+// waitid(P_PID, pid, options): returns the pid reported (*code = si_code, *status = si_status),
+// 0 when WNOHANG and nothing to report, or -errno.
+int wait_id(pid_t pid, int options, int* code, int* status);
 
 int get_rlimit(int resource, rlim_t* cur, rlim_t* max);
 int set_rlimit(int resource, rlim_t cur, rlim_t max);

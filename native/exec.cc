@@ -294,4 +294,17 @@ int wait_pid(pid_t pid, int options, int* status) {
   return r == -1 ? -errno : r;
 }
 
+int wait_id(pid_t pid, int options, int* code, int* status) {
+  siginfo_t info;
+  int r;
+  do {
+    memset(&info, 0, sizeof info);
+    r = waitid(P_PID, (id_t)pid, &info, options);
+  } while (r == -1 && errno == EINTR);
+  if (r == -1) return -errno;
+  *code = info.si_code;
+  *status = info.si_status;
+  return info.si_pid;
+}
+
 }  // namespace dt

@@ -40,6 +40,13 @@ export interface WaitResult {
   readonly status: number;
 }
 
+/** What waitid(2) reported of a child: siginfo's si_pid, si_code (CLD_*) and si_status. */
+export interface WaitIdResult {
+  readonly pid: number;
+  readonly code: number;
+  readonly status: number;
+}
+
 export interface SpawnResult {
   readonly pid: number;
   /** errno of the failed execve in the child (which then _exit(111)s), or 0 when the exec succeeded. */
@@ -73,6 +80,12 @@ export interface NativeConstants {
   readonly LOCK_NB: number;
   readonly LOCK_UN: number;
   readonly WNOHANG: number;
+  readonly WEXITED: number;
+  readonly WSTOPPED: number;
+  readonly WCONTINUED: number;
+  readonly WNOWAIT: number;
+  readonly CLD_STOPPED: number;
+  readonly CLD_CONTINUED: number;
 }
 
 export interface NativeBinding {
@@ -95,6 +108,8 @@ export interface NativeBinding {
   replaceEnviron(entries: readonly Buffer[]): void;
   /** waitpid(pid, options); null when WNOHANG and nothing to report. */
   waitpid(pid: number, options: number): WaitResult | null;
+  /** waitid(P_PID, pid, options); null when WNOHANG and nothing to report. */
+  waitid(pid: number, options: number): WaitIdResult | null;
 
   getrlimit(resource: number): [cur: bigint, max: bigint];
   setrlimit(resource: number, cur: bigint, max: bigint): void;
