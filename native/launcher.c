@@ -217,6 +217,8 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
  * stderr) but its engine runs in svscan's event loop: this process connects to the host (its
  * parent, at the abstract socket daemontools-host/<ppid>), sends the recorded state, and from then
  * on only relays SIGALRM ('A') and SIGTERM ('T') and exits with the code the host sends ('X' code).
+ * It also says when it is continued ('C'): the host reads nothing while we are stopped (svc -p, a
+ * SIGSTOP from anyone), as a stopped C multilog reads nothing, and a stop cannot report itself.
  * The host reads our stdin and writes our files as us (see src/lib/loghost/). If the host goes
  * away, this process becomes an ordinary Node multilog: same pid, same descriptors. */
 static volatile int host_fd = -1;
@@ -225,7 +227,7 @@ static volatile int host_fd = -1;
 static volatile sig_atomic_t got_term, unrelayed_alrm;
 
 static void relay(int sig) {
-  char c = sig == SIGALRM ? 'A' : 'T';
+  char c = sig == SIGALRM ? 'A' : sig == SIGCONT ? 'C' : 'T';
   int saved = errno;
   ssize_t w;
   do {
@@ -233,7 +235,7 @@ static void relay(int sig) {
   } while (w == -1 && errno == EINTR);
   if (sig == SIGTERM)
     got_term = 1;
-  else if (w != 1)
+  else if (sig == SIGALRM && w != 1)
     unrelayed_alrm = 1;
   errno = saved;
 }
@@ -374,9 +376,14 @@ static void run_as_stub(long rehost) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  sigset_t term_alrm;
+  /* Our continue wakes the host; the disposition the program was given comes back if we run alone. */
+  struct sigaction cont;
+  int had_cont = sigaction(SIGCONT, &sa, &cont) == 0;
+  sigset_t term_alrm, relayed;
   multilog_signals(&term_alrm);
-  sigprocmask(SIG_UNBLOCK, &term_alrm, NULL);
+  relayed = term_alrm;
+  sigaddset(&relayed, SIGCONT);
+  sigprocmask(SIG_UNBLOCK, &relayed, NULL);
   unsigned char buf[2];
   size_t have = 0;
   int refused = 0;
@@ -416,6 +423,7 @@ static void run_as_stub(long rehost) {
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  if (had_cont) sigaction(SIGCONT, &cont, NULL);
   if (unrelayed_alrm) raise(SIGALRM);
   if (got_term) raise(SIGTERM);
   if (!refused) put(" s=1");
