@@ -163,6 +163,10 @@ bool ToPlan(Env env, Value v, PlanStore* store) {
   }
   Value ss = o.Get("setsid");
   p.setsid = ss.IsBoolean() && ss.As<Napi::Boolean>().Value();
+  Value pg = o.Get("pgid");
+  p.set_pgid = pg.IsNumber();
+  p.pgid = p.set_pgid ? pg.As<Napi::Number>().Int32Value() : 0;
+  if (p.pgid < 0) return Fail(env, "negative pgid");
   Value cwd = o.Get("cwd");
   p.cwd = nullptr;
   if (!cwd.IsUndefined() && !cwd.IsNull()) {

@@ -32,6 +32,9 @@ struct ExecPlan {
   const FdOp* fds;
   int nfds;
   bool setsid;
+  // setpgid(0, pgid) (spawn only): 0 leads a group of its own; a group that is gone is not joined.
+  bool set_pgid;
+  pid_t pgid;
   const char* cwd;  // nullptr: stay
   // Credentials for the child, applied last (spawn only): setgroups, setgid, setuid.
   bool set_creds;

@@ -83,6 +83,7 @@ int apply_plan(const ExecPlan& plan) {
   sigprocmask(SIG_SETMASK, &all, nullptr);
 
   if (plan.setsid && setsid() == -1) return -errno;
+  if (plan.set_pgid) setpgid(0, plan.pgid);
   if (plan.cwd && chdir(plan.cwd) == -1) return -errno;
   for (int i = 0; i < plan.nfds; i++) {
     int r = apply_fd_op(plan.fds[i]);

@@ -487,12 +487,29 @@ static void run_keeper(void) {
   for (;;) pause();
 }
 
+/* The services' process group (argv: daemontools-group). svscan, when it takes SIGINT and SIGTERM
+ * as the order to bring its services down (src/lib/scan/group.ts), starts them in this process's
+ * group rather than in its own, which is the terminal's foreground group: a Ctrl-C then reaches
+ * svscan alone, which stops the services first and their loggers last. This process leads the
+ * group (a group of none but services would end with them, and they must not lead one: setsid
+ * fails for a group leader) and does nothing else; it ends when its stdin, a pipe only svscan
+ * holds the other end of, reaches end of file. */
+static void run_group(void) {
+  char c;
+  ssize_t r;
+  do {
+    r = read(0, &c, 1);
+  } while (r != 0 && (r == 1 || errno == EINTR));
+  _exit(0);
+}
+
 int main(int argc, char **argv) {
   const char *name = argc > 0 && argv[0] ? argv[0] : "daemontools";
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
   if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
   if (strcmp(name, "daemontools-keeper") == 0) run_keeper();
+  if (strcmp(name, "daemontools-group") == 0) run_group();
   /* Set only by our own Node multilog handing itself back to a host: never passed on. It is
    * "HOST" or "HOST:" and the letters of the signals that program held blocked only for the
    * hand-over (T for SIGTERM, A for SIGALRM), so that none was lost: the record says they were

@@ -22,6 +22,11 @@ export interface ExecPlan {
   readonly fds: readonly FdOp[];
   /** setsid() in the child (spawn only). */
   readonly setsid?: boolean;
+  /**
+   * setpgid(0, pgid) in the child (spawn only): 0 makes it lead a group of its own. A group that
+   * no longer exists is not joined: the child stays in its parent's.
+   */
+  readonly pgid?: number;
   /** chdir() in the child (spawn only). */
   readonly cwd?: string;
   /** setgroups, setgid, setuid in the child, after everything else (spawn only). */
