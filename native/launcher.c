@@ -373,7 +373,12 @@ static void run_as_stub(long rehost) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = relay;
+  /* One relay at a time, so they go in the kernel's order (ALRM, TERM, CONT): a TERM and the CONT
+   * that svc -d sends a stopped logger reach the host as 'T' then 'C', while it still waits. */
   sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGALRM);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  sigaddset(&sa.sa_mask, SIGCONT);
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   /* Our continue wakes the host; the disposition the program was given comes back if we run alone. */

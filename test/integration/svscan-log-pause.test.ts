@@ -87,4 +87,27 @@ describe.each(sides)('%s svscan', (side) => {
     expect(box.pid(`${dir}/log`)).toBe(logger);
     expect(scan.stderr).toBe('');
   });
+
+  test.skipIf(process.platform !== 'linux')('svc -d on a paused logger (TERM, CONT): it finishes the line in hand and leaves the rest in the pipe for the next one', async () => {
+    const box = new ScanBox();
+    boxes.push(box);
+    spawnSync('mkfifo', [box.path('go')]);
+    const dir = box.service('s', writer(box.root), { log: LOG });
+    const scan = new RunningSvscan(side, box.svc, ['.'], { SVSCAN_RESCAN_SECONDS: '3600' });
+    const logged = (): string[] => box.lines('svc/s/log/main/current');
+
+    const logger = await until('the logger up', () => box.pid(`${dir}/log`) || undefined);
+    await until('the first lines logged', () => logged().length === BEFORE || undefined);
+    client(side, 'svc', ['-p', `${dir}/log`], dir);
+    await until('the logger stopped', () => procStat(logger)?.(3) === 'T' || undefined);
+    await writeFile(box.path('go'), 'go\n');
+    await until('the rest written into the pipe', () => existsSync(box.path('wrote')));
+    client(side, 'svc', ['-d', `${dir}/log`], dir);
+    await until('the logger down', () => box.pid(`${dir}/log`) === 0 || undefined);
+    expect(logged()).toEqual(expected.slice(0, BEFORE + 1));
+    client(side, 'svc', ['-u', `${dir}/log`], dir);
+    await until('every line logged', () => logged().length >= expected.length || undefined);
+    expect(logged()).toEqual(expected);
+    expect(scan.stderr).toBe('');
+  });
 });
