@@ -163,6 +163,10 @@ bool ToPlan(Env env, Value v, PlanStore* store) {
   }
   Value ss = o.Get("setsid");
   p.setsid = ss.IsBoolean() && ss.As<Napi::Boolean>().Value();
+  Value pg = o.Get("pgid");
+  p.set_pgid = pg.IsNumber();
+  p.pgid = p.set_pgid ? pg.As<Napi::Number>().Int32Value() : 0;
+  if (p.pgid < 0) return Fail(env, "negative pgid");
   Value cwd = o.Get("cwd");
   p.cwd = nullptr;
   if (!cwd.IsUndefined() && !cwd.IsNull()) {
@@ -243,6 +247,20 @@ Value Waitpid(const CallbackInfo& info) {
   o.Set("pid", r);
   o.Set("code", WIFEXITED(status) ? Napi::Value(Napi::Number::New(env, WEXITSTATUS(status))) : env.Null());
   o.Set("signal", WIFSIGNALED(status) ? Napi::Value(Napi::Number::New(env, WTERMSIG(status))) : env.Null());
+  o.Set("status", status);
+  return o;
+}
+
+Value Waitid(const CallbackInfo& info) {
+  Env env = info.Env();
+  int pid, options, code = 0, status = 0;
+  if (!GetInt(info, 0, &pid) || !GetInt(info, 1, &options)) return env.Undefined();
+  int r = wait_id(pid, options, &code, &status);
+  if (r < 0) return ThrowErrno(env, -r, "waitid"), env.Undefined();
+  if (r == 0) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", r);
+  o.Set("code", code);
   o.Set("status", status);
   return o;
 }
@@ -567,6 +585,12 @@ Napi::Object Constants(Env env) {
   c.Set("LOCK_NB", LOCK_NB);
   c.Set("LOCK_UN", LOCK_UN);
   c.Set("WNOHANG", WNOHANG);
+  c.Set("WEXITED", WEXITED);
+  c.Set("WSTOPPED", WSTOPPED);
+  c.Set("WCONTINUED", WCONTINUED);
+  c.Set("WNOWAIT", WNOWAIT);
+  c.Set("CLD_STOPPED", (int)CLD_STOPPED);
+  c.Set("CLD_CONTINUED", (int)CLD_CONTINUED);
   return c;
 }
 
@@ -575,6 +599,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("execve", Napi::Function::New(env, Execve, "execve"));
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("waitpid", Napi::Function::New(env, Waitpid, "waitpid"));
+  exports.Set("waitid", Napi::Function::New(env, Waitid, "waitid"));
   exports.Set("getrlimit", Napi::Function::New(env, Getrlimit, "getrlimit"));
   exports.Set("setrlimit", Napi::Function::New(env, Setrlimit, "setrlimit"));
   exports.Set("setuid", Napi::Function::New(env, IntCall<SetUid, kSetuid>, "setuid"));

@@ -32,6 +32,9 @@ struct ExecPlan {
   const FdOp* fds;
   int nfds;
   bool setsid;
+  // setpgid(0, pgid) (spawn only): 0 leads a group of its own; a group that is gone is not joined.
+  bool set_pgid;
+  pid_t pgid;
   const char* cwd;  // nullptr: stay
   // Credentials for the child, applied last (spawn only): setgroups, setgid, setuid.
   bool set_creds;
@@ -66,6 +69,9 @@ pid_t spawn(const char* file, char* const* argv, char* const* envp, const ExecPl
             int* exec_errno);
 
 int wait_pid(pid_t pid, int options, int* status);  // returns pid, 0, or -errno
+// waitid(P_PID, pid, options): returns the pid reported (*code = si_code, *status = si_status),
+// 0 when WNOHANG and nothing to report, or -errno.
+int wait_id(pid_t pid, int options, int* code, int* status);
 
 int get_rlimit(int resource, rlim_t* cur, rlim_t* max);
 int set_rlimit(int resource, rlim_t cur, rlim_t max);

@@ -243,6 +243,8 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
  * stderr) but its engine runs in svscan's event loop: this process connects to the host (its
  * parent, at the abstract socket daemontools-host/<ppid>), sends the recorded state, and from then
  * on only relays SIGALRM ('A') and SIGTERM ('T') and exits with the code the host sends ('X' code).
+ * It also says when it is continued ('C'): the host reads nothing while we are stopped (svc -p, a
+ * SIGSTOP from anyone), as a stopped C multilog reads nothing, and a stop cannot report itself.
  * The host reads our stdin and writes our files as us (see src/lib/loghost/). If the host goes
  * away, this process becomes an ordinary Node multilog: same pid, same descriptors. */
 static volatile int host_fd = -1;
@@ -251,7 +253,7 @@ static volatile int host_fd = -1;
 static volatile sig_atomic_t got_term, unrelayed_alrm;
 
 static void relay(int sig) {
-  char c = sig == SIGALRM ? 'A' : 'T';
+  char c = sig == SIGALRM ? 'A' : sig == SIGCONT ? 'C' : 'T';
   int saved = errno;
   ssize_t w;
   do {
@@ -259,7 +261,7 @@ static void relay(int sig) {
   } while (w == -1 && errno == EINTR);
   if (sig == SIGTERM)
     got_term = 1;
-  else if (w != 1)
+  else if (sig == SIGALRM && w != 1)
     unrelayed_alrm = 1;
   errno = saved;
 }
@@ -397,12 +399,22 @@ static void run_as_stub(long rehost) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = relay;
+  /* One relay at a time, so they go in the kernel's order (ALRM, TERM, CONT): a TERM and the CONT
+   * that svc -d sends a stopped logger reach the host as 'T' then 'C', while it still waits. */
   sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGALRM);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  sigaddset(&sa.sa_mask, SIGCONT);
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  sigset_t term_alrm;
+  /* Our continue wakes the host; the disposition the program was given comes back if we run alone. */
+  struct sigaction cont;
+  int had_cont = sigaction(SIGCONT, &sa, &cont) == 0;
+  sigset_t term_alrm, relayed;
   multilog_signals(&term_alrm);
-  sigprocmask(SIG_UNBLOCK, &term_alrm, NULL);
+  relayed = term_alrm;
+  sigaddset(&relayed, SIGCONT);
+  sigprocmask(SIG_UNBLOCK, &relayed, NULL);
   unsigned char buf[2];
   size_t have = 0;
   int refused = 0;
@@ -442,6 +454,7 @@ static void run_as_stub(long rehost) {
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  if (had_cont) sigaction(SIGCONT, &cont, NULL);
   if (unrelayed_alrm) raise(SIGALRM);
   if (got_term) raise(SIGTERM);
   if (!refused) put(" s=1");
@@ -505,12 +518,29 @@ static void run_keeper(void) {
   for (;;) pause();
 }
 
+/* The services' process group (argv: daemontools-group). svscan, when it takes SIGINT and SIGTERM
+ * as the order to bring its services down (src/lib/scan/group.ts), starts them in this process's
+ * group rather than in its own, which is the terminal's foreground group: a Ctrl-C then reaches
+ * svscan alone, which stops the services first and their loggers last. This process leads the
+ * group (a group of none but services would end with them, and they must not lead one: setsid
+ * fails for a group leader) and does nothing else; it ends when its stdin, a pipe only svscan
+ * holds the other end of, reaches end of file. */
+static void run_group(void) {
+  char c;
+  ssize_t r;
+  do {
+    r = read(0, &c, 1);
+  } while (r != 0 && (r == 1 || errno == EINTR));
+  _exit(0);
+}
+
 int main(int argc, char **argv) {
   const char *name = argc > 0 && argv[0] ? argv[0] : "daemontools";
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
   if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
   if (strcmp(name, "daemontools-keeper") == 0) run_keeper();
+  if (strcmp(name, "daemontools-group") == 0) run_group();
 #if defined(__linux__)
   const char *profile = getenv("DAEMONTOOLS_PROFILE");
   portable = profile && strcmp(profile, "portable") == 0;

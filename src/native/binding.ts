@@ -22,6 +22,11 @@ export interface ExecPlan {
   readonly fds: readonly FdOp[];
   /** setsid() in the child (spawn only). */
   readonly setsid?: boolean;
+  /**
+   * setpgid(0, pgid) in the child (spawn only): 0 makes it lead a group of its own. A group that
+   * no longer exists is not joined: the child stays in its parent's.
+   */
+  readonly pgid?: number;
   /** chdir() in the child (spawn only). */
   readonly cwd?: string;
   /** setgroups, setgid, setuid in the child, after everything else (spawn only). */
@@ -37,6 +42,13 @@ export interface WaitResult {
   /** Terminating signal number, else null. */
   readonly signal: number | null;
   /** The raw wait status, as svscan/supervise would see it. */
+  readonly status: number;
+}
+
+/** What waitid(2) reported of a child: siginfo's si_pid, si_code (CLD_*) and si_status. */
+export interface WaitIdResult {
+  readonly pid: number;
+  readonly code: number;
   readonly status: number;
 }
 
@@ -73,6 +85,12 @@ export interface NativeConstants {
   readonly LOCK_NB: number;
   readonly LOCK_UN: number;
   readonly WNOHANG: number;
+  readonly WEXITED: number;
+  readonly WSTOPPED: number;
+  readonly WCONTINUED: number;
+  readonly WNOWAIT: number;
+  readonly CLD_STOPPED: number;
+  readonly CLD_CONTINUED: number;
 }
 
 export interface NativeBinding {
@@ -95,6 +113,8 @@ export interface NativeBinding {
   replaceEnviron(entries: readonly Buffer[]): void;
   /** waitpid(pid, options); null when WNOHANG and nothing to report. */
   waitpid(pid: number, options: number): WaitResult | null;
+  /** waitid(P_PID, pid, options); null when WNOHANG and nothing to report. */
+  waitid(pid: number, options: number): WaitIdResult | null;
 
   getrlimit(resource: number): [cur: bigint, max: bigint];
   setrlimit(resource: number, cur: bigint, max: bigint): void;

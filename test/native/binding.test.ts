@@ -99,6 +99,41 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(n.waitpid(pid, 0)).toMatchObject({ pid, code: 111 });
   });
 
+  test.skipIf(process.platform !== 'linux')('spawn with pgid: 0 leads a group of its own, a pid joins that group, a gone group is not joined', () => {
+    const pgidOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[2]);
+    const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
+    const leader = n.spawn('/bin/sleep', ['sleep', '30'], [], { ...plan, pgid: 0 }).pid;
+    const member = n.spawn('/bin/sleep', ['sleep', '30'], [], { ...plan, pgid: leader }).pid;
+    const stray = n.spawn('/bin/sleep', ['sleep', '30'], [], { ...plan, pgid: 0x3fffffff }).pid;
+    try {
+      expect([pgidOf(leader), pgidOf(member), pgidOf(stray)]).toEqual([leader, leader, pgidOf(process.pid)]);
+    } finally {
+      for (const pid of [leader, member, stray]) process.kill(pid, 'SIGKILL');
+    }
+    for (const pid of [leader, member, stray]) expect(n.waitpid(pid, 0)).toMatchObject({ pid, signal: 9 });
+    expect(() => n.spawn('/bin/true', ['true'], [], { ...plan, pgid: -1 })).toThrow(TypeError);
+  });
+
+  test.skipIf(process.platform !== 'linux')('waitid reports a child stopped and continued, and leaves its exit to waitpid', () => {
+    const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
+    const { pid } = n.spawn('/bin/sleep', ['sleep', '30'], [], plan);
+    const stopped = c.WSTOPPED | c.WNOHANG | c.WNOWAIT;
+    try {
+      expect(n.waitid(pid, stopped)).toBeNull();
+      process.kill(pid, 'SIGSTOP');
+      // Blocks until the stop has happened; WNOWAIT leaves it to be reported again.
+      expect(n.waitid(pid, c.WSTOPPED | c.WNOWAIT)).toEqual({ pid, code: c.CLD_STOPPED, status: 19 });
+      expect(n.waitid(pid, stopped)).toEqual({ pid, code: c.CLD_STOPPED, status: 19 });
+      process.kill(pid, 'SIGCONT');
+      expect(n.waitid(pid, c.WCONTINUED)).toMatchObject({ pid, code: c.CLD_CONTINUED });
+      expect(n.waitid(pid, stopped)).toBeNull();
+      expect(() => n.waitid(1, stopped)).toThrow(expect.objectContaining({ code: 'ECHILD', syscall: 'waitid' }));
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+    expect(n.waitpid(pid, 0)).toMatchObject({ pid, signal: 9 });
+  });
+
   test('watchReadable calls back when a pipe becomes readable', async () => {
     const [r, w] = n.pipe();
     const seen = new Promise<void>((resolve) => {
