@@ -1,6 +1,6 @@
 // Entry point behind every bin/ executable: `node dist/cli/main.js <program> args...`.
 // Runs the program and exits with its code; a chain program may instead end in execve.
-import { TOOLS, type Main } from './tools.js';
+import { LONG_RUNNING, TOOLS, type Main } from './tools.js';
 import { fatal } from './io.js';
 import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { takeRecord } from '../lib/exec/captured.js';
@@ -11,7 +11,10 @@ export async function run(name: string, argv: readonly string[]): Promise<number
     fatal(name, 'unknown program');
     return EXIT_TEMPORARY;
   }
-  if (tool.kind === 'main') return (tool.load() as Main)(argv);
+  if (tool.kind === 'main') {
+    if (LONG_RUNNING.has(name)) (require('./identity.js') as typeof import('./identity.js')).presentAs(name, argv);
+    return (tool.load() as Main)(argv);
+  }
   const { startChain } = require('./chain-host.js') as typeof import('./chain-host.js');
   return startChain(name, argv);
 }
