@@ -1,0 +1,146 @@
+// Our long-running programs are found as C's are: the same comm and /proc/PID/cmdline bytes, so
+// pidof, pgrep -x, ps -C and killall find ours as they find C's, run side by side. Other svscans
+// may run on the machine: each lookup must include the pid started here, not only it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { C_BIN, HAVE_C, OUR_BIN } from '../helpers/paths.js';
+import { alive, descendants, until } from './svscan-harness.js';
+
+const root = mkdtempSync(join(tmpdir(), 'dt-identity-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const SIDES = [
+  ['c', C_BIN],
+  ['ours', OUR_BIN],
+] as const;
+type Side = (typeof SIDES)[number][0];
+
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) {
+    const below = descendants(child.pid!);
+    for (const pid of [-child.pid!, child.pid!, ...below]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+});
+
+const NODE = realpathSync(process.execPath);
+
+interface Seen {
+  comm: string;
+  cmdline: string;
+  ps: string;
+}
+
+const seen = (pid: number): Seen => ({
+  comm: readFileSync(`/proc/${pid}/comm`, 'latin1'),
+  cmdline: readFileSync(`/proc/${pid}/cmdline`, 'latin1'),
+  ps: spawnSync('ps', ['-p', String(pid), '-o', 'comm=,args='], { encoding: 'latin1' }).stdout,
+});
+
+/** Starts a program by name through PATH (argv[0] is then the bare name, for C's and ours). */
+function start(side: Side, shell: string, cwd: string): ChildProcess {
+  const dir = side === 'c' ? C_BIN : OUR_BIN;
+  const child = spawn('/bin/sh', ['-c', shell], {
+    cwd,
+    env: { PATH: `${dir}:/usr/bin:/bin` },
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  started.push(child);
+  return child;
+}
+
+/** Waits until the process shows `name` as its comm, ours once it runs as Node (past the launcher). */
+async function settled(side: Side, pid: number, name: string): Promise<Seen> {
+  return until(`${side} ${name} settled`, () => {
+    try {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      const now = seen(pid);
+      return now.comm === `${name}\n` && (side === 'c' || exe === NODE) ? now : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+const pidsOf = (cmd: string, args: string[]): number[] =>
+  spawnSync(cmd, args, { encoding: 'latin1' })
+    .stdout.split(/\s+/)
+    .filter((w) => /^[0-9]+$/.test(w))
+    .map(Number);
+
+/** Every way a script finds a program by name, each answering whether it found `pid`. */
+function finders(name: string, pid: number): Record<string, boolean> {
+  const killall = spawnSync('killall', ['-0', '-v', name], { encoding: 'latin1' });
+  return {
+    pidof: pidsOf('pidof', [name]).includes(pid),
+    'pgrep -x': pidsOf('pgrep', ['-x', name]).includes(pid),
+    'ps -C': pidsOf('ps', ['-C', name, '-o', 'pid=']).includes(pid),
+    'killall -0': killall.stderr.includes(`${name}(${pid})`),
+  };
+}
+
+/** What the test writes in a fresh directory for each side, the shell line run there, the program looked for. */
+interface Case {
+  name: string;
+  setup: (dir: string) => void;
+  shell: string;
+}
+
+const CASES: Array<[string, Case]> = [
+  ['svscan DIR', { name: 'svscan', setup: (dir) => mkdirSync(join(dir, 'scan')), shell: 'exec svscan scan' }],
+  [
+    'supervise NAME, run alone',
+    {
+      name: 'supervise',
+      setup: (dir) => {
+        mkdirSync(join(dir, 'svc'));
+        writeFileSync(join(dir, 'svc', 'run'), '#!/bin/sh\nexec sleep 100\n', { mode: 0o755 });
+        writeFileSync(join(dir, 'svc', 'down'), '');
+      },
+      shell: 'exec supervise svc',
+    },
+  ],
+  [
+    'multilog, not hosted (its pattern bytes kept)',
+    { name: 'multilog', setup: () => undefined, shell: `exec multilog t "$(printf '+\\351*')" ./main` },
+  ],
+  ['fghack', { name: 'fghack', setup: () => undefined, shell: 'exec fghack cat' }],
+];
+
+describe.runIf(HAVE_C && process.platform === 'linux')('found as C is found', () => {
+  test.each(CASES)('%s: the same comm, cmdline bytes, ps line; pidof, pgrep -x, ps -C, killall find it', async (_what, c) => {
+    const results = new Map<Side, { seen: Seen; found: Record<string, boolean> }>();
+    for (const [side] of SIDES) {
+      const dir = join(root, `${c.name}-${side}`);
+      mkdirSync(dir);
+      c.setup(dir);
+      const child = start(side, c.shell, dir);
+      const now = await settled(side, child.pid!, c.name);
+      results.set(side, { seen: now, found: finders(c.name, child.pid!) });
+      child.stdin!.end();
+    }
+    const theirs = results.get('c')!;
+    const ours = results.get('ours')!;
+    expect(theirs.found).toEqual({ pidof: true, 'pgrep -x': true, 'ps -C': true, 'killall -0': true });
+    expect(ours.found).toEqual(theirs.found);
+    expect(ours.seen).toEqual(theirs.seen);
+  });
+
+  test('the bytes are exact: svscan DIR shows svscan\\0DIR\\0, no padding', async () => {
+    mkdirSync(join(root, 'exact'));
+    const child = start('ours', 'exec svscan .', join(root, 'exact'));
+    const now = await settled('ours', child.pid!, 'svscan');
+    expect(now.cmdline).toBe('svscan\0.\0');
+    expect(alive(child.pid!)).toBe(true);
+  });
+});
