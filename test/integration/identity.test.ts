@@ -2,11 +2,11 @@
 // pidof, pgrep -x, ps -C and killall find ours as they find C's, run side by side. Other svscans
 // may run on the machine: each lookup must include the pid started here, not only it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { C_BIN, HAVE_C, OUR_BIN } from '../helpers/paths.js';
+import { C_BIN, HAVE_C, IS_ROOT, OUR_BIN } from '../helpers/paths.js';
 import { alive, descendants, until } from './svscan-harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dt-identity-'));
@@ -142,5 +142,57 @@ describe.runIf(HAVE_C && process.platform === 'linux')('found as C is found', ()
     const now = await settled('ours', child.pid!, 'svscan');
     expect(now.cmdline).toBe('svscan\0.\0');
     expect(alive(child.pid!)).toBe(true);
+  });
+});
+
+// C's svscanboot is a shell script: comm svscanboot, cmdline `/bin/sh\0SCRIPT\0`. Run in a private
+// mount namespace where /usr/local/sbin (on svscanboot's PATH before /usr/bin) holds a svc that
+// does nothing, a svscan that sleeps and a readproctitle that reads, so that it stays running.
+const BOOT_USABLE =
+  HAVE_C && IS_ROOT && process.platform === 'linux' && existsSync('/usr/bin/svscanboot') && existsSync('/usr/local/sbin') && !existsSync('/command');
+
+describe.runIf(BOOT_USABLE)('svscanboot', () => {
+  test("shows as C's script does, and the same lookups find it", async () => {
+    const fakes = join(root, 'boot-fakes');
+    mkdirSync(fakes);
+    for (const [name, body] of [
+      ['svc', ':'],
+      ['svscan', 'exec sleep 100'],
+      ['readproctitle', 'exec cat'],
+    ]) {
+      writeFileSync(join(fakes, name!), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(fakes, name!), 0o755);
+    }
+    const results = new Map<Side, { seen: Seen; found: Record<string, boolean> }>();
+    for (const [side, dir] of SIDES) {
+      const pidFile = join(root, `boot-${side}.pid`);
+      const shell = `mount --bind ${fakes} /usr/local/sbin && { svscanboot & echo $! > ${pidFile}; wait; }`;
+      const child = spawn('/usr/bin/unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', shell], {
+        env: { PATH: `${dir}:/usr/bin:/bin` },
+        detached: true,
+        stdio: 'ignore',
+      });
+      started.push(child);
+      const pid = await until(`${side} svscanboot started`, () => {
+        try {
+          return Number(readFileSync(pidFile, 'latin1')) || undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      // Running once it has started its pipeline (ours: once it runs as Node).
+      await until(`${side} svscanboot running`, () => descendants(pid).length >= 2 || undefined);
+      const now = await settled(side, pid, 'svscanboot');
+      const script = side === 'c' ? '/usr/bin/svscanboot' : join(OUR_BIN, 'svscanboot');
+      results.set(side, {
+        seen: { ...now, cmdline: now.cmdline.replace(script, 'SCRIPT'), ps: now.ps.replace(script, 'SCRIPT') },
+        found: { ...finders('svscanboot', pid), 'pidof -x': pidsOf('pidof', ['-x', 'svscanboot']).includes(pid) },
+      });
+    }
+    const theirs = results.get('c')!;
+    expect(theirs.seen.cmdline).toBe('/bin/sh\0SCRIPT\0');
+    // pidof looks at argv[0] (/bin/sh) unless told -x; the others at comm.
+    expect(theirs.found).toEqual({ pidof: false, 'pidof -x': true, 'pgrep -x': true, 'ps -C': true, 'killall -0': true });
+    expect(results.get('ours')).toEqual(theirs);
   });
 });
