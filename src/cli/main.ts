@@ -19,11 +19,15 @@ export async function run(name: string, argv: readonly string[]): Promise<number
   return startChain(name, argv);
 }
 
-/** Runs the program named on the command line (by the launcher) or `name` (by a Node shim). */
+/**
+ * Runs the program named on the command line (by the launcher: its argv[0] as given, the program
+ * being its basename) or `name` (by a Node shim).
+ */
 export function start(name?: string): void {
   takeRecord();
-  const prog = name ?? process.argv[2] ?? '';
-  const argv = [prog, ...process.argv.slice(name === undefined ? 3 : 2)];
+  const argv0 = name ?? process.argv[2] ?? '';
+  const prog = argv0.slice(argv0.lastIndexOf('/') + 1);
+  const argv = [argv0, ...process.argv.slice(name === undefined ? 3 : 2)];
   run(prog, argv).then(
     (code) => {
       process.exitCode = code;

@@ -1,5 +1,6 @@
 // readproctitle: keeps the last bytes of its input visible in its own command line, for ps
 // (readproctitle.c). Usage errors exit 100 without a word; a read error exits 111.
+import { basename } from 'node:path';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { wasOpen } from '../lib/launch-state.js';
 import { rawArguments, setCommandName, showCommandLine } from '../lib/proctitle.js';
@@ -17,7 +18,7 @@ export function main(argv: readonly string[]): number {
 
   const { bytes, windowAt } = argumentLayout(args);
   const area = showCommandLine(loadNative(), bytes);
-  setCommandName(argv[0]!);
+  setCommandName(basename(argv[0]!));
 
   if (!wasOpen(0)) return EXIT_TEMPORARY;
   const window = new TitleWindow(length);

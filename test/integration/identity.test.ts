@@ -46,12 +46,12 @@ const seen = (pid: number): Seen => ({
   ps: spawnSync('ps', ['-p', String(pid), '-o', 'comm=,args='], { encoding: 'latin1' }).stdout,
 });
 
-/** Starts a program by name through PATH (argv[0] is then the bare name, for C's and ours). */
+/** Runs `shell` with the side's programs first on PATH, their directory in $BIN. */
 function start(side: Side, shell: string, cwd: string): ChildProcess {
   const dir = side === 'c' ? C_BIN : OUR_BIN;
   const child = spawn('/bin/sh', ['-c', shell], {
     cwd,
-    env: { PATH: `${dir}:/usr/bin:/bin` },
+    env: { PATH: `${dir}:/usr/bin:/bin`, BIN: dir },
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
@@ -96,37 +96,37 @@ interface Case {
   shell: string;
 }
 
+/** A service directory `svc` that stays down (nothing started). */
+function downService(dir: string): void {
+  mkdirSync(join(dir, 'svc'));
+  writeFileSync(join(dir, 'svc', 'run'), '#!/bin/sh\nexec sleep 100\n', { mode: 0o755 });
+  writeFileSync(join(dir, 'svc', 'down'), '');
+}
+
 const CASES: Array<[string, Case]> = [
   ['svscan DIR', { name: 'svscan', setup: (dir) => mkdirSync(join(dir, 'scan')), shell: 'exec svscan scan' }],
-  [
-    'supervise NAME, run alone',
-    {
-      name: 'supervise',
-      setup: (dir) => {
-        mkdirSync(join(dir, 'svc'));
-        writeFileSync(join(dir, 'svc', 'run'), '#!/bin/sh\nexec sleep 100\n', { mode: 0o755 });
-        writeFileSync(join(dir, 'svc', 'down'), '');
-      },
-      shell: 'exec supervise svc',
-    },
-  ],
+  ['supervise NAME, run alone', { name: 'supervise', setup: downService, shell: 'exec supervise svc' }],
   [
     'multilog, not hosted (its pattern bytes kept)',
     { name: 'multilog', setup: () => undefined, shell: `exec multilog t "$(printf '+\\351*')" ./main` },
   ],
   ['fghack', { name: 'fghack', setup: () => undefined, shell: 'exec fghack cat' }],
+  // argv[0] as given, as C's shows it.
+  ['svscan run by its path', { name: 'svscan', setup: (dir) => mkdirSync(join(dir, 'scan')), shell: 'exec "$BIN/svscan" scan' }],
+  ['supervise run by its path', { name: 'supervise', setup: downService, shell: 'exec "$BIN/supervise" svc' }],
 ];
 
 describe.runIf(HAVE_C && process.platform === 'linux')('found as C is found', () => {
   test.each(CASES)('%s: the same comm, cmdline bytes, ps line; pidof, pgrep -x, ps -C, killall find it', async (_what, c) => {
     const results = new Map<Side, { seen: Seen; found: Record<string, boolean> }>();
     for (const [side] of SIDES) {
-      const dir = join(root, `${c.name}-${side}`);
-      mkdirSync(dir);
+      const dir = mkdtempSync(join(root, `${c.name}-${side}-`));
       c.setup(dir);
       const child = start(side, c.shell, dir);
       const now = await settled(side, child.pid!, c.name);
-      results.set(side, { seen: now, found: finders(c.name, child.pid!) });
+      const bin = side === 'c' ? C_BIN : OUR_BIN;
+      const seenAs = { comm: now.comm, cmdline: now.cmdline.replace(bin, 'BIN'), ps: now.ps.replace(bin, 'BIN') };
+      results.set(side, { seen: seenAs, found: finders(c.name, child.pid!) });
       child.stdin!.end();
     }
     const theirs = results.get('c')!;
