@@ -34,7 +34,7 @@ function scriptPath(name: string): string {
   return name;
 }
 
-/** The argv C's `name` would show for our `argv` (byte strings, argv[0] the program name). */
+/** The argv C's `name` would show for our `argv` (byte strings, argv[0] as the program was given it). */
 export function cArgv(name: string, argv: readonly string[]): string[] {
   const shell = SCRIPTS[name];
   return shell === undefined ? [...argv] : [shell, scriptPath(argv[0] ?? name), ...argv.slice(1)];
@@ -42,7 +42,8 @@ export function cArgv(name: string, argv: readonly string[]): string[] {
 
 /** Makes program `name` (run with `argv`) look as C's does, if it is one that stays running. */
 export function presentAs(name: string, argv: readonly string[]): void {
-  if (!LONG_RUNNING.has(name) || process.platform !== 'linux') return;
-  setCommandName(name);
+  if (!LONG_RUNNING.has(name)) return;
+  // The command line first: whoever sees the name sees the command line too.
   showCommandLine(loadNative(), commandLine(cArgv(name, rawArgv(argv)).map(toBytes)));
+  setCommandName(name);
 }
