@@ -507,6 +507,15 @@ Value PrctlSetMmMap(const CallbackInfo& info) {
   return env.Undefined();
 }
 
+Value PrctlSetName(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string name;
+  if (!GetString(info, 0, &name)) return env.Undefined();
+  int r = set_thread_name(name.c_str());
+  if (r < 0) ThrowErrno(env, -r, "prctl");
+  return env.Undefined();
+}
+
 Value Brk(const CallbackInfo& info) {
   long long r = program_break();
   if (r < 0) return ThrowErrno(info.Env(), (int)-r, "brk"), info.Env().Undefined();
@@ -649,6 +658,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("releaseSignals", Napi::Function::New(env, ReleaseSignals, "releaseSignals"));
   exports.Set("prctlSetMmMap", Napi::Function::New(env, PrctlSetMmMap, "prctlSetMmMap"));
   exports.Set("brk", Napi::Function::New(env, Brk, "brk"));
+  exports.Set("prctlSetName", Napi::Function::New(env, PrctlSetName, "prctlSetName"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("exit", Napi::Function::New(env, Exit, "exit"));

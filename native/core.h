@@ -129,6 +129,8 @@ struct MmLayout {
 // prctl(PR_SET_MM, PR_SET_MM_MAP) with `layout`, the executable and auxv left as they are
 // (Linux with CONFIG_CHECKPOINT_RESTORE). 0 or -errno (-ENOSYS elsewhere).
 int set_mm_map(const MmLayout& layout);
+// prctl(PR_SET_NAME): the calling thread's name (comm, cut to 15 bytes). 0 or -errno (-ENOSYS elsewhere).
+int set_thread_name(const char* name);
 // The program break as the kernel has it (brk(2) with 0): the address, or -ENOSYS elsewhere.
 long long program_break();
 

@@ -92,6 +92,15 @@ int set_mm_map(const MmLayout& layout) {
 #endif
 }
 
+int set_thread_name(const char* name) {
+#if defined(__linux__)
+  return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0) == -1 ? -errno : 0;
+#else
+  (void)name;
+  return -ENOSYS;
+#endif
+}
+
 long long program_break() {
 #if defined(__linux__) && defined(SYS_brk)
   return (long long)syscall(SYS_brk, 0);

@@ -44,6 +44,7 @@ export function cArgv(name: string, argv: readonly string[]): string[] {
 export function presentAs(name: string, argv: readonly string[]): void {
   if (!LONG_RUNNING.has(name)) return;
   // The command line first: whoever sees the name sees the command line too.
-  showCommandLine(loadNative(), commandLine(cArgv(name, rawArgv(argv)).map(toBytes)));
-  setCommandName(name);
+  const n = loadNative();
+  showCommandLine(n, commandLine(cArgv(name, rawArgv(argv)).map(toBytes)));
+  setCommandName(n, name);
 }

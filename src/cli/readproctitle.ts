@@ -17,8 +17,9 @@ export function main(argv: readonly string[]): number {
   if (length < MIN_TITLE_LENGTH) return EXIT_USAGE;
 
   const { bytes, windowAt } = argumentLayout(args);
-  const area = showCommandLine(loadNative(), bytes);
-  setCommandName(basename(argv[0]!));
+  const n = loadNative();
+  const area = showCommandLine(n, bytes);
+  setCommandName(n, basename(argv[0]!));
 
   if (!wasOpen(0)) return EXIT_TEMPORARY;
   const window = new TitleWindow(length);

@@ -136,12 +136,21 @@ export function titleArea(bytes: Buffer): ArgArea {
   };
 }
 
-/** Sets the name ps shows as `comm` (at most 15 bytes; the kernel cuts the rest). */
-export function setCommandName(name: string): void {
+/**
+ * Sets the name ps shows as `comm` (at most 15 bytes; the kernel cuts the rest): the main thread's,
+ * which is the one running JavaScript. prctl works whoever we are; /proc/self/comm is refused once
+ * a change of credentials (setuidgid) has made the process non-dumpable.
+ */
+export function setCommandName(n: NativeBinding | null, name: string): void {
   try {
-    writeFileSync('/proc/self/comm', name);
+    if (n === null) throw new Error('no addon');
+    n.prctlSetName(name);
   } catch {
-    // not Linux, or not allowed: the name stays as it was
+    try {
+      writeFileSync('/proc/self/comm', name);
+    } catch {
+      // not Linux, or not allowed: the name stays as it was
+    }
   }
 }
 

@@ -169,6 +169,8 @@ export interface NativeBinding {
    * The executable and the auxiliary vector are left as they are. Throws ENOSYS elsewhere.
    */
   prctlSetMmMap(layout: MmLayout, args: Buffer): void;
+  /** prctl(PR_SET_NAME) (Linux): the calling thread's name, its comm (the kernel cuts it to 15 bytes). */
+  prctlSetName(name: string | Buffer): void;
   /** The program break as the kernel has it (brk(2) with 0); throws ENOSYS where there is none. */
   brk(): number;
   /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */

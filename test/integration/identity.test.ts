@@ -103,6 +103,13 @@ function downService(dir: string): void {
   writeFileSync(join(dir, 'svc', 'down'), '');
 }
 
+/** An empty env/ and scan/ that nobody can reach. */
+function chainDirs(dir: string): void {
+  for (const d of [root, dir]) chmodSync(d, 0o755);
+  mkdirSync(join(dir, 'env'));
+  mkdirSync(join(dir, 'scan'), { mode: 0o755 });
+}
+
 const CASES: Array<[string, Case]> = [
   ['svscan DIR', { name: 'svscan', setup: (dir) => mkdirSync(join(dir, 'scan')), shell: 'exec svscan scan' }],
   ['supervise NAME, run alone', { name: 'supervise', setup: downService, shell: 'exec supervise svc' }],
@@ -111,6 +118,15 @@ const CASES: Array<[string, Case]> = [
     { name: 'multilog', setup: () => undefined, shell: `exec multilog t "$(printf '+\\351*')" ./main` },
   ],
   ['fghack', { name: 'fghack', setup: () => undefined, shell: 'exec fghack cat' }],
+  // The end of a chain, run in-process by ours; its credentials changed, so /proc/self/comm is not ours to write.
+  ...(IS_ROOT
+    ? ([
+        [
+          'svscan at the end of envdir and setuidgid nobody',
+          { name: 'svscan', setup: chainDirs, shell: 'exec envdir env setuidgid nobody svscan scan' },
+        ],
+      ] as Array<[string, Case]>)
+    : []),
   // argv[0] as given, as C's shows it.
   ['svscan run by its path', { name: 'svscan', setup: (dir) => mkdirSync(join(dir, 'scan')), shell: 'exec "$BIN/svscan" scan' }],
   ['supervise run by its path', { name: 'supervise', setup: downService, shell: 'exec "$BIN/supervise" svc' }],

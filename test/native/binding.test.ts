@@ -262,7 +262,7 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
   test.skipIf(process.platform !== 'linux').each([
     ['root', []],
     ['an unprivileged user', ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']],
-  ])('prctlSetMmMap moves the argument area, as %s', (_who, prefix) => {
+  ])('prctlSetMmMap moves the argument area and prctlSetName names it, as %s', (_who, prefix) => {
     if (prefix.length > 0 && process.getuid?.() !== 0) return;
     const script = `
       const fs = require('fs');
@@ -277,6 +277,8 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
       n.prctlSetMmMap(layout, own);
       const before = fs.readFileSync('/proc/self/cmdline', 'latin1');
       own.write('ARG', 5, 'latin1');
+      n.prctlSetName('svscan');
+      if (fs.readFileSync('/proc/self/comm', 'latin1') !== 'svscan\\n') throw new Error('comm not set');
       process.stdout.write(JSON.stringify([before, fs.readFileSync('/proc/self/cmdline', 'latin1')]));
     `;
     const [cmd, ...args] = [...prefix, process.execPath, '-e', script];
