@@ -126,6 +126,20 @@ int release_held_signals();
 // madvise(2) on [addr, addr + len): 0 or -errno.
 int advise_range(uintptr_t addr, size_t len, int advice);
 
+// The layout of this process's memory as prctl(PR_SET_MM_MAP) takes it (struct prctl_mm_map's
+// address fields; /proc/PID/stat shows all but brk).
+struct MmLayout {
+  uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+  uint64_t arg_start, arg_end, env_start, env_end;
+};
+// prctl(PR_SET_MM, PR_SET_MM_MAP) with `layout`, the executable and auxv left as they are
+// (Linux with CONFIG_CHECKPOINT_RESTORE). 0 or -errno (-ENOSYS elsewhere).
+int set_mm_map(const MmLayout& layout);
+// prctl(PR_SET_NAME): the calling thread's name (comm, cut to 15 bytes). 0 or -errno (-ENOSYS elsewhere).
+int set_thread_name(const char* name);
+// The program break as the kernel has it (brk(2) with 0): the address, or -ENOSYS elsewhere.
+long long program_break();
+
 }  // namespace dt
 
 #endif

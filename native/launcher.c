@@ -613,7 +613,8 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof long_lived / sizeof long_lived[0]; i++)
     if (strcmp(name, long_lived[i]) == 0) args[k++] = semi;
   args[k++] = entry;
-  args[k++] = (char *)name;
+  /* argv[0] as given (dispatch is on its basename): our programs show it as C's would. */
+  args[k++] = argc > 0 && argv[0] ? argv[0] : (char *)name;
   for (int i = 1; i < argc; i++) args[k++] = argv[i];
   args[k] = NULL;
   if (strchr(node, '/'))

@@ -93,6 +93,19 @@ export interface NativeConstants {
   readonly CLD_CONTINUED: number;
 }
 
+/** The address fields of struct prctl_mm_map but the argument area (numbers: user space fits in 53 bits). */
+export interface MmLayout {
+  readonly startCode: number;
+  readonly endCode: number;
+  readonly startData: number;
+  readonly endData: number;
+  readonly startBrk: number;
+  readonly brk: number;
+  readonly startStack: number;
+  readonly envStart: number;
+  readonly envEnd: number;
+}
+
 export interface NativeBinding {
   readonly constants: NativeConstants;
 
@@ -169,6 +182,17 @@ export interface NativeBinding {
   holdSignalForExec(signal: number): number;
   /** Ends native/sigshim.c's hold on SIGTERM/SIGALRM (when the launcher preloaded it): true if it held. */
   releaseSignals(): boolean;
+  /**
+   * prctl(PR_SET_MM, PR_SET_MM_MAP) (Linux): the memory layout as /proc/self/stat shows it (and
+   * `brk`), with the argument area moved to `args`' bytes -- what /proc/PID/cmdline shows from then
+   * on. `args` must sit on a backing store of its own (an ArrayBuffer's); the addon keeps it alive.
+   * The executable and the auxiliary vector are left as they are. Throws ENOSYS elsewhere.
+   */
+  prctlSetMmMap(layout: MmLayout, args: Buffer): void;
+  /** prctl(PR_SET_NAME) (Linux): the calling thread's name, its comm (the kernel cuts it to 15 bytes). */
+  prctlSetName(name: string | Buffer): void;
+  /** The program break as the kernel has it (brk(2) with 0); throws ENOSYS where there is none. */
+  brk(): number;
   /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */
   mallocTrim(): boolean;
   /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */

@@ -47,6 +47,9 @@ const ABSENT: Partial<Record<keyof NativeBinding, string>> = {
   splice: 'splice',
   // FreeBSD has procctl(PROC_REAP_ACQUIRE), macOS nothing: the profile is the least of the two.
   setChildSubreaper: 'prctl',
+  prctlSetMmMap: 'prctl',
+  prctlSetName: 'prctl',
+  brk: 'brk',
 };
 
 /** The addon as a non-Linux build answers: Linux-only calls fail with ENOSYS, glibc's and the shim's do nothing. */
