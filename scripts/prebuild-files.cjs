@@ -3,19 +3,22 @@
 // by scripts/prebuild.cjs, checked by scripts/check-prebuilds.cjs (which the release workflow
 // runs), copied by the cmake-js CI job, expected by the pack test. A new native program is one
 // line in NATIVE. As a command: `release` prints every file of a release, `host` this machine's
-// untagged prebuild, `native` the native programs built for this platform.
+// untagged prebuild, `native` the native programs built for this platform, `static` each program
+// a release links statically here ("file source" a line).
 'use strict';
 const fs = require('node:fs');
 
 const ADDON = 'daemontools';
 
-/** What `npm run prebuild` copies from build/Release beside the addon. platforms: where it is built
- * (all when absent); libcFree: loads under any C library; staticIn: statically linked in a release there. */
+/** What `npm run prebuild` copies from build/Release beside the addon, and its one C source.
+ * platforms: where it is built (all when absent); libcFree: loads under any C library; staticIn:
+ * linked statically (against musl) in a release there. */
 const NATIVE = [
   // Every bin/ program starts here (native/launcher.c); a release's Linux one is linked statically
   // against musl, so that one launcher serves glibc and musl systems alike.
-  { file: 'dt-launch', mode: 0o755, staticIn: ['linux'] },
-  { file: 'dt-sigshim.so', mode: 0o644, platforms: ['linux'], libcFree: true }, // preloaded into a standalone multilog (native/sigshim.c)
+  { file: 'dt-launch', source: 'native/launcher.c', mode: 0o755, staticIn: ['linux'] },
+  // Preloaded into a standalone multilog's Node.
+  { file: 'dt-sigshim.so', source: 'native/sigshim.c', mode: 0o644, platforms: ['linux'], libcFree: true },
 ];
 
 /** Every target a release ships; libcs: the addon is built once per C library, tagged by it. */
@@ -57,6 +60,7 @@ if (require.main === module) {
     release: releaseFiles,
     host: () => targetFiles(hostTarget()),
     native: () => nativeFor(process.platform).map((n) => n.file),
+    static: () => nativeFor(process.platform).filter((n) => n.staticIn?.includes(process.platform)).map((n) => `${n.file} ${n.source}`),
   };
   const list = lists[process.argv[2]];
   if (!list) {

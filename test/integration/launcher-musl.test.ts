@@ -12,7 +12,7 @@ import { ROOT } from '../helpers/paths.js';
 
 const { elfNeeds } = require('../../scripts/elf-needs.cjs') as { elfNeeds: (file: string) => { needed: string[] } };
 const { nativeFor, targetDir, hostTarget } = require('../../scripts/prebuild-files.cjs') as {
-  nativeFor: (platform: string) => Array<{ file: string }>;
+  nativeFor: (platform: string) => Array<{ file: string; source: string; staticIn?: string[] }>;
   targetDir: (target: unknown) => string;
   hostTarget: () => unknown;
 };
@@ -39,11 +39,12 @@ function releaseLayout(): { pkg: string; launcher: string } {
   const prebuilds = join(pkg, 'prebuilds', targetDir(hostTarget()));
   mkdirSync(prebuilds, { recursive: true });
   mkdirSync(join(pkg, 'scripts'));
-  const launcher = join(prebuilds, 'dt-launch');
-  execFileSync('musl-gcc', ['-static', '-O2', '-std=c11', '-o', launcher, join(ROOT, 'native', 'launcher.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  for (const { file } of nativeFor(process.platform).filter(({ file }) => file !== 'dt-launch')) {
-    copyFileSync(join(ROOT, 'build', 'Release', file), join(prebuilds, file));
+  // As the release's musl job builds them: each program it links statically, with musl.
+  for (const { file, source, staticIn } of nativeFor(process.platform)) {
+    if (!staticIn?.includes(process.platform)) copyFileSync(join(ROOT, 'build', 'Release', file), join(prebuilds, file));
+    else execFileSync('musl-gcc', ['-static', '-O2', '-std=c11', '-o', join(prebuilds, file), join(ROOT, source)], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
+  const launcher = join(prebuilds, 'dt-launch');
   copyFileSync(join(ROOT, 'build', 'Release', 'daemontools.node'), join(prebuilds, 'daemontools.node'));
   copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
   copyFileSync(join(ROOT, 'scripts', 'install-bin.cjs'), join(pkg, 'scripts', 'install-bin.cjs'));
