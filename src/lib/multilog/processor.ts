@@ -11,7 +11,7 @@ import type { FdOp, NativeBinding } from '../../native/binding.js';
 import { errnoError, errnoName } from '../errors.js';
 import { asText, envBytes, toBytes } from '../exec/bytes.js';
 import type { ExecContext } from '../exec/context.js';
-import { watchChild } from '../supervise/reaper.js';
+import { waitChild } from '../proc/reaper.js';
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_TRUNC, O_CREAT } = constants;
 const READ = O_RDONLY | O_NONBLOCK;
@@ -96,14 +96,7 @@ export function nativeStarter(n: NativeBinding, exec: () => ExecContext): ShellS
     } catch (err) {
       return { kind: 'forkFailed', error: err };
     }
-    const result = await new Promise<{ code: number | null; signal: number | null } | null>((resolve) => {
-      // A SIGCHLD listener does not keep the event loop alive; this timer does until the child is reaped.
-      const alive = setInterval(() => {}, 2 ** 31 - 1);
-      watchChild(started.pid, (r) => {
-        clearInterval(alive);
-        resolve(r);
-      });
-    });
+    const result = await waitChild(started.pid);
     if (started.execErrno !== 0) return { execError: errnoError(errnoName(started.execErrno), 'execve', SHELL) };
     if (result === null) return { kind: 'exited', code: 0 };
     if (result.signal !== null) return { kind: 'crashed', signal: String(result.signal) };

@@ -23,7 +23,7 @@ import {
 import { initialState, reduce, resumedState, startup, statusOf, type Effect, type Event, type State } from './machine.js';
 import { spawnRecorded } from './gate.js';
 import { beginOwner, finishOwner, forgetOwner, ownerOf, writeOwner } from './owner.js';
-import { listen, unwatchChild, watchChild } from './reaper.js';
+import { listen, unwatchChild, watchChild } from '../proc/reaper.js';
 
 export { SuperviseStartError, type Problem, type StartStep } from './files.js';
 
