@@ -562,6 +562,7 @@ Napi::Object Constants(Env env) {
   c.Set("F_SETFL", F_SETFL);
   c.Set("FD_CLOEXEC", FD_CLOEXEC);
   c.Set("O_NONBLOCK", O_NONBLOCK);
+  c.Set("O_CLOEXEC", O_CLOEXEC);
   c.Set("LOCK_SH", LOCK_SH);
   c.Set("LOCK_EX", LOCK_EX);
   c.Set("LOCK_NB", LOCK_NB);

@@ -68,6 +68,8 @@ export interface NativeConstants {
   readonly F_SETFL: number;
   readonly FD_CLOEXEC: number;
   readonly O_NONBLOCK: number;
+  /** As /proc/PID/fdinfo's `flags:` shows a descriptor's FD_CLOEXEC. */
+  readonly O_CLOEXEC: number;
   readonly LOCK_SH: number;
   readonly LOCK_EX: number;
   readonly LOCK_NB: number;
