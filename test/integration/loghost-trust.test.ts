@@ -1,6 +1,7 @@
 // What the log host believes of a logger stub: the kernel, not its record. A hosted logger's
 // processor gets what C multilog's gets (the logger's descriptors, limits and signals), nothing of
 // svscan's; a child of svscan that connects and lies about itself is refused.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { fixture, HAVE_C, ours, theirs } from '../helpers/paths.js';
@@ -94,4 +95,26 @@ test.skipIf(!LINUX)('a child of svscan that tells the truth is hosted with its o
   // Its limits and ignored signals, not svscan's.
   expect(report).toMatch(/^rlimit 7 300 400$/m);
   expect(report).toMatch(/^ignored 1( |$)/m);
+});
+
+test.skipIf(!LINUX)('a multilog talks to no host but its parent: a stranger listening at its parent\'s name gets nothing', async () => {
+  const box = new ScanBox();
+  boxes.push(box);
+  // Another process holds daemontools-host/<our pid> (abstract names have no owner) and counts what it is sent.
+  const stranger = spawn(process.execPath, ['-e', `require('net').createServer((c) => { let n = 0; c.on('data', (d) => (n += d.length)); c.on('close', () => console.log('got ' + n)); }).listen('\\0daemontools-host/${process.pid}', () => console.log('ready'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let said = '';
+  stranger.stdout!.setEncoding('latin1').on('data', (t: string) => (said += t));
+  try {
+    await until('the stranger listening', () => said.includes('ready'));
+    // Our child, so its parent's name is that one: it runs as a multilog of its own instead.
+    const logger = spawn(ours('multilog'), ['t', './main'], { cwd: box.root, stdio: ['pipe', 'ignore', 'inherit'], env: { PATH: '/usr/bin:/bin' } });
+    logger.stdin!.end('one line\n');
+    const code = await new Promise((resolve) => logger.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(box.lines('main/current').map((l) => l.replace(/^@[0-9a-f]{24} /, ''))).toEqual(['one line']);
+    await until('the stranger told', () => said.includes('got '));
+    expect(said).toBe('ready\ngot 0\n');
+  } finally {
+    stranger.kill('SIGKILL');
+  }
 });
