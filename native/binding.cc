@@ -169,6 +169,14 @@ bool ToPlan(Env env, Value v, PlanStore* store) {
     if (!ToString(env, cwd, &store->cwd)) return false;
     p.cwd = store->cwd.c_str();
   }
+  Value um = o.Get("umask");
+  p.umask = -1;
+  if (!um.IsUndefined() && !um.IsNull()) {
+    if (!um.IsNumber()) return Fail(env, "plan.umask must be a number");
+    int mask = um.As<Napi::Number>().Int32Value();
+    if (mask < 0 || mask > 0777) return Fail(env, "plan.umask out of range");
+    p.umask = mask;
+  }
   p.set_creds = false;
   Value creds = o.Get("creds");
   if (!creds.IsUndefined() && !creds.IsNull()) {

@@ -33,6 +33,7 @@ struct ExecPlan {
   int nfds;
   bool setsid;
   const char* cwd;  // nullptr: stay
+  int umask;        // -1: keep
   // Credentials for the child, applied last (spawn only): setgroups, setgid, setuid.
   bool set_creds;
   uid_t uid;

@@ -24,6 +24,8 @@ export interface ExecPlan {
   readonly setsid?: boolean;
   /** chdir() in the child (spawn only). */
   readonly cwd?: string;
+  /** umask() in the child (spawn only); by default it keeps ours. */
+  readonly umask?: number;
   /** setgroups, setgid, setuid in the child, after everything else (spawn only). */
   readonly creds?: { readonly uid: number; readonly gid: number; readonly groups: readonly number[] };
   /** Signals given to holdSignalForExec: blocked through execve, each one caught raised again. */

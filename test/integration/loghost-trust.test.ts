@@ -19,12 +19,12 @@ const service = '#!/bin/sh\nwhile :; do echo hello; sleep 0.1; done\n';
 const setup = 'exec 7</etc/hostname\nexec 8</etc/passwd\nulimit -S -n 300\nulimit -H -n 400\ntrap "" HUP\nPATH=/usr/bin:/bin\nexport PATH\n';
 
 /** Starts svscan on a service whose logger is `logger` (a command line); returns the box and its log dir. */
-async function logged(side: Side, logger: string, env: Record<string, string> = {}, first = ''): Promise<{ box: ScanBox; log: string }> {
+async function logged(side: Side, logger: string, env: Record<string, string> = {}, first = '', wrap: readonly string[] = []): Promise<{ box: ScanBox; log: string }> {
   const box = new ScanBox();
   boxes.push(box);
   const exports = Object.entries(env).map(([k, v]) => `${k}=${v}\nexport ${k}\n`).join('');
   const dir = box.service('x', service, { log: `#!/bin/sh\n${setup}${exports}${first}exec ${logger}\n` });
-  new RunningSvscan(side, box.svc, ['.'], { SVSCAN_RESCAN_SECONDS: '3600' });
+  new RunningSvscan(side, box.svc, ['.'], { SVSCAN_RESCAN_SECONDS: '3600' }, wrap);
   return { box, log: `${dir}/log` };
 }
 
@@ -38,13 +38,17 @@ async function processorReport(box: ScanBox, log: string): Promise<string> {
   return readFileSync(`${main}/${report}`, 'latin1').split(box.root).join('ROOT');
 }
 
+/** Runs svscan with umask 077. */
+const UMASK_077 = ['/bin/sh', '-c', 'umask 077; exec "$0" "$@"'];
+
 const fdLines = (report: string): string[] => report.split('\n').filter((l) => l.startsWith('fd '));
 
 test.skipIf(!LINUX || !HAVE_C)("a hosted logger's processor gets what C multilog's processor gets", async () => {
   const reports: Record<Side, string> = { ours: '', c: '' };
   for (const side of ['ours', 'c'] as const) {
     const multilog = side === 'ours' ? ours('multilog') : theirs('multilog');
-    const { box, log } = await logged(side, `${multilog} s4096 '!exec ${fixture('probe')}' ./main`);
+    // svscan's own umask is not the processor's: multilog's (022) is.
+    const { box, log } = await logged(side, `${multilog} s4096 '!exec ${fixture('probe')}' ./main`, {}, '', UMASK_077);
     reports[side] = await processorReport(box, log);
     if (side === 'ours') {
       // It was hosted: the logger is our launcher (a stub), not a Node multilog.

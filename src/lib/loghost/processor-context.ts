@@ -1,7 +1,7 @@
 // The process state a hosted logger's processor is handed: what a fork of that C multilog would
 // have, read from the kernel when the processor starts, never from the stub's record. The stub's
 // own descriptors (copies taken with pidfd_getfd) are put at their numbers, its limits, ignored
-// signals and mask are /proc's, its credentials and environment too; nothing of the host's is
+// signals and mask are /proc's, its credentials and environment too, with multilog's umask; nothing of the host's is
 // left open in it (every descriptor svscan could hand down is closed or replaced).
 import { readFileSync } from 'node:fs';
 import { native } from '../../native/index.js';
@@ -65,6 +65,7 @@ export class LoggerContext extends ExecContext {
       mask,
       rlimits,
       fds: [...strays, ...placeFds(moves), ...others],
+      umask: this.who.umask,
       creds: { uid: this.who.uid, gid: this.who.gid, groups: this.who.groups },
     };
   }
