@@ -173,6 +173,14 @@ bool ToPlan(Env env, Value v, PlanStore* store) {
     if (!ToString(env, cwd, &store->cwd)) return false;
     p.cwd = store->cwd.c_str();
   }
+  Value um = o.Get("umask");
+  p.umask = -1;
+  if (!um.IsUndefined() && !um.IsNull()) {
+    if (!um.IsNumber()) return Fail(env, "plan.umask must be a number");
+    int mask = um.As<Napi::Number>().Int32Value();
+    if (mask < 0 || mask > 0777) return Fail(env, "plan.umask out of range");
+    p.umask = mask;
+  }
   p.set_creds = false;
   Value creds = o.Get("creds");
   if (!creds.IsUndefined() && !creds.IsNull()) {
@@ -630,6 +638,7 @@ Napi::Object Constants(Env env) {
   c.Set("F_SETFL", F_SETFL);
   c.Set("FD_CLOEXEC", FD_CLOEXEC);
   c.Set("O_NONBLOCK", O_NONBLOCK);
+  c.Set("O_CLOEXEC", O_CLOEXEC);
   c.Set("LOCK_SH", LOCK_SH);
   c.Set("LOCK_EX", LOCK_EX);
   c.Set("LOCK_NB", LOCK_NB);

@@ -36,6 +36,7 @@ struct ExecPlan {
   bool set_pgid;
   pid_t pgid;
   const char* cwd;  // nullptr: stay
+  int umask;        // -1: keep
   // Credentials for the child, applied last (spawn only): setgroups, setgid, setuid.
   bool set_creds;
   uid_t uid;

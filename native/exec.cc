@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +86,7 @@ int apply_plan(const ExecPlan& plan) {
   if (plan.setsid && setsid() == -1) return -errno;
   if (plan.set_pgid) setpgid(0, plan.pgid);
   if (plan.cwd && chdir(plan.cwd) == -1) return -errno;
+  if (plan.umask >= 0) umask((mode_t)plan.umask);
   for (int i = 0; i < plan.nfds; i++) {
     int r = apply_fd_op(plan.fds[i]);
     if (r < 0) return r;

@@ -280,8 +280,15 @@ static int host_connect(long host) {
   /* Node binds abstract names either to their exact length or padded with NULs to the whole
    * sun_path, depending on its libuv: try both. */
   socklen_t exact = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-  if (connect(high, (struct sockaddr *)&a, exact) == 0) return high;
-  if (connect(high, (struct sockaddr *)&a, (socklen_t)sizeof a) == 0) return high;
+  if (connect(high, (struct sockaddr *)&a, exact) == 0 || connect(high, (struct sockaddr *)&a, (socklen_t)sizeof a) == 0) {
+    /* Anyone may bind an abstract name: the host is only the process it names, running as root
+     * or as us. */
+    struct ucred peer;
+    socklen_t len = sizeof peer;
+    if (getsockopt(high, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && (long)peer.pid == host &&
+        (peer.uid == 0 || peer.uid == geteuid()))
+      return high;
+  }
   close(high);
   return -1;
 }

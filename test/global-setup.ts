@@ -31,11 +31,11 @@ export default function setup(): void {
   }
 }
 
-/** C fixtures (the exec-state probe, a hostile parent) compiled into test/fixtures/bin/. */
+/** C fixtures (the exec-state probe, a hostile parent, a lying logger stub) compiled into test/fixtures/bin/. */
 function buildFixtures(root: string): void {
   const out = join(root, 'test', 'fixtures', 'bin');
   mkdirSync(out, { recursive: true });
-  for (const name of ['probe', 'hostile']) {
+  for (const name of ['probe', 'hostile', 'fakestub']) {
     const src = join(root, 'test', 'fixtures', `${name}.c`);
     const bin = join(out, name);
     if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) continue;

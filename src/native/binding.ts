@@ -29,6 +29,8 @@ export interface ExecPlan {
   readonly pgid?: number;
   /** chdir() in the child (spawn only). */
   readonly cwd?: string;
+  /** umask() in the child (spawn only); by default it keeps ours. */
+  readonly umask?: number;
   /** setgroups, setgid, setuid in the child, after everything else (spawn only). */
   readonly creds?: { readonly uid: number; readonly gid: number; readonly groups: readonly number[] };
   /** Signals given to holdSignalForExec: blocked through execve, each one caught raised again. */
@@ -80,6 +82,8 @@ export interface NativeConstants {
   readonly F_SETFL: number;
   readonly FD_CLOEXEC: number;
   readonly O_NONBLOCK: number;
+  /** As /proc/PID/fdinfo's `flags:` shows a descriptor's FD_CLOEXEC. */
+  readonly O_CLOEXEC: number;
   readonly LOCK_SH: number;
   readonly LOCK_EX: number;
   readonly LOCK_NB: number;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { native } from '../../src/native/index.js';
-import { gatePath, spawnRecorded } from '../../src/lib/supervise/gate.js';
+import { launcherPath } from '../../src/native/launcher.js';
+import { spawnRecorded } from '../../src/lib/supervise/gate.js';
 import { ROOT } from '../helpers/paths.js';
 
 const n = native();
@@ -30,7 +31,7 @@ function waitExit(pid: number): { code: number | null; signal: number | null } {
   return { code: r.code, signal: r.signal };
 }
 
-describe.skipIf(gatePath() === null)('spawnRecorded', () => {
+describe.skipIf(launcherPath() === null)('spawnRecorded', () => {
   test('the child runs only after the record is written, with the pid recorded', () => {
     const marker = join(dir, 'ran');
     const run = script('run', `echo $$ > ${marker}`);

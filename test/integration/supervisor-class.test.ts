@@ -10,7 +10,7 @@ import { native, type ExecPlan } from '../../src/native/index.js';
 import { decodeStatus } from '../../src/lib/status.js';
 import { sendCommands } from '../../src/lib/control.js';
 import { Supervisor, SuperviseStartError, type Problem, type SupervisorOptions } from '../../src/lib/supervise/supervisor.js';
-import { watchedCount } from '../../src/lib/supervise/reaper.js';
+import { watchedCount } from '../../src/lib/proc/reaper.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dt-supervisor-'));
 const PLAN: ExecPlan = { ignore: [], mask: [], rlimits: [], fds: [] };

@@ -92,6 +92,20 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(text).toMatch(/SigIgn:\s*0+1\n/); // SIGHUP only
   });
 
+  test('spawn sets the umask the plan names, else the child keeps ours', () => {
+    const umaskOf = (plan: Record<string, unknown>): string => {
+      const out = join(dir, `umask-${_name}`);
+      const fd = openSync(out, 'w');
+      const { pid } = n.spawn('/bin/grep', ['grep', '^Umask', '/proc/self/status'], [], { ignore: [], mask: [], rlimits: [], fds: [['dup2', fd, 1]], ...plan });
+      closeSync(fd);
+      n.waitpid(pid, 0);
+      return readFileSync(out, 'latin1').trim();
+    };
+    expect(umaskOf({ umask: 0o027 })).toBe('Umask:\t0027');
+    const ours = process.umask();
+    expect(umaskOf({})).toBe(`Umask:\t${ours.toString(8).padStart(4, '0')}`);
+  });
+
   test('spawn reports the exec errno; the child exits 111', () => {
     const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
     const { pid, execErrno } = n.spawn('/nonexistent/prog', ['prog'], [], plan);

@@ -2,7 +2,6 @@
 // on), trying PATH candidates the way execvp does, and waiting for it without polling.
 import type { Bytes, ExecPlan, NativeBinding, WaitResult } from '../../native/binding.js';
 import { errnoName } from '../errors.js';
-import { watchChild } from '../supervise/reaper.js';
 
 export type Started = { readonly pid: number } | { readonly code: string };
 
@@ -30,17 +29,8 @@ export function startChild(
   return { code: seenAccess ? 'EACCES' : code };
 }
 
-/** Resolves when `pid` (a child started by startChild) has exited and been reaped. */
-export function waitChild(pid: number): Promise<WaitResult | null> {
-  // A SIGCHLD listener does not keep Node's loop alive; this idle timer does, and never fires.
-  const alive = setInterval(() => {}, 2 ** 31 - 1);
-  return new Promise((resolve) =>
-    watchChild(pid, (result) => {
-      clearInterval(alive);
-      resolve(result);
-    }),
-  );
-}
+// Waiting for a child started by startChild: the process-wide reaper's.
+export { waitChild } from '../proc/reaper.js';
 
 /** The status a shell reports for a child: its exit code, or 128 + the signal. */
 export function shellStatus(result: WaitResult | null): number {

@@ -96,6 +96,9 @@ export class ExecContext {
       fds: [...fds, ...this.chainOps, ...extra],
     };
   }
+
+  /** Once the program planned for is started: lets go of what plan() took for it (nothing here). */
+  release(): void {}
 }
 
 /** Without a launcher record: the state Node has now, stdio as plain inherited descriptors. */

@@ -1,14 +1,11 @@
 // multilog's engine hosted for a logger stub: the script from the stub's argv, input from its
 // stdin pipe (read as C reads it), messages and `e` output on its stderr, files made as its
-// identity with C multilog's umask (022), processors forked with its recorded state and
-// credentials; its exit code goes back to the stub.
+// identity with C multilog's umask (022), processors forked with its own state and credentials
+// (processor-context.ts); its exit code goes back to the stub.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readFileSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { native } from '../../native/index.js';
-import type { ExecPlan, FdOp } from '../../native/binding.js';
 import { errorWords } from '../error-str.js';
-import { parseCaptured } from '../exec/captured.js';
-import { ExecContext } from '../exec/context.js';
 import { Multilog } from '../multilog/engine.js';
 import { MultilogFatal } from '../multilog/errors.js';
 import { setFsActor, type FsActor } from '../multilog/fs.js';
@@ -17,40 +14,15 @@ import { peekingReader } from '../multilog/peek.js';
 import { systemIO } from '../multilog/io.js';
 import { parseScript, type Script } from '../multilog/script.js';
 import { asIdentity, type Identity } from './identity.js';
-import { REHOST_VAR } from './rehost.js';
+import { LoggerContext } from './processor-context.js';
 import { stubStops } from './stopped.js';
-import type { HostedLogger, LoggerFactory, LoggerProcess } from './server.js';
+import type { HostedLogger, LoggerFactory } from './server.js';
 
 /** C multilog's umask(022), the first thing it does. */
 const MULTILOG_UMASK = 0o022;
 const EXIT_TEMPORARY = 111;
 
 const acting = new AsyncLocalStorage<FsActor>();
-
-/** The stub's own state for its processors: its record, environment and credentials. */
-class LoggerContext extends ExecContext {
-  constructor(
-    proc: LoggerProcess,
-    private readonly who: Identity,
-  ) {
-    const n = native();
-    const captured = parseCaptured(proc.record, n.constants.RLIM_INFINITY) ?? { ignored: [], blocked: [], rlimits: new Map(), fds: [] };
-    let env: string[] = [];
-    try {
-      // The environment it was exec'd with, less what only the launcher reads.
-      env = readFileSync(`/proc/${who.pid}/environ`, 'latin1')
-        .split('\0')
-        .filter((e) => e !== '' && !e.startsWith(`${REHOST_VAR}=`));
-    } catch {
-      // gone already: the processor gets an empty environment
-    }
-    super(captured, env);
-  }
-
-  override plan(extra: readonly FdOp[] = []): ExecPlan {
-    return { ...super.plan(extra), creds: { uid: this.who.uid, gid: this.who.gid, groups: this.who.groups } };
-  }
-}
 
 function writeTo(fd: number, text: string): void {
   if (fd < 0) return;

@@ -14,7 +14,7 @@ import { linuxBranches } from '../../native/platform.js';
 import { envBytes, toBytes } from '../exec/bytes.js';
 import { recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
-import { gatePath } from '../supervise/gate.js';
+import { launcherPath } from '../../native/launcher.js';
 
 /** The variable the launcher reads (and removes) to connect to an adopting host. */
 export const REHOST_VAR = 'DAEMONTOOLS_REHOST';
@@ -148,7 +148,7 @@ export async function holdSignals(n: NativeBinding): Promise<void> {
 export function handOver(n: NativeBinding, host: number, script: readonly string[]): never {
   // bin/multilog, the launcher with its bin/.launch beside it (for the Node it starts, should the
   // new host go away too); else the built launcher.
-  const files = [join(PACKAGE_ROOT, 'bin', 'multilog'), gatePath()].filter((f): f is string => f !== null);
+  const files = [join(PACKAGE_ROOT, 'bin', 'multilog'), launcherPath()].filter((f): f is string => f !== null);
   const context = ExecContext.fromProcess(n);
   const plan = context.plan();
   const held = HELD.map(([name, letter]) => [signals[name], letter] as const);

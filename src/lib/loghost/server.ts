@@ -4,20 +4,27 @@
 // svc/svstat, signals, credentials, cwd); it relays SIGALRM ('A') and SIGTERM ('T'), says when it
 // is continued after a stop ('C'), and exits with the code we send ('X', code). 'F' tells it to
 // run as an ordinary multilog instead.
-import { closeSync, constants as fsc, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
 import { linuxBranches } from '../../native/platform.js';
 import { recordField } from '../exec/captured.js';
-import { parentPid } from '../proc-stat.js';
+import { parentPid, procStat } from '../proc-stat.js';
+import { readProcState, type ProcState } from '../proc/state.js';
 import { readIdentity, type Identity } from './identity.js';
+import { recordMismatch } from './record-check.js';
 import { takeWelcome } from './rehost.js';
 
 /** What a hosted engine needs from its process. */
 export interface LoggerProcess {
   readonly identity: Identity;
-  /** The stub's recorded exec state (for the processors it runs). */
-  readonly record: string;
+  /**
+   * Its signals, limits and descriptors as the kernel shows them now; once it is gone, as they
+   * were when it came (its record agreed with them then).
+   */
+  currentState(): ProcState;
+  /** Our copy (close-on-exec) of the logger's descriptor `fd`, taken from its process; -1 if it has none. */
+  copyFd(fd: number): number;
   /** Our own open of the stub's stdin pipe (a description of our own: its flags are ours). */
   readonly stdin: number;
   /** Our copy of the stub's stderr (the same open file description), or -1. */
@@ -48,6 +55,15 @@ export interface HostedLogger {
 /** Makes an engine for a logger process, or returns null to let the stub run on its own. */
 export type LoggerFactory = (proc: LoggerProcess) => HostedLogger | null;
 
+/** open(2)'s access mode bits (Linux, where the host runs). */
+const O_ACCMODE = 3;
+/** The name launcher.c gives its ledger's memfd. */
+const LEDGER_NAME = 'daemontools-ledger';
+/** /proc/PID/stat's start time (clock ticks since boot): with the pid, one process for good. */
+const START_TIME = 22;
+/** launcher.c's record buffer: a longer first line is no record of ours. */
+const MAX_RECORD = 65536;
+
 export const socketName = (pid: number): string => `\0daemontools-host/${pid}`;
 
 /** Listens for logger stubs among our own children. Linux only; elsewhere returns null. */
@@ -60,16 +76,73 @@ export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server |
   return server;
 }
 
+/**
+ * Our own open of the stub's stdin pipe (through /proc: its O_NONBLOCK is ours alone, the stub's
+ * stays as it was), once the kernel shows the stub itself holds that pipe open for reading.
+ */
+function openInput(n: NativeBinding, pid: number, pidfd: number): number {
+  const input = openSync(`/proc/${pid}/fd/0`, fsc.O_RDONLY | fsc.O_NONBLOCK);
+  let theirs = -1;
+  try {
+    theirs = n.pidfdGetfd(pidfd, 0);
+    const [ours, its] = [fstatSync(input), fstatSync(theirs)];
+    const mode = n.fcntl(theirs, n.constants.F_GETFL) & O_ACCMODE;
+    if (!ours.isFIFO() || ours.dev !== its.dev || ours.ino !== its.ino || mode === fsc.O_WRONLY) throw new Error('stdin is not a pipe it reads');
+    return input;
+  } catch (err) {
+    closeSync(input);
+    throw err;
+  } finally {
+    if (theirs >= 0) n.close(theirs);
+  }
+}
+
+/**
+ * Our copies of the stub's ledger and bin (launcher.c), named in its record by number (` p=FD
+ * d=R:W`) and checked against its process: the ledger a memfd of that name, the bin the two ends
+ * of one pipe other than stdin, each close-on-exec there as the stub makes them. Null when the
+ * record names none; throws when the ones it names are not that.
+ */
+function stubOwn(n: NativeBinding, pid: number, pidfd: number, state: ProcState, record: string, input: number): [number, [number, number]] | null {
+  const ledgerFd = recordField(record, 'p');
+  const binFds = /^([0-9]+):([0-9]+)$/.exec(recordField(record, 'd') ?? '');
+  if (ledgerFd === undefined && !binFds) return null;
+  if (ledgerFd === undefined || !/^[0-9]+$/.test(ledgerFd) || !binFds) throw new Error('bad ledger fields');
+  const numbers = [Number(ledgerFd), Number(binFds[1]), Number(binFds[2])];
+  for (const fd of numbers) if (!state.fds.some((f) => f.fd === fd && f.cloexec)) throw new Error('not a descriptor of its own');
+  const copies: number[] = [];
+  try {
+    for (const fd of numbers) copies.push(n.pidfdGetfd(pidfd, fd));
+    const [ledger, binRead, binWrite] = copies as [number, number, number];
+    const mode = (fd: number): number => n.fcntl(fd, n.constants.F_GETFL) & O_ACCMODE;
+    const [l, r, w, i] = [ledger, binRead, binWrite, input].map((fd) => fstatSync(fd));
+    const memfd = readlinkSync(`/proc/${pid}/fd/${numbers[0]}`).startsWith(`/memfd:${LEDGER_NAME}`);
+    const pipe = r!.isFIFO() && w!.isFIFO() && r!.ino === w!.ino && r!.dev === w!.dev && r!.ino !== i!.ino;
+    if (!memfd || !l!.isFile() || mode(ledger) !== fsc.O_RDWR || !pipe || mode(binRead) !== fsc.O_RDONLY || mode(binWrite) !== fsc.O_WRONLY) {
+      throw new Error('not a ledger and a bin');
+    }
+    return [ledger, [binRead, binWrite]];
+  } catch (err) {
+    for (const fd of copies) n.close(fd);
+    throw err;
+  }
+}
+
 function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
   let pid: number;
+  let pidfd = -1;
   try {
     pid = n.getpeercred(fd).pid;
+    // Held from now on: what is read of `pid` in /proc is this process's as long as a call on
+    // the pidfd afterwards finds it alive.
+    pidfd = n.pidfdOpen(pid);
     // Only a child of ours (a process one of our supervisors started) is hosted, or a logger
     // one of them adopted and asked back (rehost.ts).
     const ppid = parentPid(pid);
     if (ppid === null || (ppid !== process.pid && !takeWelcome(pid))) throw new Error('not our child');
   } catch {
+    if (pidfd >= 0) n.close(pidfd);
     socket.destroy();
     return;
   }
@@ -77,60 +150,53 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
   const onHeader = (data: Buffer): void => {
     header += data.toString('latin1');
     const nl = header.indexOf('\n');
-    if (nl < 0) return;
+    if (nl < 0) {
+      if (header.length > MAX_RECORD) socket.destroy();
+      return;
+    }
     socket.off('data', onHeader);
+    socket.off('close', onEarlyClose);
     const rest = Buffer.from(header.slice(nl + 1), 'latin1');
-    start(n, socket, pid, header.slice(0, nl), factory, rest);
+    start(n, socket, pid, pidfd, header.slice(0, nl), factory, rest);
   };
+  const onEarlyClose = (): void => void n.close(pidfd);
   socket.on('data', onHeader);
+  socket.on('close', onEarlyClose);
   socket.on('error', () => socket.destroy());
 }
 
-function start(n: NativeBinding, socket: Socket, pid: number, record: string, factory: LoggerFactory, early: Buffer): void {
+function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, record: string, factory: LoggerFactory, early: Buffer): void {
   const fallback = (): void => void socket.end(Buffer.from('F\0', 'latin1'));
   let identity: Identity;
-  let input: number;
+  let state: ProcState;
+  let started: string | undefined;
+  let input = -1;
   let stderr = -1;
   let ledger = -1;
-  let binRead = -1;
-  let binWrite = -1;
-  let pidfd = -1;
+  let bin: readonly [number, number] | null = null;
   try {
+    // Who it is and what it has, from the kernel. Its record must say the same, or it is not a
+    // stub of ours (any child of ours can connect and send one): it then runs on its own.
+    started = procStat(pid)?.(START_TIME);
     identity = readIdentity(pid);
-    // Our own open of the stdin pipe: its O_NONBLOCK is ours alone, the stub's stays as it was.
-    input = openSync(`/proc/${pid}/fd/0`, fsc.O_RDONLY | fsc.O_NONBLOCK);
-    if (!fstatSync(input).isFIFO()) {
-      closeSync(input);
-      fallback();
-      return;
-    }
-    pidfd = n.pidfdOpen(pid);
+    state = readProcState(pid, n.constants);
+    if (recordMismatch(record, state, n.constants.RLIM_INFINITY) !== null) throw new Error('record does not hold');
+    input = openInput(n, pid, pidfd);
     try {
       stderr = n.pidfdGetfd(pidfd, 2);
     } catch {
       stderr = -1;
     }
-    const ledgerFd = recordField(record, 'p');
-    const binFds = /^([0-9]+):([0-9]+)$/.exec(recordField(record, 'd') ?? '');
-    if (ledgerFd !== undefined && /^[0-9]+$/.test(ledgerFd) && binFds) {
-      try {
-        ledger = n.pidfdGetfd(pidfd, Number(ledgerFd));
-        binRead = n.pidfdGetfd(pidfd, Number(binFds[1]));
-        binWrite = n.pidfdGetfd(pidfd, Number(binFds[2]));
-      } catch {
-        for (const fd of [ledger, binRead, binWrite]) if (fd >= 0) n.close(fd);
-        ledger = binRead = binWrite = -1;
-      }
-    }
+    const own = stubOwn(n, pid, pidfd, state, record, input);
+    if (own !== null) [ledger, bin] = own;
   } catch {
-    if (pidfd >= 0) n.close(pidfd);
+    for (const fd of [input, stderr, pidfd]) if (fd >= 0) n.close(fd);
     fallback();
     return;
   }
-  n.close(pidfd);
   let done = false;
   const closeAll = (): void => {
-    for (const fd of [input, stderr, ledger, binRead, binWrite]) {
+    for (const fd of [input, stderr, ledger, ...(bin ?? []), pidfd]) {
       try {
         if (fd >= 0) closeSync(fd);
       } catch {
@@ -140,16 +206,32 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
     input = -1;
     stderr = -1;
     ledger = -1;
-    binRead = -1;
-    binWrite = -1;
+    bin = null;
+    pidfd = -1;
   };
   const proc: LoggerProcess = {
     identity,
-    record,
+    currentState() {
+      try {
+        const now = readProcState(pid, n.constants);
+        // Read after, so a pid used again by another process since cannot pass for it.
+        if (started !== undefined && procStat(pid)?.(START_TIME) === started) return now;
+      } catch {
+        // gone
+      }
+      return state;
+    },
+    copyFd(fd) {
+      try {
+        return pidfd >= 0 ? n.pidfdGetfd(pidfd, fd) : -1;
+      } catch {
+        return -1; // not open there (any more), or the process is gone
+      }
+    },
     stdin: input,
     stderr,
     ledger,
-    bin: ledger >= 0 ? [binRead, binWrite] : null,
+    bin,
     exit(code) {
       closeAll();
       if (done) return;

@@ -11,7 +11,7 @@ import type { FdOp, NativeBinding } from '../../native/binding.js';
 import { errnoError, errnoName } from '../errors.js';
 import { asText, envBytes, toBytes } from '../exec/bytes.js';
 import type { ExecContext } from '../exec/context.js';
-import { watchChild } from '../supervise/reaper.js';
+import { waitChild } from '../proc/reaper.js';
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_TRUNC, O_CREAT } = constants;
 const READ = O_RDONLY | O_NONBLOCK;
@@ -75,35 +75,32 @@ export async function runProcessor(
 export function nativeStarter(n: NativeBinding, exec: () => ExecContext): ShellStarter {
   const unblocked = new Set([os.signals.SIGTERM, os.signals.SIGALRM]);
   return async (job, [previous, processed, state, newstate], stderrFd) => {
-    const context = exec();
     const place: FdOp[] = [
       ['dup2', previous, 0],
       ['dup2', processed, 1],
       ['dup2', state, 4],
       ['dup2', newstate, 5],
     ];
-    if (stderrFd !== 2) place.push(['dup2', stderrFd, 2]);
-    const base = context.plan(place);
-    const plan = {
-      ...base,
-      ignore: base.ignore.filter((s) => !unblocked.has(s)),
-      mask: base.mask.filter((s) => !unblocked.has(s)),
-      cwd: job.cwd,
-    };
+    if (stderrFd < 0) place.push(['close', 2]);
+    else if (stderrFd !== 2) place.push(['dup2', stderrFd, 2]);
     let started: { pid: number; execErrno: number };
+    let context: ExecContext | undefined;
     try {
+      context = exec();
+      const base = context.plan(place);
+      const plan = {
+        ...base,
+        ignore: base.ignore.filter((s) => !unblocked.has(s)),
+        mask: base.mask.filter((s) => !unblocked.has(s)),
+        cwd: job.cwd,
+      };
       started = n.spawn(SHELL, ['sh', '-c', toBytes(job.command)], envBytes(context.env), plan);
     } catch (err) {
       return { kind: 'forkFailed', error: err };
+    } finally {
+      context?.release();
     }
-    const result = await new Promise<{ code: number | null; signal: number | null } | null>((resolve) => {
-      // A SIGCHLD listener does not keep the event loop alive; this timer does until the child is reaped.
-      const alive = setInterval(() => {}, 2 ** 31 - 1);
-      watchChild(started.pid, (r) => {
-        clearInterval(alive);
-        resolve(r);
-      });
-    });
+    const result = await waitChild(started.pid);
     if (started.execErrno !== 0) return { execError: errnoError(errnoName(started.execErrno), 'execve', SHELL) };
     if (result === null) return { kind: 'exited', code: 0 };
     if (result.signal !== null) return { kind: 'crashed', signal: String(result.signal) };

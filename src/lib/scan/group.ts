@@ -7,7 +7,7 @@
 // is led by a small process of our launcher's (`daemontools-group`, native/launcher.c), not by a
 // service: a group leader cannot setsid (pgrphack), and a group of services would end with them.
 import { native } from '../../native/index.js';
-import { gatePath } from '../supervise/gate.js';
+import { launcherPath } from '../../native/launcher.js';
 
 const NAME = 'daemontools-group';
 
@@ -17,7 +17,7 @@ const NAME = 'daemontools-group';
  * as C's. The leader lives until we end (its stdin is a pipe whose other end only we hold).
  */
 export function startServiceGroup(): number | null {
-  const launcher = gatePath();
+  const launcher = launcherPath();
   if (launcher === null) return null;
   const n = native();
   const [r, w] = n.pipe(); // close-on-exec: no child of ours holds the leader's life

@@ -6,7 +6,7 @@ import { linuxBranches } from '../../native/platform.js';
 import { errnoError, errnoName } from '../errors.js';
 import { textBytes } from '../exec/bytes.js';
 import { parentPid } from '../proc-stat.js';
-import { gatePath } from '../supervise/gate.js';
+import { launcherPath } from '../../native/launcher.js';
 import type { KeeperSystem } from './keeper.js';
 
 const NAME = 'daemontools-keeper';
@@ -14,7 +14,7 @@ const NAME = 'daemontools-keeper';
 /** The keeper's system for svscan in the current directory; null where there is none (not Linux, no launcher). */
 export function systemKeeper(): KeeperSystem | null {
   if (!linuxBranches()) return null;
-  const launcher = gatePath();
+  const launcher = launcherPath();
   if (launcher === null) return null;
   const dir = process.cwd();
   const n = native();

@@ -2,7 +2,7 @@
 // reparented to svscan rather than to init, and reaped here, as C svscan reaps whatever child it
 // has (and as it must when it runs as PID 1).
 import { native } from '../../native/index.js';
-import { listen } from '../supervise/reaper.js';
+import { listen } from '../proc/reaper.js';
 
 let adopted = false;
 
@@ -15,14 +15,14 @@ export function adoptOrphans(): void {
   } catch {
     // ENOSYS (no subreapers here) or an old kernel's EINVAL: orphans go to init, as under C svscan.
   }
-  // The supervisors' reaper goes first and takes the services it waits for; what is left is orphans.
+  // The reaper of our own children goes first and takes those it waits for; what is left is orphans.
   listen();
   process.on('SIGCHLD', reapOrphans);
   setImmediate(reapOrphans);
 }
 
 /**
- * Reaps every child that has ended. A service that ends between the supervisors' reaper and this
+ * Reaps every child that has ended. A service that ends between that reaper and this
  * loop is reaped here; the reaper then finds it gone (ECHILD) and reports it ended all the same.
  */
 function reapOrphans(): void {

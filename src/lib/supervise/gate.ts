@@ -4,33 +4,10 @@
 // (supervise/owner) and sends one byte. A supervisor killed before that closes the gate's pipe,
 // and the child ends without running anything; its successor starts ./run once. Without the
 // launcher (a platform with Node shims only), ./run is spawned directly.
-import { accessSync, closeSync, constants as fsc, readSync, writeSync } from 'node:fs';
+import { closeSync, readSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { join } from 'node:path';
-import { PACKAGE_ROOT, type ExecPlan, type NativeBinding, type SpawnResult } from '../../native/index.js';
-import { hostOs } from '../../native/platform.js';
-
-let gate: string | null | undefined;
-
-/** The launcher executable, found as scripts/install-bin.cjs finds it; null if there is none. */
-export function gatePath(): string | null {
-  if (gate === undefined) {
-    gate = null;
-    for (const file of [
-      join(PACKAGE_ROOT, 'build', 'Release', 'dt-launch'),
-      join(PACKAGE_ROOT, 'prebuilds', `${hostOs()}-${process.arch}`, 'dt-launch'),
-    ]) {
-      try {
-        accessSync(file, fsc.X_OK);
-        gate = file;
-        break;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return gate;
-}
+import type { ExecPlan, NativeBinding, SpawnResult } from '../../native/index.js';
+import { launcherPath } from '../../native/launcher.js';
 
 /**
  * Spawns `file` with `argv`, `env` and `plan` (as native spawn does), calls `record(pid)` while
@@ -44,7 +21,7 @@ export function spawnRecorded(
   plan: ExecPlan,
   record: (pid: number) => void,
 ): SpawnResult {
-  const launcher = gatePath();
+  const launcher = launcherPath();
   if (launcher === null) return direct(n, file, argv, env, plan, record);
   const [gateIn, gateOut] = n.pipe();
   let reportIn = -1;

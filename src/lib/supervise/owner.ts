@@ -3,7 +3,7 @@
 // it started in (/proc/sys/kernel/random/boot_id) and the stamp the status file got for it. The
 // next supervisor of the directory reads it after a crash to adopt the process. C's tools ignore
 // the file; supervise/status stays C's 18 bytes.
-import { closeSync, constants as fs, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fs, fstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { linuxBranches } from '../../native/platform.js';
 import { procStat } from '../proc-stat.js';
 import type { Stamp } from '../status.js';
@@ -115,11 +115,26 @@ export function writeOwner(path: string, owner: Owner): Problem | null {
   return typeof fd === 'number' ? finishOwner(path, fd, owner) : fd;
 }
 
+/**
+ * Whether a record file is one a supervisor wrote: a regular file of our user's (or root's), with
+ * one link, that no one else may write. Adoption signals the recorded process and takes its
+ * descriptors, so a record someone else could have put there (in a supervise/ they can write) is
+ * no record.
+ */
+function trusted(st: Stats): boolean {
+  const me = process.geteuid?.();
+  return st.isFile() && st.nlink === 1 && (st.uid === me || st.uid === 0) && (st.mode & 0o022) === 0;
+}
+
 function readRecord(path: string, name: string): Owner | null {
+  let fd = -1;
   try {
-    return decodeOwner(readFileSync(inDir(path, name), 'latin1'));
+    fd = openSync(inDir(path, name), fs.O_RDONLY | fs.O_NONBLOCK | fs.O_NOFOLLOW);
+    return trusted(fstatSync(fd)) ? decodeOwner(readFileSync(fd, 'latin1')) : null;
   } catch {
     return null;
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
 }
 

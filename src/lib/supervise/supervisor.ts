@@ -35,7 +35,7 @@ import {
 } from './machine.js';
 import { spawnRecorded } from './gate.js';
 import { beginOwner, finishOwner, forgetOwner, ownerOf, writeOwner } from './owner.js';
-import { listen, watchChild } from './reaper.js';
+import { listen, watchChild } from '../proc/reaper.js';
 
 export { SuperviseStartError, type Problem, type StartStep } from './files.js';
 

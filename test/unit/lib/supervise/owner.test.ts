@@ -1,6 +1,6 @@
 // supervise/owner: the record that proves, after a supervisor died, which process is its ./run.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -96,6 +96,22 @@ describe('on disk', () => {
   test('a write that fails is a problem, named', () => {
     rmSync(join(dir, 'supervise'), { recursive: true });
     expect(writeOwner(dir, OWNER)).toMatchObject({ kind: 'owner', error: { code: 'ENOENT' } });
+  });
+
+  test.each<[string, (file: string) => void]>([
+    ['writable by others', (file) => chmodSync(file, 0o666)],
+    ['writable by its group', (file) => chmodSync(file, 0o664)],
+    ['a second link to it', (file) => linkSync(file, `${file}.link`)],
+    ['a symbolic link', (file) => {
+      renameSync(file, `${file}.real`);
+      symlinkSync(`${file}.real`, file);
+    }],
+    ...(process.getuid?.() === 0 ? [['another user\'s', (file: string) => chownSync(file, 65534, 65534)] as [string, (file: string) => void]] : []),
+  ])('a record file %s reads as no record: someone else may have written it', (_name, spoil) => {
+    writeOwner(dir, OWNER);
+    expect(readOwner(dir)).toEqual(OWNER);
+    spoil(join(dir, 'supervise', 'owner'));
+    expect(readOwner(dir)).toBeNull();
   });
 
   test('a garbled file reads as no record', () => {

@@ -1,6 +1,7 @@
-// Reaps the children supervisors start, sharing one SIGCHLD listener across every supervisor in
-// the process. Each registered pid is waited for by itself (never waitpid(-1)), so children that
-// Node's child_process started are left to Node.
+// Reaps the children this process starts natively (supervisors' services, multilog's processors,
+// svscanboot's pipeline), sharing one SIGCHLD listener across all of them. Each registered pid is
+// waited for by itself (never waitpid(-1)), so children that Node's child_process started are left
+// to Node.
 import { native, type WaitResult } from '../../native/index.js';
 
 export type ExitHandler = (result: WaitResult | null) => void;
@@ -42,6 +43,21 @@ export function watchChild(pid: number, onExit: ExitHandler): void {
   children.set(pid, onExit);
   // A child that died before it was registered sent its SIGCHLD already.
   setImmediate(reapNow);
+}
+
+/**
+ * Resolves once `pid` has exited and been reaped (null: someone else reaped it). Unlike
+ * watchChild, it keeps the event loop alive meanwhile: a SIGCHLD listener alone does not.
+ */
+export function waitChild(pid: number): Promise<WaitResult | null> {
+  // An idle timer that never fires, cleared once the child is reaped.
+  const alive = setInterval(() => {}, 2 ** 31 - 1);
+  return new Promise((resolve) =>
+    watchChild(pid, (result) => {
+      clearInterval(alive);
+      resolve(result);
+    }),
+  );
 }
 
 export function unwatchChild(pid: number): void {
