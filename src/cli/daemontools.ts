@@ -20,7 +20,9 @@ import {
   targets,
   type Out,
 } from './daemontools/actions.js';
+import { add, addOptions } from './daemontools/add.js';
 import { defaultScanDir } from './daemontools/boot.js';
+import { remove } from './daemontools/remove.js';
 import { PROGRAM_NAMES } from './daemontools/programs.js';
 import { paint } from './daemontools/view.js';
 import { watchServices } from './daemontools/watch.js';
@@ -60,7 +62,7 @@ function stopSignal(): Promise<void> {
   });
 }
 
-function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
+function parser(yargs: Argv, io: Out, setCode: (code: number) => void, afterDashes: readonly string[] | null = null): Argv {
   const scandirOf = (a: Record<string, unknown>): string => (a.scandir as string | undefined) ?? defaultScanDir('/');
   const dirs = (y: Argv) => y.positional('dir', { type: 'string', array: true, describe: 'service directories (default: every service in the scan directory)' });
   const waiting = (y: Argv) =>
@@ -112,6 +114,22 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
     );
   }
   return y
+    .command(
+      'add <name> [command..]',
+      'define a service (run, env/, log/) and activate it: daemontools add NAME [options] -- COMMAND [ARGS...]',
+      addOptions,
+      (a) => setCode(add({ ...a, command: afterDashes ?? a.command }, scandirOf(a), io)),
+    )
+    .command(
+      'remove <name..>',
+      'take a service out of the scan directory, stop it and its log (svc -dx), wait until supervise is gone',
+      (c) =>
+        c
+          .positional('name', { type: 'string', array: true, demandOption: true, describe: 'names in the scan directory' })
+          .option('purge', { type: 'boolean', default: false, describe: 'delete the service directory too' })
+          .option('timeout', { type: 'number', default: 30, describe: 'seconds to wait for the supervisors to go' }),
+      async (a) => setCode(await remove(a.name as string[], scandirOf(a), a.purge as boolean, a.timeout as number, io)),
+    )
     .command(
       'help [program]',
       'summarize the daemontools programs, or one of them',
@@ -165,7 +183,9 @@ export async function main(argv: readonly string[], io: Out = stdio): Promise<nu
   const { default: yargs } = await import('yargs');
   let code = EXIT_OK;
   try {
-    await parser(yargs(args), io, (c) => (code = c)).parseAsync();
+    // What follows `--` is a command line of its own, taken as it is (yargs would turn "5" into 5).
+    const dashes = args.indexOf('--');
+    await parser(yargs(args), io, (c) => (code = c), dashes < 0 ? null : args.slice(dashes + 1)).parseAsync();
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`${PROG}: usage: ${err.message}\n${PROG}: see ${PROG} --help\n`);
