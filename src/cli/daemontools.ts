@@ -22,6 +22,7 @@ import {
 } from './daemontools/actions.js';
 import { add, addOptions } from './daemontools/add.js';
 import { defaultScanDir } from './daemontools/boot.js';
+import { logs } from './daemontools/logs.js';
 import { remove } from './daemontools/remove.js';
 import { PROGRAM_NAMES } from './daemontools/programs.js';
 import { paint } from './daemontools/view.js';
@@ -129,6 +130,21 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void, afterDash
           .option('purge', { type: 'boolean', default: false, describe: 'delete the service directory too' })
           .option('timeout', { type: 'number', default: 30, describe: 'seconds to wait for the supervisors to go' }),
       async (a) => setCode(await remove(a.name as string[], scandirOf(a), a.purge as boolean, a.timeout as number, io)),
+    )
+    .command(
+      'logs <name..>',
+      "show a service's multilog log (several: merged by time), and follow it with -f",
+      (c) =>
+        c
+          .positional('name', { type: 'string', array: true, demandOption: true, describe: 'names in the scan directory, or service directories' })
+          .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep showing lines as they are logged' })
+          .option('lines', { alias: 'n', type: 'number', default: 10, describe: 'show the last N lines of each' })
+          .option('since', { type: 'string', describe: 'only lines from then on: 30s, 10m, 2h, 1d, a date, a TAI64N label' })
+          .option('raw', { type: 'boolean', default: false, describe: 'keep the TAI64N stamps as multilog wrote them' }),
+      async (a) =>
+        setCode(
+          await logs(a.name as string[], scandirOf(a), { follow: a.follow as boolean, lines: a.lines as number, since: a.since as string | undefined, raw: a.raw as boolean, stop: stopSignal() }, io),
+        ),
     )
     .command(
       'help [program]',
