@@ -20,8 +20,9 @@ import {
   targets,
   type Out,
 } from './daemontools/actions.js';
-import { add, addOptions } from './daemontools/add.js';
+import { add, addOptions, DEFAULT_SVDIR } from './daemontools/add.js';
 import { defaultScanDir } from './daemontools/boot.js';
+import { importFile } from './daemontools/import.js';
 import { logs } from './daemontools/logs.js';
 import { remove } from './daemontools/remove.js';
 import { PROGRAM_NAMES } from './daemontools/programs.js';
@@ -145,6 +146,19 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void, afterDash
         setCode(
           await logs(a.name as string[], scandirOf(a), { follow: a.follow as boolean, lines: a.lines as number, since: a.since as string | undefined, raw: a.raw as boolean, stop: stopSignal() }, io),
         ),
+    )
+    .command(
+      'import <file>',
+      "turn pm2's ecosystem file (.js or .json) into services, as daemontools add would",
+      (c) =>
+        c
+          .positional('file', { type: 'string', demandOption: true, describe: 'ecosystem.config.js or a .json file' })
+          .option('env', { type: 'string', describe: 'lay env_NAME over env, as pm2 start --env NAME' })
+          .option('svdir', { type: 'string', default: DEFAULT_SVDIR, describe: 'where service definitions live' })
+          .option('check', { type: 'boolean', default: true, describe: 'refuse a program not found on PATH (--no-check: add anyway)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print the files it would write, write nothing' }),
+      (a) =>
+        setCode(importFile(a.file as string, { envName: a.env as string | undefined, dryRun: a.dryRun as boolean, svdir: a.svdir as string, scandir: scandirOf(a), check: a.check !== false }, io)),
     )
     .command(
       'help [program]',

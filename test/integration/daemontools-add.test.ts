@@ -173,3 +173,54 @@ describe('with svscan running', () => {
     expect(missing.status).toBe(111);
   });
 });
+
+describe('import', () => {
+  const FIXTURES = join(__dirname, '..', 'fixtures', 'ecosystem');
+
+  test('an ecosystem.config.js with --env production: every app added, each key accounted for on stderr', () => {
+    const s = setup();
+    const r = daemontools(['import', join(FIXTURES, 'ecosystem.config.js'), '--env', 'production', '--svdir', s.svdir, '--scandir', s.scandir]);
+    expect(r.status).toBe(0);
+    const names = readdirSync(s.scandir).sort();
+    expect(names.filter((n) => !n.startsWith('worker-'))).toEqual(['api-app-0', 'api-app-1', 'api-app-2', 'api-app-3', 'myapp']);
+    expect(names.filter((n) => n.startsWith('worker-')).length).toBeGreaterThan(0);
+    expect(readFileSync(join(s.svdir, 'myapp', 'env', 'NODE_ENV'), 'utf8')).toBe('production\n');
+    expect(readFileSync(join(s.svdir, 'api-app-2', 'env', 'NODE_APP_INSTANCE'), 'utf8')).toBe('2\n');
+    expect(readFileSync(join(s.svdir, 'worker-1', 'env', 'PORT'), 'utf8')).toBe('9001\n');
+    expect(readFileSync(join(s.svdir, 'api-app-0', 'run'), 'utf8')).toContain(`exec envdir "$svc"/env node --max-old-space-size=512 api.js --color --name 'api one'\n`);
+    for (const key of ['watch', 'exec_mode', 'wait_ready', 'kill_timeout', 'exp_backoff_restart_delay', 'min_uptime', 'max_restarts', 'max_memory_restart', 'cron_restart', 'deploy']) {
+      expect(r.stderr).toMatch(new RegExp(`^ *(daemontools: warning: )?${key}: `, 'm'));
+    }
+    expect(r.stderr).toMatch(/note: api-app: out_file, error_file, log_date_format: one multilog log/);
+  });
+
+  test('a .json process file (comments and all), --dry-run: the plan, nothing written', () => {
+    const s = setup();
+    const r = daemontools(['import', join(FIXTURES, 'process.json'), '--svdir', s.svdir, '--scandir', s.scandir, '--dry-run', '--no-check']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`  | cd /this/is/a/path/to/start/script || exit 111\n  | exec envdir "$svc"/env node --harmony worker.js '--toto=heya coco' -d 1\n`);
+    expect(r.stdout).toContain(`${join(s.scandir, 'api-app-3')} -> ${join(s.svdir, 'api-app-3')}\n`);
+    expect(r.stderr).toMatch(/pid_file: no pid file/);
+    expect(tree(s.svdir)).toEqual([]);
+  });
+
+  test('one app refused: nothing written for any', () => {
+    const s = setup();
+    mkdirSync(join(s.svdir, 'myapp'), { recursive: true });
+    const r = daemontools(['import', join(FIXTURES, 'ecosystem.config.js'), '--svdir', s.svdir, '--scandir', s.scandir]);
+    expect(r.stderr).toMatch(/fatal: myapp: myapp exists already/);
+    expect(r.stderr).toMatch(/nothing was written\n$/);
+    expect(r.status).toBe(100);
+    expect(tree(s.svdir)).toEqual(['myapp']);
+    expect(tree(s.scandir)).toEqual([]);
+  });
+
+  test('a file that is not an ecosystem file', () => {
+    const s = setup();
+    const bad = box.path('bad.json');
+    writeFileSync(bad, '{"deploy": {}}');
+    const r = daemontools(['import', bad, '--svdir', s.svdir, '--scandir', s.scandir]);
+    expect(r.stderr).toBe('daemontools: fatal: no apps: an ecosystem file exports { apps: [...] }\n');
+    expect(r.status).toBe(100);
+  });
+});

@@ -31,6 +31,8 @@ export interface ServiceSpec {
   readonly logKeep?: number;
   /** Add a `down` file: defined and supervised, but not started. */
   readonly down: boolean;
+  /** The variables that hold the instance number (default: INSTANCE). */
+  readonly instanceVars?: readonly string[];
 }
 
 /** One file or directory of a definition; paths are relative to the service directory. */
@@ -101,7 +103,7 @@ export function instances(spec: ServiceSpec, count: number, port: number | undef
   if (count <= 1 && port === undefined) return [spec];
   return Array.from({ length: Math.max(1, count) }, (_, i) => {
     const env = new Map(spec.env);
-    env.set('INSTANCE', String(i));
+    for (const name of spec.instanceVars ?? ['INSTANCE']) env.set(name, String(i));
     if (port !== undefined) env.set('PORT', String(port + i));
     return { ...spec, name: count <= 1 ? spec.name : `${spec.name}-${i}`, env };
   });
