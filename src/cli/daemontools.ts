@@ -24,6 +24,7 @@ import { add, addOptions, DEFAULT_SVDIR } from './daemontools/add.js';
 import { defaultScanDir } from './daemontools/boot.js';
 import { importFile } from './daemontools/import.js';
 import { logs } from './daemontools/logs.js';
+import { topLive, topOnce } from './daemontools/top.js';
 import { remove } from './daemontools/remove.js';
 import { PROGRAM_NAMES } from './daemontools/programs.js';
 import { paint } from './daemontools/view.js';
@@ -159,6 +160,16 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void, afterDash
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the files it would write, write nothing' }),
       (a) =>
         setCode(importFile(a.file as string, { envName: a.env as string | undefined, dryRun: a.dryRun as boolean, svdir: a.svdir as string, scandir: scandirOf(a), check: a.check !== false }, io)),
+    )
+    .command(
+      'top [name..]',
+      'a live view of the services: state, pid, uptime, restarts, CPU and memory, last log line; keys u, d, r, q',
+      (c) => c.positional('name', { type: 'string', array: true, describe: 'names in the scan directory, or service directories (default: all)' }),
+      async (a) => {
+        const named = (a.name as string[] | undefined) ?? [];
+        const live = process.stdout.isTTY === true && process.stdin.isTTY === true;
+        setCode(live ? await topLive(named, scandirOf(a), { input: process.stdin, output: process.stdout, stop: stopSignal() }) : await topOnce(named, scandirOf(a), io));
+      },
     )
     .command(
       'help [program]',

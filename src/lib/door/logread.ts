@@ -203,3 +203,25 @@ function pushAll(bytes: Buffer, into: LogLine[], last: { stamp: bigint | null })
 export function closeSnapshot(s: LogSnapshot): void {
   if (s.fd >= 0) closeSync(s.fd);
 }
+
+/** The last whole line of `current` in `logdir` (at most its last 4 KB are read); null when none. */
+export function lastLine(logdir: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(join(logdir, 'current'), 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const from = Math.max(0, size - 4096);
+    const buf = Buffer.alloc(size - from);
+    const n = readSync(fd, buf, 0, buf.length, from);
+    const text = buf.subarray(0, n);
+    const end = text.lastIndexOf(0x0a);
+    if (end < 0) return null;
+    return text.subarray(text.lastIndexOf(0x0a, end - 1) + 1, end);
+  } finally {
+    closeSync(fd);
+  }
+}
