@@ -20,7 +20,12 @@ import {
   targets,
   type Out,
 } from './daemontools/actions.js';
+import { add, addOptions, DEFAULT_SVDIR } from './daemontools/add.js';
 import { defaultScanDir } from './daemontools/boot.js';
+import { importFile } from './daemontools/import.js';
+import { logs } from './daemontools/logs.js';
+import { topLive, topOnce } from './daemontools/top.js';
+import { remove } from './daemontools/remove.js';
 import { PROGRAM_NAMES } from './daemontools/programs.js';
 import { paint } from './daemontools/view.js';
 import { watchServices } from './daemontools/watch.js';
@@ -60,7 +65,7 @@ function stopSignal(): Promise<void> {
   });
 }
 
-function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
+function parser(yargs: Argv, io: Out, setCode: (code: number) => void, afterDashes: readonly string[] | null = null): Argv {
   const scandirOf = (a: Record<string, unknown>): string => (a.scandir as string | undefined) ?? defaultScanDir('/');
   const dirs = (y: Argv) => y.positional('dir', { type: 'string', array: true, describe: 'service directories (default: every service in the scan directory)' });
   const waiting = (y: Argv) =>
@@ -112,6 +117,60 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
     );
   }
   return y
+    .command(
+      'add <name> [command..]',
+      'define a service (run, env/, log/) and activate it: daemontools add NAME [options] -- COMMAND [ARGS...]',
+      addOptions,
+      (a) => setCode(add({ ...a, command: afterDashes ?? a.command }, scandirOf(a), io)),
+    )
+    .command(
+      'remove <name..>',
+      'take a service out of the scan directory, stop it and its log (svc -dx), wait until supervise is gone',
+      (c) =>
+        c
+          .positional('name', { type: 'string', array: true, demandOption: true, describe: 'names in the scan directory' })
+          .option('purge', { type: 'boolean', default: false, describe: 'delete the service directory too' })
+          .option('timeout', { type: 'number', default: 30, describe: 'seconds to wait for the supervisors to go' }),
+      async (a) => setCode(await remove(a.name as string[], scandirOf(a), a.purge as boolean, a.timeout as number, io)),
+    )
+    .command(
+      'logs <name..>',
+      "show a service's multilog log (several: merged by time), and follow it with -f",
+      (c) =>
+        c
+          .positional('name', { type: 'string', array: true, demandOption: true, describe: 'names in the scan directory, or service directories' })
+          .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep showing lines as they are logged' })
+          .option('lines', { alias: 'n', type: 'number', default: 10, describe: 'show the last N lines of each' })
+          .option('since', { type: 'string', describe: 'only lines from then on: 30s, 10m, 2h, 1d, a date, a TAI64N label' })
+          .option('raw', { type: 'boolean', default: false, describe: 'keep the TAI64N stamps as multilog wrote them' }),
+      async (a) =>
+        setCode(
+          await logs(a.name as string[], scandirOf(a), { follow: a.follow as boolean, lines: a.lines as number, since: a.since as string | undefined, raw: a.raw as boolean, stop: stopSignal() }, io),
+        ),
+    )
+    .command(
+      'import <file>',
+      "turn pm2's ecosystem file (.js or .json) into services, as daemontools add would",
+      (c) =>
+        c
+          .positional('file', { type: 'string', demandOption: true, describe: 'ecosystem.config.js or a .json file' })
+          .option('env', { type: 'string', describe: 'lay env_NAME over env, as pm2 start --env NAME' })
+          .option('svdir', { type: 'string', default: DEFAULT_SVDIR, describe: 'where service definitions live' })
+          .option('check', { type: 'boolean', default: true, describe: 'refuse a program not found on PATH (--no-check: add anyway)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print the files it would write, write nothing' }),
+      (a) =>
+        setCode(importFile(a.file as string, { envName: a.env as string | undefined, dryRun: a.dryRun as boolean, svdir: a.svdir as string, scandir: scandirOf(a), check: a.check !== false }, io)),
+    )
+    .command(
+      'top [name..]',
+      'a live view of the services: state, pid, uptime, restarts, CPU and memory, last log line; keys u, d, r, q',
+      (c) => c.positional('name', { type: 'string', array: true, describe: 'names in the scan directory, or service directories (default: all)' }),
+      async (a) => {
+        const named = (a.name as string[] | undefined) ?? [];
+        const live = process.stdout.isTTY === true && process.stdin.isTTY === true;
+        setCode(live ? await topLive(named, scandirOf(a), { input: process.stdin, output: process.stdout, stop: stopSignal() }) : await topOnce(named, scandirOf(a), io));
+      },
+    )
     .command(
       'help [program]',
       'summarize the daemontools programs, or one of them',
@@ -165,7 +224,9 @@ export async function main(argv: readonly string[], io: Out = stdio): Promise<nu
   const { default: yargs } = await import('yargs');
   let code = EXIT_OK;
   try {
-    await parser(yargs(args), io, (c) => (code = c)).parseAsync();
+    // What follows `--` is a command line of its own, taken as it is (yargs would turn "5" into 5).
+    const dashes = args.indexOf('--');
+    await parser(yargs(args), io, (c) => (code = c), dashes < 0 ? null : args.slice(dashes + 1)).parseAsync();
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`${PROG}: usage: ${err.message}\n${PROG}: see ${PROG} --help\n`);
