@@ -57,7 +57,9 @@ int replace_environ(char* const* entries);
 int hold_signal_for_exec(int sig);
 
 // Applies plan (async-signal-safe: usable between fork and exec). Returns 0 or -errno.
-int apply_plan(const ExecPlan& plan);
+int apply_plan(const ExecPlan& plan, bool limits_now = true);
+// setrlimit for each of the plan's limits, in order.
+int apply_rlimits(const ExecPlan& plan);
 
 // Applies plan, then execve's each file as pathexec does. Returns -errno and the index of the
 // file the error belongs to; rlimits are put back as before the plan.

@@ -77,7 +77,17 @@ static int apply_fd_op(const FdOp& op) {
   return -EINVAL;
 }
 
-int apply_plan(const ExecPlan& plan) {
+int apply_rlimits(const ExecPlan& plan) {
+  for (int i = 0; i < plan.nrlimits; i++) {
+    struct rlimit rl;
+    rl.rlim_cur = plan.rlimits[i].cur;
+    rl.rlim_max = plan.rlimits[i].max;
+    if (setrlimit(plan.rlimits[i].resource, &rl) == -1) return -errno;
+  }
+  return 0;
+}
+
+int apply_plan(const ExecPlan& plan, bool limits_now) {
   // Block everything while dispositions change, so no signal meets a half-restored table.
   sigset_t all;
   sigfillset(&all);
@@ -91,11 +101,9 @@ int apply_plan(const ExecPlan& plan) {
     int r = apply_fd_op(plan.fds[i]);
     if (r < 0) return r;
   }
-  for (int i = 0; i < plan.nrlimits; i++) {
-    struct rlimit rl;
-    rl.rlim_cur = plan.rlimits[i].cur;
-    rl.rlim_max = plan.rlimits[i].max;
-    if (setrlimit(plan.rlimits[i].resource, &rl) == -1) return -errno;
+  if (limits_now) {
+    int r = apply_rlimits(plan);
+    if (r < 0) return r;
   }
   if (plan.set_creds) {
 #if defined(__linux__)
@@ -192,7 +200,11 @@ int exec_files(const char* const* files, int nfiles, char* const* argv, char* co
   int nsaved = save_fds(plan, saved, 1024);
 
   *failed_index = 0;
-  int r = apply_plan(plan);
+  // Node's other threads (V8's, libuv's) run on until execve: the limits come last, so that none
+  // of them meets a small RLIMIT_AS or RLIMIT_DATA for longer than the execve calls themselves
+  // (an allocation failing there ends the process with std::bad_alloc before the exec).
+  int r = apply_plan(plan, false);
+  if (r == 0) r = apply_rlimits(plan);
   if (r == 0) {
     int saved_errno = 0;
     int last = ENOENT;
