@@ -619,6 +619,14 @@ int main(int argc, char **argv) {
   static char semi[] = "--max-semi-space-size=1";
   for (size_t i = 0; i < sizeof long_lived / sizeof long_lived[0]; i++)
     if (strcmp(name, long_lived[i]) == 0) args[k++] = semi;
+  /* The chain tools end in an execve that first restores the recorded limits: a small RLIMIT_AS
+   * or RLIMIT_DATA then meets V8's background threads still running, and one that allocates just
+   * then ends the process with std::bad_alloc before the exec (seen 2-6 times in 300 starts under
+   * `softlimit -a 40000000`). Without background threads nothing else allocates in that moment. */
+  static const char *const exec_tools[] = {"envdir", "envuidgid", "setuidgid", "softlimit", "setlock", "pgrphack"};
+  static char single[] = "--single-threaded";
+  for (size_t i = 0; i < sizeof exec_tools / sizeof exec_tools[0]; i++)
+    if (strcmp(name, exec_tools[i]) == 0) args[k++] = single;
   args[k++] = entry;
   /* argv[0] as given (dispatch is on its basename): our programs show it as C's would. */
   args[k++] = argc > 0 && argv[0] ? argv[0] : (char *)name;
