@@ -79,6 +79,8 @@ test('a tarball packed from a clean clone installs globally with no compiler and
   }
 
   const pkg = join(prefix, 'lib', 'node_modules', 'daemontools');
+  // The JSON Schema of supervise/status.json ships with the package.
+  expect(existsSync(join(pkg, 'schema', 'status.schema.json'))).toBe(true);
   expect(existsSync(join(pkg, 'build'))).toBe(false); // nothing was compiled
   expect(existsSync(join(pkg, 'bin', '.sigshim.so'))).toBe(process.platform === 'linux');
   // Every program is linked (npm links only the bins the tarball carries).
