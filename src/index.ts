@@ -15,7 +15,18 @@
 export { DaemontoolsError, isDaemontoolsError, type DaemontoolsErrorCode } from './api/errors.js';
 export { readStatus, readStatusSync, type ServiceStatus, type Want } from './api/status.js';
 export { sendCommand, isSupervised, isServiceCommand, SERVICE_COMMANDS, type ServiceCommand } from './api/control.js';
-export { watchStatus, waitFor, type StatusWatch, type StatusWatchOptions, type WaitCondition, type WaitOptions } from './api/watch.js';
+export { watchStatus, watchState, waitFor, type StatusWatch, type StatusWatchOptions, type WaitCondition, type WaitOptions } from './api/watch.js';
+export {
+  readState,
+  type ServiceState,
+  type ServiceExit,
+  type StateName,
+  type ExitReason,
+  type Sidecar,
+  type SidecarExit,
+  type SidecarDeath,
+} from './api/state.js';
+export { watchEvents, diffStates, type ServiceEvent, type ServiceEventType, type EventWatchOptions } from './api/events.js';
 export { listServices, listServicesSync, type ServiceEntry } from './api/services.js';
 export {
   supervise,

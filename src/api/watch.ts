@@ -4,10 +4,11 @@ import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { DaemontoolsError, errnoCode, systemError } from './errors.js';
 import { readStatus, type ServiceStatus } from './status.js';
+import { readState, type ServiceState } from './state.js';
 
-export interface StatusWatchOptions {
+export interface StatusWatchOptions<T = ServiceStatus> {
   /** Called with the status when watching starts and after each change supervise announces. */
-  onStatus(status: ServiceStatus): void;
+  onStatus(status: T): void;
   /**
    * Called when the status cannot be read (for instance `ERR_NOT_SUPERVISED` before supervise
    * starts); watching goes on. Without it such errors are ignored.
@@ -28,6 +29,18 @@ export interface StatusWatch {
  * @throws {@link DaemontoolsError} `ERR_SYSTEM` when `dir` itself cannot be watched.
  */
 export function watchStatus(dir: string, options: StatusWatchOptions): StatusWatch {
+  return watchWith(dir, readStatus, options);
+}
+
+/**
+ * {@link watchStatus} with the extended state ({@link readState}): also reports each change of
+ * supervise/status.json (readiness, status text, backoff), which the 18 bytes do not show.
+ */
+export function watchState(dir: string, options: StatusWatchOptions<ServiceState>): StatusWatch {
+  return watchWith(dir, readState, options);
+}
+
+function watchWith<T>(dir: string, read: (dir: string) => Promise<T>, options: StatusWatchOptions<T>): StatusWatch {
   const persistent = options.persistent ?? true;
   let closed = false;
   let dirWatcher: FSWatcher | undefined;
@@ -42,7 +55,7 @@ export function watchStatus(dir: string, options: StatusWatchOptions): StatusWat
       return;
     }
     reading = true;
-    readStatus(dir).then(
+    read(dir).then(
       (status) => {
         if (!closed) options.onStatus(status);
       },
@@ -61,9 +74,10 @@ export function watchStatus(dir: string, options: StatusWatchOptions): StatusWat
   const watchSupervise = (): boolean => {
     try {
       superviseWatcher = watch(join(dir, 'supervise'), { persistent }, (_event, name) => {
-        // status.new comes and goes on each write; the rename onto status is the change. (Where
-        // the system names no file, as with kqueue, every event is read as a possible change.)
-        if (name !== 'status.new') report();
+        // status.new comes and goes on each write; the rename onto status is the change (the
+        // same for status.json.new). Where the system names no file, as with kqueue, every
+        // event is read as a possible change.
+        if (name !== 'status.new' && name !== 'status.json.new') report();
       });
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return false;
@@ -112,8 +126,11 @@ export function watchStatus(dir: string, options: StatusWatchOptions): StatusWat
   };
 }
 
-/** The state to wait for: up (a process runs), down, or any condition on the status. */
-export type WaitCondition = 'up' | 'down' | ((status: ServiceStatus) => boolean);
+/**
+ * The state to wait for: up (a process runs), down, ready (as the service said, or up when it
+ * has no readiness dialect), exit (down with ./finish done: s6-svwait -D), or any condition.
+ */
+export type WaitCondition = 'up' | 'down' | 'ready' | 'exit' | ((status: ServiceStatus) => boolean);
 
 export interface WaitOptions {
   /** Give up after this many milliseconds with `ERR_TIMEOUT`. */
@@ -127,14 +144,27 @@ const CONDITIONS = {
   down: (s: ServiceStatus) => !s.up,
 } as const;
 
+/** Conditions that need the sidecar's state. */
+const STATE_CONDITIONS = {
+  ready: (s: ServiceState) => s.up && s.ready,
+  exit: (s: ServiceState) => !s.up && s.state !== 'finishing',
+} as const;
+
 /**
  * Resolves with the status once the service in `dir` satisfies `condition`, checking only when
  * supervise announces a change (no polling). A service whose supervise is not running yet is waited for.
  * @example await waitFor('/service/web', 'up', { timeout: 5000 })
  * @throws {@link DaemontoolsError} `ERR_TIMEOUT`, `ABORT_ERR`, `ERR_BAD_STATUS` or `ERR_SYSTEM`.
  */
+export function waitFor(dir: string, condition: 'ready' | 'exit', options?: WaitOptions): Promise<ServiceState>;
+export function waitFor(dir: string, condition: WaitCondition, options?: WaitOptions): Promise<ServiceStatus>;
 export function waitFor(dir: string, condition: WaitCondition, options: WaitOptions = {}): Promise<ServiceStatus> {
-  const test = typeof condition === 'function' ? condition : CONDITIONS[condition];
+  const extended = condition === 'ready' || condition === 'exit';
+  const test = (typeof condition === 'function'
+    ? condition
+    : extended
+      ? STATE_CONDITIONS[condition]
+      : CONDITIONS[condition as keyof typeof CONDITIONS]) as ((s: ServiceStatus) => boolean) | undefined;
   if (typeof test !== 'function') {
     return Promise.reject(new DaemontoolsError('ERR_INVALID_ARG', dir, `unknown condition: ${String(condition)}`));
   }
@@ -159,8 +189,8 @@ export function waitFor(dir: string, condition: WaitCondition, options: WaitOpti
       timer = setTimeout(() => settle(new DaemontoolsError('ERR_TIMEOUT', dir, `${dir}: not ${typeof condition === 'string' ? condition : 'ready'} after ${timeout} ms`)), timeout);
     }
     try {
-      watcher = watchStatus(dir, {
-        onStatus: (status) => {
+      watcher = (extended ? watchState : watchStatus)(dir, {
+        onStatus: (status: ServiceStatus) => {
           if (test(status)) settle(status);
         },
         onError: (error) => {

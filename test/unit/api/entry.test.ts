@@ -15,17 +15,21 @@ afterAll(() => rmSync(app, { recursive: true, force: true }));
 const EXPORTS = [
   'DaemontoolsError',
   'SERVICE_COMMANDS',
+  'diffStates',
   'isDaemontoolsError',
   'isServiceCommand',
   'isSupervised',
   'listServices',
   'listServicesSync',
+  'readState',
   'readStatus',
   'readStatusSync',
   'sendCommand',
   'startScanner',
   'supervise',
   'waitFor',
+  'watchEvents',
+  'watchState',
   'watchStatus',
 ];
 
