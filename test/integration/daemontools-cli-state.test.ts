@@ -60,7 +60,7 @@ describe.skipIf(!HAVE_C)('daemontools status with sidecars', () => {
     const r = daemontools(['status', web, db]);
     const rows = r.stdout.trimEnd().split('\n').map((l) => l.split(/ {2,}/));
     expect(rows[0]).toEqual(['SERVICE', 'STATE', 'READY', 'PID', 'TIME', 'LAST EXIT', 'NOTES']);
-    expect(rows[1]).toEqual([web, 'starting', 'no', String(currentStatus(web).pid), expect.stringMatching(/^\d+s$/), expect.stringMatching(/^SIGKILL \(watchdog\) 1m0\ds ago$/), '"loading cache"']);
+    expect(rows[1]).toEqual([web, 'starting', 'no', String(currentStatus(web).pid), expect.stringMatching(/^\d+s$/), expect.stringMatching(/^SIGKILL \(watchdog\) 1m\d\ds ago$/), '"loading cache"']);
     expect(rows[2]).toEqual([db, 'up', 'yes', String(currentStatus(db).pid), expect.stringMatching(/^\d+s$/), '-']);
     expect(r.status).toBe(0);
   });
