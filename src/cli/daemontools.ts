@@ -14,7 +14,6 @@ import {
   help,
   installBoot,
   PROG,
-  status,
   stdio,
   takeover,
   targets,
@@ -24,6 +23,10 @@ import { defaultScanDir } from './daemontools/boot.js';
 import { PROGRAM_NAMES } from './daemontools/programs.js';
 import { paint } from './daemontools/view.js';
 import { watchServices } from './daemontools/watch.js';
+import { followEvents } from './daemontools/events.js';
+import { metrics } from './daemontools/metrics.js';
+import { stateStatus } from './daemontools/state-status.js';
+import { waitServices, WAIT_STATES, type WaitState } from './daemontools/wait.js';
 
 /** Commands sent as they are, by the names of svc's options. */
 const SIMPLE: ReadonlyArray<readonly [ServiceCommand, string]> = [
@@ -78,9 +81,54 @@ function parser(yargs: Argv, io: Out, setCode: (code: number) => void): Argv {
     })
     .command(
       'status [dir..]',
-      'show whether each service is up, its pid and for how long',
-      (c) => dirs(c).option('json', { type: 'boolean', default: false, describe: 'one JSON object per line per service' }),
-      async (a) => setCode(await status((a.dir as string[] | undefined) ?? [], scandirOf(a), a.json as boolean, io)),
+      'show each service\'s state, readiness, pid, time and last exit',
+      (c) => dirs(c).option('json', { type: 'boolean', default: false, describe: 'one JSON object per line per service, with supervise/status.json as "sidecar"' }),
+      async (a) => setCode(await stateStatus((a.dir as string[] | undefined) ?? [], scandirOf(a), a.json as boolean, io)),
+    )
+    .command(
+      'wait <dir..>',
+      'wait until every service is up (default), ready, down or exited (s6-svwait); exit 1 on timeout',
+      (c) =>
+        c
+          .positional('dir', { type: 'string', array: true, demandOption: true, describe: 'service directories' })
+          .option('up', { type: 'boolean', describe: 'a process runs (the default)' })
+          .option('ready', { type: 'boolean', describe: 'the service said it is ready (readiness files), else up' })
+          .option('down', { type: 'boolean', describe: 'no process runs' })
+          .option('exit', { type: 'boolean', describe: 'down, and ./finish done' })
+          .conflicts('up', ['ready', 'down', 'exit'])
+          .conflicts('ready', ['down', 'exit'])
+          .conflicts('down', 'exit')
+          .option('timeout', { type: 'number', describe: 'give up after this many seconds (exit 1)' }),
+      async (a) => {
+        const state: WaitState = WAIT_STATES.find((s) => a[s] === true) ?? 'up';
+        const timeout = a.timeout as number | undefined;
+        if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
+          io.err(`${PROG}: usage: --timeout wants a number of seconds\n${PROG}: see ${PROG} wait --help\n`);
+          return setCode(EXIT_USAGE);
+        }
+        setCode(await waitServices(a.dir as string[], state, timeout, io));
+      },
+    )
+    .command(
+      'events [dir..]',
+      'print one line per transition (start, ready, status, exit, backoff, failed, down) until interrupted',
+      (c) => dirs(c).option('json', { type: 'boolean', default: false, describe: 'one JSON object per line (NDJSON)' }),
+      async (a) => {
+        const named = (a.dir as string[] | undefined) ?? [];
+        const sd = scandirOf(a);
+        setCode(await followEvents(() => targets(named, sd), named.length > 0 ? null : sd, { ...io, json: a.json as boolean, stop: stopSignal() }));
+      },
+    )
+    .command(
+      'metrics [dir..]',
+      'print the services\' state as Prometheus metrics, or serve them at /metrics',
+      (c) => dirs(c).option('listen', { type: 'string', describe: 'serve at http://HOST:PORT/metrics until interrupted' }),
+      async (a) => {
+        const named = (a.dir as string[] | undefined) ?? [];
+        const sd = scandirOf(a);
+        const listen = a.listen as string | undefined;
+        setCode(await metrics(() => targets(named, sd), listen, { ...io, stop: listen === undefined ? Promise.resolve() : stopSignal() }));
+      },
     )
     .command(
       'watch [dir..]',

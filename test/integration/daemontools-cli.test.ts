@@ -31,11 +31,12 @@ describe.skipIf(!HAVE_C)('daemontools status', () => {
     const { scandir, web } = await scan();
     const r = daemontools(['status', '--scandir', scandir]);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^SERVICE +STATE +PID +TIME +NOTES$/);
+    expect(lines[0]).toMatch(/^SERVICE +STATE +READY +PID +TIME +LAST EXIT +NOTES$/);
+    // C supervise writes no sidecar: state up or down, ready = up, no last exit.
     expect(lines.slice(1).map((l) => l.split(/ {2,}/))).toEqual([
-      ['db', 'down', '-', expect.stringMatching(/^\d+s$/)],
-      ['db/log', '?', '-', '-', 'supervise not running'],
-      ['web', 'up', String(pidOf(web)), expect.stringMatching(/^\d+s$/)],
+      ['db', 'down', '-', '-', expect.stringMatching(/^\d+s$/), '-'],
+      ['db/log', '?', '-', '-', '-', '-', 'supervise not running'],
+      ['web', 'up', 'yes', String(pidOf(web)), expect.stringMatching(/^\d+s$/), '-'],
     ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
@@ -54,9 +55,9 @@ describe.skipIf(!HAVE_C)('daemontools status', () => {
     const r = daemontools(['status', '--json', '--scandir', scandir]);
     const objects = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(objects).toEqual([
-      { service: 'db', dir: db, up: false, pid: null, since: expect.any(String), seconds: expect.any(Number), paused: false, want: 'down', normallyUp: false },
+      { service: 'db', dir: db, up: false, pid: null, since: expect.any(String), seconds: expect.any(Number), paused: false, want: 'down', normallyUp: false, state: 'down', ready: false, sidecar: null },
       { service: 'db/log', dir: join(db, 'log'), error: { code: 'ERR_NOT_SUPERVISED', message: expect.any(String) } },
-      { service: 'web', dir: web, up: true, pid: pidOf(web), since: expect.any(String), seconds: expect.any(Number), paused: false, want: 'up', normallyUp: true },
+      { service: 'web', dir: web, up: true, pid: pidOf(web), since: expect.any(String), seconds: expect.any(Number), paused: false, want: 'up', normallyUp: true, state: 'up', ready: true, sidecar: null },
     ]);
     expect(new Date(objects[2]!.since as string).getTime()).toBeLessThanOrEqual(Date.now());
   });
@@ -178,7 +179,7 @@ describe('daemontools usage, help, version', () => {
 
   test('--help names every command', () => {
     const r = daemontools(['--help']);
-    for (const command of ['status', 'watch', 'restart', 'up', 'down', 'once', 'pause', 'cont', 'hup', 'term', 'kill', 'exit', 'help', 'install-boot', 'completion']) {
+    for (const command of ['status', 'watch', 'wait', 'events', 'metrics', 'restart', 'up', 'down', 'once', 'pause', 'cont', 'hup', 'term', 'kill', 'exit', 'help', 'install-boot', 'completion']) {
       expect(r.stdout).toMatch(new RegExp(`daemontools ${command}\\b`));
     }
     expect(r.status).toBe(0);
