@@ -1,0 +1,190 @@
+// The readiness dialects' descriptors (issue 13), as the supervisor hands them to ./run and listens
+// on its own ends: s6's pipe on descriptor N, a Node IPC channel (NODE_CHANNEL_FD, as
+// child_process.fork gives one), and the sd_notify datagram socket (NOTIFY_SOCKET). What they
+// carry becomes a Notice for the machine; nothing is decided here.
+import { readSync, unlinkSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { native, type FdOp, type FdWatch } from '../../native/index.js';
+import { NOTIFY_DATAGRAM_MAX, parseNotify } from './ext/sd-notify.js';
+import type { Notice } from './machine.js';
+
+export type OnNotice = (notice: Notice) => void;
+
+/** One run's end of a dialect: what ./run gets, and ours once it runs. */
+export interface Channel {
+  /** Descriptor operations appended to ./run's plan. */
+  readonly fds: readonly FdOp[];
+  /** Environment entries (NAME=value) ./run gets, replacing any of the same names. */
+  readonly env: readonly string[];
+  /** ./run is forked: the child's end is closed here and ours listened to. */
+  started(onNotice: OnNotice): void;
+  close(): void;
+}
+
+/** A Node IPC line longer than this without a newline is dropped (no message we use is that long). */
+const IPC_LINE_MAX = 64 * 1024;
+const readBuf = Buffer.alloc(512);
+
+/**
+ * s6's notification-fd: the write end of a pipe on descriptor `fd` in ./run (nothing else
+ * changes); the first newline means ready, then our end is closed; end of file first: never ready.
+ */
+export function s6Channel(fd: number): Channel {
+  const n = native();
+  const [readEnd, writeEnd] = n.pipe();
+  let watch: FdWatch | undefined;
+  let open = true;
+  const close = (): void => {
+    watch?.close();
+    watch = undefined;
+    if (open) n.close(readEnd);
+    open = false;
+  };
+  return {
+    // dup2 onto itself would leave FD_CLOEXEC set: clear it instead.
+    fds: writeEnd === fd ? [['cloexec', fd, false]] : [['dup2', writeEnd, fd]],
+    env: [],
+    started(onNotice) {
+      n.close(writeEnd);
+      n.fcntl(readEnd, n.constants.F_SETFL, n.fcntl(readEnd, n.constants.F_GETFL) | n.constants.O_NONBLOCK);
+      watch = n.watchReadable(readEnd, () => {
+        for (;;) {
+          let got: number;
+          try {
+            got = readSync(readEnd, readBuf, 0, readBuf.length, null);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return;
+            got = 0;
+          }
+          if (got === 0) return close();
+          if (readBuf.subarray(0, got).includes(0x0a)) {
+            close();
+            return onNotice({ ready: true });
+          }
+        }
+      });
+    },
+    close() {
+      if (watch === undefined && open) n.close(writeEnd);
+      close();
+    },
+  };
+}
+
+/**
+ * A Node IPC channel (json serialization): one end of a socketpair left open in ./run, named by
+ * NODE_CHANNEL_FD. A message 'ready' (process.send('ready'), pm2's) means ready; the rest is read
+ * and dropped, so the service never waits on us.
+ */
+export function ipcChannel(): Channel {
+  const n = native();
+  const [ours, theirs] = n.socketpair();
+  let socket: Socket | undefined;
+  let theirsOpen = true;
+  return {
+    fds: [['cloexec', theirs, false]],
+    env: [`NODE_CHANNEL_FD=${theirs}`, 'NODE_CHANNEL_SERIALIZATION_MODE=json'],
+    started(onNotice) {
+      n.close(theirs);
+      theirsOpen = false;
+      let pending = '';
+      socket = new Socket({ fd: ours, readable: true, writable: true });
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        pending += chunk;
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          let message: unknown;
+          try {
+            message = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (message === 'ready') onNotice({ ready: true });
+        }
+        if (pending.length > IPC_LINE_MAX) pending = '';
+      });
+      socket.on('error', () => socket?.destroy());
+      socket.on('end', () => socket?.destroy());
+    },
+    close() {
+      if (theirsOpen) n.close(theirs);
+      theirsOpen = false;
+      if (socket) socket.destroy();
+      else n.close(ours);
+      socket = undefined;
+    },
+  };
+}
+
+let notifySeq = 0;
+
+/**
+ * The sd_notify socket of one service, for all its runs: an abstract address on Linux, else a
+ * path in supervise/. Datagrams from senders of our uid or root count (a child of the service,
+ * such as systemd-notify run by ./run, sends them); others and garbage are dropped.
+ */
+export class NotifySocket {
+  readonly fd: number;
+  /** NOTIFY_SOCKET's value. */
+  readonly address: string;
+  private watch: FdWatch | undefined;
+  private readonly path: string | null;
+
+  constructor(dir: string) {
+    const n = native();
+    if (process.platform === 'linux') {
+      this.address = `@daemontools/notify/${process.pid}/${++notifySeq}`;
+      this.path = null;
+      this.fd = n.bindDgram(Buffer.from(`\0${this.address.slice(1)}`));
+    } else {
+      this.path = resolve(dir, 'supervise/notify');
+      this.address = this.path;
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // Not there.
+      }
+      this.fd = n.bindDgram(Buffer.from(this.path));
+    }
+  }
+
+  listen(onNotice: OnNotice): void {
+    const n = native();
+    const buf = Buffer.alloc(NOTIFY_DATAGRAM_MAX + 1);
+    const uid = process.geteuid?.() ?? 0;
+    this.watch = n.watchReadable(this.fd, () => {
+      for (let got = n.recvCred(this.fd, buf); got !== null; got = n.recvCred(this.fd, buf)) {
+        // -1: this system's kernel gives no credentials; the socket's place (supervise/) guards it.
+        if (got.uid !== uid && got.uid !== 0 && got.uid !== -1) continue;
+        const parsed = parseNotify(buf.subarray(0, got.length), got.truncated);
+        if (!parsed.ok) continue;
+        const m = parsed.message;
+        const notice: { -readonly [K in keyof Notice]: Notice[K] } = {};
+        if (m.ready) notice.ready = true;
+        else if (m.reloading || m.stopping) notice.ready = false;
+        if (m.status !== undefined) notice.status = m.status;
+        if (m.mainPid !== undefined) notice.mainPid = m.mainPid;
+        if (m.errno !== undefined) notice.errno = m.errno;
+        if (m.watchdog !== undefined) notice.watchdog = m.watchdog;
+        if (Object.keys(notice).length > 0) onNotice(notice);
+      }
+    });
+  }
+
+  close(): void {
+    this.watch?.close();
+    this.watch = undefined;
+    native().close(this.fd);
+    if (this.path !== null) {
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // Gone.
+      }
+    }
+  }
+}
