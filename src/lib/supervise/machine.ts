@@ -194,7 +194,8 @@ function reap(s: State, at: Stamp, out: Effect[]): State {
 /** supervise's main loop, step by step, until it needs the world: a byte, a fork's outcome, time. */
 function advance(s: State, at: Stamp, out: Effect[]): State {
   for (;;) {
-    if (s.loop.asleep || s.child.phase === 'spawning') return s;
+    // A fork's answer comes next (of ./run, or of ./finish: its pid 0 until then).
+    if (s.loop.asleep || s.child.phase === 'spawning' || s.ext?.finishing?.pid === 0) return s;
     switch (s.loop.stage) {
       case 'opening':
       case 'reading':
