@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { decodeStatus } from '../../src/lib/status.js';
+import { decodeStatus, type Status } from '../../src/lib/status.js';
 import { checkSidecar } from '../../src/lib/supervise/ext/sidecar.js';
 import { cleanupAll, environOf, service, sidecar, sidecarUntil, stderrOf, supervise, until } from './readiness-harness.js';
 
@@ -19,7 +19,11 @@ const svc = (dir: string, ...args: string[]): void => {
   const r = spawnSync('/usr/bin/svc', [...args, dir]);
   expect(r.status).toBe(0);
 };
-const status18 = (dir: string) => decodeStatus(readFileSync(join(dir, 'supervise', 'status')));
+const status18 = (dir: string): Status => {
+  const status = decodeStatus(readFileSync(join(dir, 'supervise', 'status')));
+  if (status === null) throw new Error(`${dir}/supervise/status is not 18 bytes of status`);
+  return status;
+};
 /** The 18-byte status's pid once there is one. */
 const upPid = (dir: string): number | undefined => {
   try {
