@@ -90,7 +90,7 @@ describe.skipIf(!HAVE_SYSTEMD_NOTIFY)('sd_notify: notify-socket', () => {
     supervise(dir);
     const starting = await sidecarUntil(dir, 'starting', (s) => s.state === 'starting' && s.pid !== 0);
     const env = environOf(starting.pid);
-    expect(env.filter((e) => e.startsWith('NOTIFY_SOCKET='))).toEqual([expect.stringMatching(/^NOTIFY_SOCKET=@daemontools\/notify\/\d+\/\d+$/)]);
+    expect(env.filter((e) => e.startsWith('NOTIFY_SOCKET='))).toEqual([expect.stringMatching(/^NOTIFY_SOCKET=@daemontools\/notify\/[0-9a-f]+:[0-9a-f]+$/)]);
     expect(env.some((e) => e.startsWith('WATCHDOG_USEC='))).toBe(false);
     go(dir);
     const up = await sidecarUntil(dir, 'ready', (s) => s.state === 'up');

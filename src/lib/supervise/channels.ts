@@ -2,7 +2,7 @@
 // on its own ends: s6's pipe on descriptor N, a Node IPC channel (NODE_CHANNEL_FD, as
 // child_process.fork gives one), and the sd_notify datagram socket (NOTIFY_SOCKET). What they
 // carry becomes a Notice for the machine; nothing is decided here.
-import { readSync, unlinkSync } from 'node:fs';
+import { readSync, statSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { native, type FdOp, type FdWatch } from '../../native/index.js';
@@ -120,12 +120,12 @@ export function ipcChannel(): Channel {
   };
 }
 
-let notifySeq = 0;
-
 /**
- * The sd_notify socket of one service, for all its runs: an abstract address on Linux, else a
- * path in supervise/. Datagrams from senders of our uid or root count (a child of the service,
- * such as systemd-notify run by ./run, sends them); others and garbage are dropped.
+ * The sd_notify socket of one service, for all its runs: an abstract address on Linux named
+ * after the service directory's device and inode (so a supervisor that takes over after a crash
+ * binds the name an adopted service still sends to; only the lock's holder binds it), else a path
+ * in supervise/. Datagrams from senders of our uid or root count (a child of the service, such
+ * as systemd-notify run by ./run, sends them); others and garbage are dropped.
  */
 export class NotifySocket {
   readonly fd: number;
@@ -137,7 +137,8 @@ export class NotifySocket {
   constructor(dir: string) {
     const n = native();
     if (process.platform === 'linux') {
-      this.address = `@daemontools/notify/${process.pid}/${++notifySeq}`;
+      const st = statSync(dir, { bigint: true });
+      this.address = `@daemontools/notify/${st.dev.toString(16)}:${st.ino.toString(16)}`;
       this.path = null;
       this.fd = n.bindDgram(Buffer.from(`\0${this.address.slice(1)}`));
     } else {
