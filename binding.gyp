@@ -21,18 +21,24 @@
       "xcode_settings": { "CLANG_CXX_LANGUAGE_STANDARD": "c++17", "MACOSX_DEPLOYMENT_TARGET": "11.0" }
     },
     {
-      "target_name": "dt-sigshim",
-      "type": "shared_library",
-      "product_prefix": "",
-      "sources": ["native/sigshim.c"],
-      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
-      "libraries": ["-ldl"]
-    },
-    {
       "target_name": "dt-launch",
       "type": "executable",
       "sources": ["native/launcher.c"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
     }
+  ],
+  "conditions": [
+    ["OS=='linux'", {
+      "targets": [
+        {
+          "target_name": "dt-sigshim",
+          "type": "shared_library",
+          "product_prefix": "",
+          "sources": ["native/sigshim.c"],
+          "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2", "-ffreestanding", "-fno-stack-protector", "-fno-builtin"],
+          "ldflags": ["-nostdlib"]
+        }
+      ]
+    }]
   ]
 }

@@ -163,6 +163,10 @@ bool ToPlan(Env env, Value v, PlanStore* store) {
   }
   Value ss = o.Get("setsid");
   p.setsid = ss.IsBoolean() && ss.As<Napi::Boolean>().Value();
+  Value pg = o.Get("pgid");
+  p.set_pgid = pg.IsNumber();
+  p.pgid = p.set_pgid ? pg.As<Napi::Number>().Int32Value() : 0;
+  if (p.pgid < 0) return Fail(env, "negative pgid");
   Value cwd = o.Get("cwd");
   p.cwd = nullptr;
   if (!cwd.IsUndefined() && !cwd.IsNull()) {
@@ -243,6 +247,20 @@ Value Waitpid(const CallbackInfo& info) {
   o.Set("pid", r);
   o.Set("code", WIFEXITED(status) ? Napi::Value(Napi::Number::New(env, WEXITSTATUS(status))) : env.Null());
   o.Set("signal", WIFSIGNALED(status) ? Napi::Value(Napi::Number::New(env, WTERMSIG(status))) : env.Null());
+  o.Set("status", status);
+  return o;
+}
+
+Value Waitid(const CallbackInfo& info) {
+  Env env = info.Env();
+  int pid, options, code = 0, status = 0;
+  if (!GetInt(info, 0, &pid) || !GetInt(info, 1, &options)) return env.Undefined();
+  int r = wait_id(pid, options, &code, &status);
+  if (r < 0) return ThrowErrno(env, -r, "waitid"), env.Undefined();
+  if (r == 0) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", r);
+  o.Set("code", code);
   o.Set("status", status);
   return o;
 }
@@ -516,6 +534,56 @@ Value Madvise(const CallbackInfo& info) {
   return env.Undefined();
 }
 
+// The argument area prctl(PR_SET_MM_MAP) last moved the command line to: kept alive here, as the
+// kernel reads it for as long as it is the process's.
+Napi::Reference<Napi::Buffer<char>> command_line;
+
+// (layout, args): PR_SET_MM_MAP with layout's fields (numbers, as /proc/PID/stat gives them) and
+// the argument area moved to the bytes of `args`, a Buffer on memory of its own (an ArrayBuffer's).
+Value PrctlSetMmMap(const CallbackInfo& info) {
+  Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsBuffer())
+    return Fail(env, "expected (layout, buffer)"), env.Undefined();
+  Napi::Object o = info[0].As<Napi::Object>();
+  MmLayout layout;
+  struct {
+    const char* name;
+    uint64_t* out;
+  } const named[] = {
+      {"startCode", &layout.start_code}, {"endCode", &layout.end_code},   {"startData", &layout.start_data},
+      {"endData", &layout.end_data},     {"startBrk", &layout.start_brk}, {"brk", &layout.brk},
+      {"startStack", &layout.start_stack}, {"envStart", &layout.env_start}, {"envEnd", &layout.env_end},
+  };
+  for (const auto& f : named) {
+    Value v = o.Get(f.name);
+    if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 0)
+      return Fail(env, "expected a layout of non-negative addresses"), env.Undefined();
+    *f.out = (uint64_t)v.As<Napi::Number>().Int64Value();
+  }
+  auto args = info[1].As<Napi::Buffer<char>>();
+  layout.arg_start = (uint64_t)(uintptr_t)args.Data();
+  layout.arg_end = layout.arg_start + args.Length();
+  int r = set_mm_map(layout);
+  if (r < 0) return ThrowErrno(env, -r, "prctl"), env.Undefined();
+  command_line = Napi::Persistent(args);
+  return env.Undefined();
+}
+
+Value PrctlSetName(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string name;
+  if (!GetString(info, 0, &name)) return env.Undefined();
+  int r = set_thread_name(name.c_str());
+  if (r < 0) ThrowErrno(env, -r, "prctl");
+  return env.Undefined();
+}
+
+Value Brk(const CallbackInfo& info) {
+  long long r = program_break();
+  if (r < 0) return ThrowErrno(info.Env(), (int)-r, "brk"), info.Env().Undefined();
+  return Napi::Number::New(info.Env(), (double)r);
+}
+
 // This process's environment as it is now (environ), each entry's bytes exactly.
 Value Environ(const CallbackInfo& info) {
   Env env = info.Env();
@@ -611,6 +679,12 @@ Napi::Object Constants(Env env) {
   c.Set("LOCK_NB", LOCK_NB);
   c.Set("LOCK_UN", LOCK_UN);
   c.Set("WNOHANG", WNOHANG);
+  c.Set("WEXITED", WEXITED);
+  c.Set("WSTOPPED", WSTOPPED);
+  c.Set("WCONTINUED", WCONTINUED);
+  c.Set("WNOWAIT", WNOWAIT);
+  c.Set("CLD_STOPPED", (int)CLD_STOPPED);
+  c.Set("CLD_CONTINUED", (int)CLD_CONTINUED);
   return c;
 }
 
@@ -619,6 +693,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("execve", Napi::Function::New(env, Execve, "execve"));
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("waitpid", Napi::Function::New(env, Waitpid, "waitpid"));
+  exports.Set("waitid", Napi::Function::New(env, Waitid, "waitid"));
   exports.Set("getrlimit", Napi::Function::New(env, Getrlimit, "getrlimit"));
   exports.Set("setrlimit", Napi::Function::New(env, Setrlimit, "setrlimit"));
   exports.Set("setuid", Napi::Function::New(env, IntCall<SetUid, kSetuid>, "setuid"));
@@ -653,6 +728,9 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("environ", Napi::Function::New(env, Environ, "environ"));
   exports.Set("replaceEnviron", Napi::Function::New(env, ReplaceEnviron, "replaceEnviron"));
   exports.Set("releaseSignals", Napi::Function::New(env, ReleaseSignals, "releaseSignals"));
+  exports.Set("prctlSetMmMap", Napi::Function::New(env, PrctlSetMmMap, "prctlSetMmMap"));
+  exports.Set("brk", Napi::Function::New(env, Brk, "brk"));
+  exports.Set("prctlSetName", Napi::Function::New(env, PrctlSetName, "prctlSetName"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("exit", Napi::Function::New(env, Exit, "exit"));

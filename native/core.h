@@ -32,6 +32,9 @@ struct ExecPlan {
   const FdOp* fds;
   int nfds;
   bool setsid;
+  // setpgid(0, pgid) (spawn only): 0 leads a group of its own; a group that is gone is not joined.
+  bool set_pgid;
+  pid_t pgid;
   const char* cwd;  // nullptr: stay
   // Credentials for the child, applied last (spawn only): setgroups, setgid, setuid.
   bool set_creds;
@@ -66,6 +69,9 @@ pid_t spawn(const char* file, char* const* argv, char* const* envp, const ExecPl
             int* exec_errno);
 
 int wait_pid(pid_t pid, int options, int* status);  // returns pid, 0, or -errno
+// waitid(P_PID, pid, options): returns the pid reported (*code = si_code, *status = si_status),
+// 0 when WNOHANG and nothing to report, or -errno.
+int wait_id(pid_t pid, int options, int* code, int* status);
 
 int get_rlimit(int resource, rlim_t* cur, rlim_t* max);
 int set_rlimit(int resource, rlim_t cur, rlim_t max);
@@ -128,6 +134,20 @@ int bind_dgram(const char* name, size_t len);
 // recvmsg of one datagram without blocking, with the sender's credentials (-1 when the kernel
 // gave none); descriptors sent along are closed. Byte count or -errno.
 ssize_t recv_cred(int fd, char* buf, size_t len, int* truncated, pid_t* pid, uid_t* uid, gid_t* gid);
+
+// The layout of this process's memory as prctl(PR_SET_MM_MAP) takes it (struct prctl_mm_map's
+// address fields; /proc/PID/stat shows all but brk).
+struct MmLayout {
+  uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+  uint64_t arg_start, arg_end, env_start, env_end;
+};
+// prctl(PR_SET_MM, PR_SET_MM_MAP) with `layout`, the executable and auxv left as they are
+// (Linux with CONFIG_CHECKPOINT_RESTORE). 0 or -errno (-ENOSYS elsewhere).
+int set_mm_map(const MmLayout& layout);
+// prctl(PR_SET_NAME): the calling thread's name (comm, cut to 15 bytes). 0 or -errno (-ENOSYS elsewhere).
+int set_thread_name(const char* name);
+// The program break as the kernel has it (brk(2) with 0): the address, or -ENOSYS elsewhere.
+long long program_break();
 
 }  // namespace dt
 

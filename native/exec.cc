@@ -83,6 +83,7 @@ int apply_plan(const ExecPlan& plan) {
   sigprocmask(SIG_SETMASK, &all, nullptr);
 
   if (plan.setsid && setsid() == -1) return -errno;
+  if (plan.set_pgid) setpgid(0, plan.pgid);
   if (plan.cwd && chdir(plan.cwd) == -1) return -errno;
   for (int i = 0; i < plan.nfds; i++) {
     int r = apply_fd_op(plan.fds[i]);
@@ -292,6 +293,19 @@ int wait_pid(pid_t pid, int options, int* status) {
     r = waitpid(pid, status, options);
   } while (r == -1 && errno == EINTR);
   return r == -1 ? -errno : r;
+}
+
+int wait_id(pid_t pid, int options, int* code, int* status) {
+  siginfo_t info;
+  int r;
+  do {
+    memset(&info, 0, sizeof info);
+    r = waitid(P_PID, (id_t)pid, &info, options);
+  } while (r == -1 && errno == EINTR);
+  if (r == -1) return -errno;
+  *code = info.si_code;
+  *status = info.si_status;
+  return info.si_pid;
 }
 
 }  // namespace dt

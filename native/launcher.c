@@ -40,6 +40,10 @@
 
 static char record[65536];
 static size_t used;
+/* Set where there is no /proc: not Linux, or DAEMONTOOLS_PROFILE=portable, with which this Linux
+ * build takes the run-time branches a FreeBSD or macOS one takes (no logger stub, no signal shim),
+ * as src/native/platform.ts does. The variable is left in the environment. */
+static int portable;
 
 static void put(const char *s) {
   size_t n = strlen(s);
@@ -115,12 +119,34 @@ static void record_fd(int fd, int *first) {
   put((flflags != -1 && (flflags & O_NONBLOCK)) ? ":1" : ":0");
 }
 
+/* Where Node cannot read our arguments' bytes back (no /proc/self/cmdline) it only has them
+ * decoded as UTF-8: when one is not ASCII, " a=" carries argv[1..] in hex, NUL between them. */
+static void record_args(int argc, char **argv) {
+  static const char hex[] = "0123456789abcdef";
+  int ascii = 1;
+  size_t len = 0;
+  for (int i = 1; i < argc; i++) {
+    for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) ascii &= *c < 0x80;
+    len += 2 * strlen(argv[i]) + (i > 1 ? 2 : 0);
+  }
+  if (ascii || used + 3 + len >= sizeof record) return; /* too long: Node's decoding it is */
+  put(" a=");
+  for (int i = 1; i < argc; i++) {
+    if (i > 1) record[used++] = '0', record[used++] = '0';
+    for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) {
+      record[used++] = hex[*c >> 4];
+      record[used++] = hex[*c & 15];
+    }
+  }
+  record[used] = 0;
+}
+
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 static void record_fds(void) {
   int first = 1;
   put(" f=");
-  DIR *d = opendir("/proc/self/fd");
+  DIR *d = portable ? NULL : opendir("/proc/self/fd");
   if (d) {
     int self = dirfd(d);
     int fds[4096];
@@ -217,6 +243,8 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
  * stderr) but its engine runs in svscan's event loop: this process connects to the host (its
  * parent, at the abstract socket daemontools-host/<ppid>), sends the recorded state, and from then
  * on only relays SIGALRM ('A') and SIGTERM ('T') and exits with the code the host sends ('X' code).
+ * It also says when it is continued ('C'): the host reads nothing while we are stopped (svc -p, a
+ * SIGSTOP from anyone), as a stopped C multilog reads nothing, and a stop cannot report itself.
  * The host reads our stdin and writes our files as us (see src/lib/loghost/). If the host goes
  * away, this process becomes an ordinary Node multilog: same pid, same descriptors. */
 static volatile int host_fd = -1;
@@ -225,7 +253,7 @@ static volatile int host_fd = -1;
 static volatile sig_atomic_t got_term, unrelayed_alrm;
 
 static void relay(int sig) {
-  char c = sig == SIGALRM ? 'A' : 'T';
+  char c = sig == SIGALRM ? 'A' : sig == SIGCONT ? 'C' : 'T';
   int saved = errno;
   ssize_t w;
   do {
@@ -233,7 +261,7 @@ static void relay(int sig) {
   } while (w == -1 && errno == EINTR);
   if (sig == SIGTERM)
     got_term = 1;
-  else if (w != 1)
+  else if (sig == SIGALRM && w != 1)
     unrelayed_alrm = 1;
   errno = saved;
 }
@@ -371,12 +399,22 @@ static void run_as_stub(long rehost) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = relay;
+  /* One relay at a time, so they go in the kernel's order (ALRM, TERM, CONT): a TERM and the CONT
+   * that svc -d sends a stopped logger reach the host as 'T' then 'C', while it still waits. */
   sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGALRM);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  sigaddset(&sa.sa_mask, SIGCONT);
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  sigset_t term_alrm;
+  /* Our continue wakes the host; the disposition the program was given comes back if we run alone. */
+  struct sigaction cont;
+  int had_cont = sigaction(SIGCONT, &sa, &cont) == 0;
+  sigset_t term_alrm, relayed;
   multilog_signals(&term_alrm);
-  sigprocmask(SIG_UNBLOCK, &term_alrm, NULL);
+  relayed = term_alrm;
+  sigaddset(&relayed, SIGCONT);
+  sigprocmask(SIG_UNBLOCK, &relayed, NULL);
   unsigned char buf[2];
   size_t have = 0;
   int refused = 0;
@@ -416,6 +454,7 @@ static void run_as_stub(long rehost) {
   sa.sa_handler = SIG_DFL;
   sigaction(SIGALRM, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  if (had_cont) sigaction(SIGCONT, &cont, NULL);
   if (unrelayed_alrm) raise(SIGALRM);
   if (got_term) raise(SIGTERM);
   if (!refused) put(" s=1");
@@ -479,12 +518,35 @@ static void run_keeper(void) {
   for (;;) pause();
 }
 
+/* The services' process group (argv: daemontools-group). svscan, when it takes SIGINT and SIGTERM
+ * as the order to bring its services down (src/lib/scan/group.ts), starts them in this process's
+ * group rather than in its own, which is the terminal's foreground group: a Ctrl-C then reaches
+ * svscan alone, which stops the services first and their loggers last. This process leads the
+ * group (a group of none but services would end with them, and they must not lead one: setsid
+ * fails for a group leader) and does nothing else; it ends when its stdin, a pipe only svscan
+ * holds the other end of, reaches end of file. */
+static void run_group(void) {
+  char c;
+  ssize_t r;
+  do {
+    r = read(0, &c, 1);
+  } while (r != 0 && (r == 1 || errno == EINTR));
+  _exit(0);
+}
+
 int main(int argc, char **argv) {
   const char *name = argc > 0 && argv[0] ? argv[0] : "daemontools";
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
   if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
   if (strcmp(name, "daemontools-keeper") == 0) run_keeper();
+  if (strcmp(name, "daemontools-group") == 0) run_group();
+#if defined(__linux__)
+  const char *profile = getenv("DAEMONTOOLS_PROFILE");
+  portable = profile && strcmp(profile, "portable") == 0;
+#else
+  portable = 1;
+#endif
   /* Set only by our own Node multilog handing itself back to a host: never passed on. It is
    * "HOST" or "HOST:" and the letters of the signals that program held blocked only for the
    * hand-over (T for SIGTERM, A for SIGALRM), so that none was lost: the record says they were
@@ -516,8 +578,9 @@ int main(int argc, char **argv) {
   record_signals(&original);
   record_limits();
   record_fds();
+  if (portable) record_args(argc, argv);
 #if defined(__linux__)
-  if (is_multilog) run_as_stub(rehost);
+  if (is_multilog && !portable) run_as_stub(rehost);
 #endif
 
   char self[PATH_MAX];
@@ -530,7 +593,7 @@ int main(int argc, char **argv) {
   sigset_t start_mask;
   sigemptyset(&start_mask);
 #if defined(__linux__)
-  if (is_multilog && hold_signals(self)) {
+  if (is_multilog && !portable && hold_signals(self)) {
     start_mask = term_alrm;
     put(" H=1");
   }
@@ -550,7 +613,8 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof long_lived / sizeof long_lived[0]; i++)
     if (strcmp(name, long_lived[i]) == 0) args[k++] = semi;
   args[k++] = entry;
-  args[k++] = (char *)name;
+  /* argv[0] as given (dispatch is on its basename): our programs show it as C's would. */
+  args[k++] = argc > 0 && argv[0] ? argv[0] : (char *)name;
   for (int i = 1; i < argc; i++) args[k++] = argv[i];
   args[k] = NULL;
   if (strchr(node, '/'))

@@ -69,6 +69,46 @@ int advise_range(uintptr_t addr, size_t len, int advice) {
   return madvise(reinterpret_cast<void*>(addr), len, advice) == -1 ? -errno : 0;
 }
 
+int set_mm_map(const MmLayout& layout) {
+#if defined(__linux__) && defined(PR_SET_MM_MAP)
+  struct prctl_mm_map map;
+  memset(&map, 0, sizeof map);
+  map.start_code = layout.start_code;
+  map.end_code = layout.end_code;
+  map.start_data = layout.start_data;
+  map.end_data = layout.end_data;
+  map.start_brk = layout.start_brk;
+  map.brk = layout.brk;
+  map.start_stack = layout.start_stack;
+  map.arg_start = layout.arg_start;
+  map.arg_end = layout.arg_end;
+  map.env_start = layout.env_start;
+  map.env_end = layout.env_end;
+  map.exe_fd = (uint32_t)-1;
+  return prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&map, sizeof map, 0) == -1 ? -errno : 0;
+#else
+  (void)layout;
+  return -ENOSYS;
+#endif
+}
+
+int set_thread_name(const char* name) {
+#if defined(__linux__)
+  return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0) == -1 ? -errno : 0;
+#else
+  (void)name;
+  return -ENOSYS;
+#endif
+}
+
+long long program_break() {
+#if defined(__linux__) && defined(SYS_brk)
+  return (long long)syscall(SYS_brk, 0);
+#else
+  return -ENOSYS;
+#endif
+}
+
 int replace_environ(char* const* entries) {
   std::vector<std::string> names;
   for (char** e = environ; e && *e; e++) names.emplace_back(*e, strcspn(*e, "="));

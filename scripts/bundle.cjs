@@ -41,7 +41,8 @@ const define = (file) => {
   return rel;
 };
 const early = define(EARLY);
-parts.push(`if (process.argv[2] === 'multilog') load(resolve(__dirname, ${JSON.stringify(early)}), module).catchSignals();`);
+// The launcher hands on its argv[0] as given: the program is its basename.
+parts.push(`if (String(process.argv[2]).split('/').pop() === 'multilog') load(resolve(__dirname, ${JSON.stringify(early)}), module).catchSignals();`);
 for (const file of seen) if (file !== EARLY) define(file);
 parts.push(`
 function load(file, parent) {

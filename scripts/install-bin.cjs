@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // Puts one executable per program into bin/: the native launcher (built, or from prebuilds/),
 // or, where there is none for this platform, a Node shim that runs without exec-state capture.
+// With --portable (before packing) every program is the Node shim and nothing names this
+// machine's node: npm links a package's bins before its postinstall runs, and skips any that are
+// missing, so the tarball must carry them, and they must run anywhere until this script, run
+// again at install, puts the launcher in their place.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -31,7 +35,8 @@ function writeAtomic(file, data, mode) {
   fs.renameSync(tmp, file);
 }
 
-const launcher = findLauncher();
+const portable = process.argv.includes('--portable');
+const launcher = portable ? undefined : findLauncher();
 // The signal-holding shim the launcher preloads into a standalone multilog (native/sigshim.c).
 const shim = [
   path.join(root, 'build', 'Release', 'dt-sigshim.so'),
@@ -39,13 +44,14 @@ const shim = [
 ].find((file) => fs.existsSync(file));
 fs.mkdirSync(bin, { recursive: true });
 // The launcher reads the node to run from here (an npm install may not put node on a service's PATH).
-writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
+if (portable) for (const file of ['.launch', '.sigshim.so']) fs.rmSync(path.join(bin, file), { force: true });
+else writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
 const image = launcher ? fs.readFileSync(launcher) : null;
 for (const name of programs) {
   const shim = `#!/usr/bin/env node\n'use strict';\nrequire('../dist/cli/main.js').start(${JSON.stringify(name)});\n`;
   writeAtomic(path.join(bin, name), image ?? shim, 0o755);
 }
 if (launcher && shim) writeAtomic(path.join(bin, '.sigshim.so'), fs.readFileSync(shim), 0o644);
-if (!launcher) {
+if (!launcher && !portable) {
   process.stderr.write('daemontools: no native launcher for this platform; bin/ uses Node shims (exec state is not preserved)\n');
 }

@@ -4,8 +4,10 @@ import type { Link, LinkResult } from '../lib/exec/chain.js';
 import type { ExecContext } from '../lib/exec/context.js';
 import { EnvDirError, readEnvDir } from '../lib/envdir.js';
 import type { EnvChange } from '../lib/pathexec.js';
+import { errnoError } from '../lib/errors.js';
 import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { fatal, usage } from './io.js';
+import { linuxBranches } from '../native/platform.js';
 
 const PROG = 'envdir';
 
@@ -21,8 +23,11 @@ class Failure extends Error {
 
 /** fchdir back to the descriptor of the starting directory; /proc stands in for Node's missing fchdir. */
 function returnTo(fd: number, path: string | undefined): void {
+  const byFd = `/proc/self/fd/${fd}`;
   try {
-    process.chdir(`/proc/self/fd/${fd}`);
+    // Without /proc the path names nothing, as on FreeBSD or macOS.
+    if (!linuxBranches()) throw errnoError('ENOENT', 'chdir', byFd);
+    process.chdir(byFd);
   } catch (err) {
     if (path === undefined) throw err;
     process.chdir(path);

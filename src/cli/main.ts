@@ -1,9 +1,10 @@
 // Entry point behind every bin/ executable: `node dist/cli/main.js <program> args...`.
 // Runs the program and exits with its code; a chain program may instead end in execve.
-import { TOOLS, type Main } from './tools.js';
+import { LONG_RUNNING, TOOLS, type Main } from './tools.js';
 import { fatal } from './io.js';
 import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { takeRecord } from '../lib/exec/captured.js';
+import { branches } from '../native/platform.js';
 
 export async function run(name: string, argv: readonly string[]): Promise<number> {
   const tool = TOOLS[name];
@@ -11,16 +12,24 @@ export async function run(name: string, argv: readonly string[]): Promise<number
     fatal(name, 'unknown program');
     return EXIT_TEMPORARY;
   }
-  if (tool.kind === 'main') return (tool.load() as Main)(argv);
+  if (tool.kind === 'main') {
+    if (LONG_RUNNING.has(name)) (require('./identity.js') as typeof import('./identity.js')).presentAs(name, argv);
+    return (tool.load() as Main)(argv);
+  }
   const { startChain } = require('./chain-host.js') as typeof import('./chain-host.js');
   return startChain(name, argv);
 }
 
-/** Runs the program named on the command line (by the launcher) or `name` (by a Node shim). */
+/**
+ * Runs the program named on the command line (by the launcher: its argv[0] as given, the program
+ * being its basename) or `name` (by a Node shim).
+ */
 export function start(name?: string): void {
   takeRecord();
-  const prog = name ?? process.argv[2] ?? '';
-  const argv = [prog, ...process.argv.slice(name === undefined ? 3 : 2)];
+  branches(); // the profile, from the environment as it was at start (a fused envdir changes it)
+  const argv0 = name ?? process.argv[2] ?? '';
+  const prog = argv0.slice(argv0.lastIndexOf('/') + 1);
+  const argv = [argv0, ...process.argv.slice(name === undefined ? 3 : 2)];
   run(prog, argv).then(
     (code) => {
       process.exitCode = code;

@@ -11,6 +11,7 @@ import { systemIO } from '../lib/multilog/io.js';
 import { parseScript } from '../lib/multilog/script.js';
 import { catchSignals, deliverSignals } from '../lib/multilog/signals.js';
 import { native } from '../native/index.js';
+import { linuxBranches } from '../native/platform.js';
 import { rawArgv } from './raw-argv.js';
 import { fatal, warn } from './io.js';
 
@@ -78,5 +79,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Our launcher marks a logger stub that lost its host (" s=1" in its record). Linux only. */
 function lostHost(): boolean {
-  return process.platform === 'linux' && recordField(takeRecord(), 's') === '1';
+  return linuxBranches() && recordField(takeRecord(), 's') === '1';
 }

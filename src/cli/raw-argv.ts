@@ -1,14 +1,26 @@
 // The bytes behind a program's argv: Node decodes the command line as UTF-8, C tools never do.
 import { readFileSync } from 'node:fs';
 import { argvBytes } from '../lib/exec/bytes.js';
+import { recordField, takeRecord } from '../lib/exec/captured.js';
+import { linuxBranches } from '../native/platform.js';
 
-/** The byte strings behind this program's `argv` (Linux shows them in /proc; elsewhere their UTF-8). */
+/**
+ * The byte strings behind this program's `argv`: Linux shows them in /proc; elsewhere the
+ * launcher recorded them (" a=", hex) when one was not ASCII; else their UTF-8.
+ */
 export function rawArgv(argv: readonly string[]): string[] {
   let cmdline: string | null = null;
   try {
-    cmdline = readFileSync('/proc/self/cmdline', 'latin1');
+    if (linuxBranches()) cmdline = readFileSync('/proc/self/cmdline', 'latin1');
+    else cmdline = recordedArgs();
   } catch {
     // no /proc: the arguments as Node read them
   }
   return argvBytes(argv, cmdline);
+}
+
+/** The launcher's arguments as /proc/self/cmdline would show their tail; null when not recorded. */
+function recordedArgs(): string | null {
+  const hex = recordField(takeRecord(), 'a');
+  return hex === undefined || !/^([0-9a-f]{2})*$/.test(hex) ? null : Buffer.from(hex, 'hex').toString('latin1');
 }

@@ -1,10 +1,12 @@
 // readproctitle: keeps the last bytes of its input visible in its own command line, for ps
 // (readproctitle.c). Usage errors exit 100 without a word; a read error exits 111.
+import { basename } from 'node:path';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { wasOpen } from '../lib/launch-state.js';
-import { openArgArea, rawArguments, setCommandName, titleArea } from '../lib/proctitle.js';
+import { rawArguments, setCommandName, showCommandLine } from '../lib/proctitle.js';
 import { argumentLayout, MIN_TITLE_LENGTH, TitleWindow } from '../lib/readproctitle.js';
 import { readSome } from '../lib/stream-io.js';
+import { loadNative } from './identity.js';
 
 export function main(argv: readonly string[]): number {
   if (argv.length < 2) return EXIT_USAGE;
@@ -15,9 +17,9 @@ export function main(argv: readonly string[]): number {
   if (length < MIN_TITLE_LENGTH) return EXIT_USAGE;
 
   const { bytes, windowAt } = argumentLayout(args);
-  const area = openArgArea() ?? titleArea();
-  area.replace(bytes);
-  setCommandName(argv[0]!);
+  const n = loadNative();
+  const area = showCommandLine(n, bytes);
+  setCommandName(n, basename(argv[0]!));
 
   if (!wasOpen(0)) return EXIT_TEMPORARY;
   const window = new TitleWindow(length);

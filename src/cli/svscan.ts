@@ -4,12 +4,15 @@
 // Environment, read by svscan itself (and left in the services' environment like any other):
 //   SVSCAN_STOP_ON_TERM=1   SIGTERM or SIGINT brings every service down (as svc -dx: TERM, CONT),
 //                           services before their loggers; svscan exits 0 once all are down.
+//                           The services run in a process group of their own, so a terminal's
+//                           Ctrl-C reaches svscan alone (lib/scan/group.ts).
 //                           Always so when svscan runs as PID 1 (a container's entrypoint).
 //                           Otherwise SIGTERM ends svscan at once, as C's, and services keep running.
 //   SVSCAN_RESCAN_SECONDS=n the fallback rescan period (default 5, as C); for tests.
 import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import type { SupervisorReport } from '../lib/scan/host.js';
 import type { ScanProblem } from '../lib/scan/scanner.js';
+import { startServiceGroup } from '../lib/scan/group.js';
 import { Svscan } from '../lib/scan/svscan.js';
 import { envBytes } from '../lib/exec/bytes.js';
 import { execContext } from './chain-host.js';
@@ -54,9 +57,10 @@ export function main(argv: readonly string[]): number | Promise<number> {
   const stopOnTerm = process.pid === 1 || process.env.SVSCAN_STOP_ON_TERM === '1';
   const context = execContext();
   actLikeC(context.captured.ignored, new Set(stopOnTerm ? ['SIGTERM', 'SIGINT'] : []));
+  const pgid = stopOnTerm ? startServiceGroup() : null;
   const svscan = new Svscan({
     env: envBytes(context.env),
-    plan: context.plan(),
+    plan: pgid === null ? context.plan() : { ...context.plan(), pgid },
     rescanSeconds: rescanSeconds(process.env.SVSCAN_RESCAN_SECONDS),
     onScanProblem: (problem) => writeErr(scanProblemText(problem)),
     onSupervisorReport: (report) => writeErr(reportText(report)),

@@ -38,6 +38,10 @@ export const TOOLS: Readonly<Record<string, Tool>> = {
   daemontools: main('./daemontools.js'),
 };
 
+/** The programs that stay running, shown in ps as C's are (identity.ts); the others exit or exec
+ * at once. readproctitle, whose command line is its output, shows its own. */
+export const LONG_RUNNING: ReadonlySet<string> = new Set(['svscan', 'supervise', 'multilog', 'fghack', 'svscanboot']);
+
 /** djb's seventeen programs. */
 export const PROGRAMS: readonly string[] = Object.keys(TOOLS).filter((name) => name !== 'daemontools');
 

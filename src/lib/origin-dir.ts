@@ -2,6 +2,7 @@
 // Node has no fchdir, so the descriptor is reached through /proc/self/fd where there is one
 // (which, like fchdir, still works when the directory was renamed or removed meanwhile).
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
+import { linuxBranches } from '../native/platform.js';
 
 export class OriginDir {
   private constructor(
@@ -12,7 +13,7 @@ export class OriginDir {
   /** open(".") as svc does: fails as C's would (EACCES without read permission, say). */
   static open(): OriginDir {
     const fd = openSync('.', constants.O_RDONLY | constants.O_NONBLOCK);
-    if (existsSync('/proc/self/fd')) return new OriginDir(fd, undefined);
+    if (linuxBranches() && existsSync('/proc/self/fd')) return new OriginDir(fd, undefined);
     let path: string | undefined;
     try {
       path = process.cwd();

@@ -1,11 +1,13 @@
 // /proc/PID/stat (Linux), its fields numbered as proc(5) numbers them.
 import { readFileSync } from 'node:fs';
+import { linuxBranches } from '../native/platform.js';
 
 /** Field `n` of a process's stat line (n >= 3: the state, the parent pid, ...). */
 export type StatField = (n: number) => string | undefined;
 
 /** The fields of /proc/PID/stat; null when there is no such process (or no /proc). */
 export function procStat(pid: number | 'self'): StatField | null {
+  if (!linuxBranches()) return null;
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -22,6 +22,11 @@ export interface ExecPlan {
   readonly fds: readonly FdOp[];
   /** setsid() in the child (spawn only). */
   readonly setsid?: boolean;
+  /**
+   * setpgid(0, pgid) in the child (spawn only): 0 makes it lead a group of its own. A group that
+   * no longer exists is not joined: the child stays in its parent's.
+   */
+  readonly pgid?: number;
   /** chdir() in the child (spawn only). */
   readonly cwd?: string;
   /** setgroups, setgid, setuid in the child, after everything else (spawn only). */
@@ -37,6 +42,13 @@ export interface WaitResult {
   /** Terminating signal number, else null. */
   readonly signal: number | null;
   /** The raw wait status, as svscan/supervise would see it. */
+  readonly status: number;
+}
+
+/** What waitid(2) reported of a child: siginfo's si_pid, si_code (CLD_*) and si_status. */
+export interface WaitIdResult {
+  readonly pid: number;
+  readonly code: number;
   readonly status: number;
 }
 
@@ -73,6 +85,25 @@ export interface NativeConstants {
   readonly LOCK_NB: number;
   readonly LOCK_UN: number;
   readonly WNOHANG: number;
+  readonly WEXITED: number;
+  readonly WSTOPPED: number;
+  readonly WCONTINUED: number;
+  readonly WNOWAIT: number;
+  readonly CLD_STOPPED: number;
+  readonly CLD_CONTINUED: number;
+}
+
+/** The address fields of struct prctl_mm_map but the argument area (numbers: user space fits in 53 bits). */
+export interface MmLayout {
+  readonly startCode: number;
+  readonly endCode: number;
+  readonly startData: number;
+  readonly endData: number;
+  readonly startBrk: number;
+  readonly brk: number;
+  readonly startStack: number;
+  readonly envStart: number;
+  readonly envEnd: number;
 }
 
 export interface NativeBinding {
@@ -95,6 +126,8 @@ export interface NativeBinding {
   replaceEnviron(entries: readonly Buffer[]): void;
   /** waitpid(pid, options); null when WNOHANG and nothing to report. */
   waitpid(pid: number, options: number): WaitResult | null;
+  /** waitid(P_PID, pid, options); null when WNOHANG and nothing to report. */
+  waitid(pid: number, options: number): WaitIdResult | null;
 
   getrlimit(resource: number): [cur: bigint, max: bigint];
   setrlimit(resource: number, cur: bigint, max: bigint): void;
@@ -161,6 +194,17 @@ export interface NativeBinding {
   holdSignalForExec(signal: number): number;
   /** Ends native/sigshim.c's hold on SIGTERM/SIGALRM (when the launcher preloaded it): true if it held. */
   releaseSignals(): boolean;
+  /**
+   * prctl(PR_SET_MM, PR_SET_MM_MAP) (Linux): the memory layout as /proc/self/stat shows it (and
+   * `brk`), with the argument area moved to `args`' bytes -- what /proc/PID/cmdline shows from then
+   * on. `args` must sit on a backing store of its own (an ArrayBuffer's); the addon keeps it alive.
+   * The executable and the auxiliary vector are left as they are. Throws ENOSYS elsewhere.
+   */
+  prctlSetMmMap(layout: MmLayout, args: Buffer): void;
+  /** prctl(PR_SET_NAME) (Linux): the calling thread's name, its comm (the kernel cuts it to 15 bytes). */
+  prctlSetName(name: string | Buffer): void;
+  /** The program break as the kernel has it (brk(2) with 0); throws ENOSYS where there is none. */
+  brk(): number;
   /** glibc malloc_trim(0): true if memory went back to the system (false elsewhere). */
   mallocTrim(): boolean;
   /** prctl(PR_SET_CHILD_SUBREAPER) / procctl(PROC_REAP_ACQUIRE); throws ENOSYS where absent. */

@@ -1,6 +1,7 @@
 // Loads the addon once, on first use: the hot paths that need no syscall beyond Node's never load it.
 import { join } from 'node:path';
 import type { NativeBinding } from './binding.js';
+import { linuxBranches, portableBinding } from './platform.js';
 
 export type * from './binding.js';
 
@@ -19,6 +20,7 @@ export function native(): NativeBinding {
       const load = require('node-gyp-build') as (dir: string) => NativeBinding;
       binding = load(PACKAGE_ROOT);
     }
+    if (!linuxBranches()) binding = portableBinding(binding);
   }
   return binding;
 }

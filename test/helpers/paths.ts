@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
-export const OUR_BIN = join(ROOT, 'bin');
+/** Our programs: bin/, or another build of them laid out as an install has it (the run
+ * test/integration/launcher-musl.test.ts makes against the musl-static launcher sets this). */
+export const OUR_BIN = process.env.DAEMONTOOLS_TEST_BIN ?? join(ROOT, 'bin');
 export const C_BIN = '/usr/bin';
 export const FIXTURE_BIN = join(ROOT, 'test', 'fixtures', 'bin');
 

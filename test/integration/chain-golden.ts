@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ours } from '../helpers/paths.js';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CHAIN_TOOLS = ['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack', 'fghack'];
@@ -41,7 +42,7 @@ export class Sandbox {
     for (const side of SIDES) {
       mkdirSync(join(this.dir, side));
       for (const tool of CHAIN_TOOLS) {
-        const target = side === 'c' ? `/usr/bin/${tool}` : join(ROOT, 'bin', tool);
+        const target = side === 'c' ? `/usr/bin/${tool}` : ours(tool);
         symlinkSync(target, join(this.dir, side, tool));
       }
     }

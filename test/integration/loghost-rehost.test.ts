@@ -48,6 +48,9 @@ test.skipIf(process.platform !== 'linux')('after svscan is SIGKILLed, the next s
     await scan.exited;
     // Alone, the stub runs the engine itself: a Node process, the same pid.
     await until(`round ${round}: the logger on its own`, () => (exe(logger) === process.execPath ? true : undefined));
+    // ...and it shows as C's multilog would: comm and the argv its run script gave it.
+    const shown = (): string => readFileSync(`/proc/${logger}/comm`, 'latin1') + readFileSync(`/proc/${logger}/cmdline`, 'latin1');
+    await until(`round ${round}: the logger shown as multilog`, () => (shown() === 'multilog\nmultilog\0t\0./main\0' ? true : undefined), 10000, shown);
     await new Promise((resolve) => setTimeout(resolve, 200));
     scan = new RunningSvscan('ours', box.svc, ['.'], env);
     await until(`round ${round}: the logger a stub again`, () => (exe(logger) === ours('multilog') ? true : undefined), 10000, () => scan.stderr);

@@ -29,7 +29,7 @@ async function reap(pid: number): Promise<{ code: number | null; signal: number 
   return waitFor(() => n.waitpid(pid, n.constants.WNOHANG) ?? undefined);
 }
 
-test.skipIf(process.platform !== 'linux')('a hosted multilog: input, ALRM, TERM and exit code pass through the host', async () => {
+test.skipIf(process.platform !== 'linux')('a hosted multilog: input, ALRM, CONT, TERM and exit code pass through the host', async () => {
   const events: string[] = [];
   let proc: LoggerProcess | undefined;
   const server = startLogHost(n, (p) => {
@@ -46,6 +46,7 @@ test.skipIf(process.platform !== 'linux')('a hosted multilog: input, ALRM, TERM 
         watch.close();
         p.exit(7);
       },
+      continued: () => events.push('continued'),
       abort: () => events.push('abort'),
     };
     return logger;
@@ -66,9 +67,13 @@ test.skipIf(process.platform !== 'linux')('a hosted multilog: input, ALRM, TERM 
   await waitFor(() => (events.includes('input:one line\n') ? true : undefined));
   process.kill(pid, 'SIGALRM');
   await waitFor(() => (events.includes('alarm') ? true : undefined));
+  // A stop cannot be told; the continue after it is.
+  process.kill(pid, 'SIGSTOP');
+  process.kill(pid, 'SIGCONT');
+  await waitFor(() => (events.includes('continued') ? true : undefined));
   process.kill(pid, 'SIGTERM');
   expect(await reap(pid)).toMatchObject({ code: 7, signal: null });
-  expect(events).toEqual(['input:one line\n', 'alarm', 'term']);
+  expect(events).toEqual(['input:one line\n', 'alarm', 'continued', 'term']);
   closeSync(w);
   server.close();
 });
@@ -78,6 +83,7 @@ test.skipIf(process.platform !== 'linux')('a killed stub aborts its hosted engin
   const server = startLogHost(n, (p) => ({
     alarm: () => {},
     terminate: () => p.exit(0),
+    continued: () => {},
     abort: () => events.push('abort'),
   }))!;
   await new Promise((r) => server.once('listening', r));

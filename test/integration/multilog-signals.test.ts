@@ -10,6 +10,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { native } from '../../src/native/index.js';
 import { HAVE_C } from '../helpers/paths.js';
 import { multilogOf, normalize, snapshot, SIDES, type Side, type Tree } from './multilog-golden.js';
+import { linuxOnly } from '../helpers/profile.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dt-multilog-signals-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -243,7 +244,7 @@ describe.skipIf(!HAVE_C)('SIGALRM', () => {
 // C catches both signals a moment after it starts and reads at once: no test can reliably send it
 // one in between. Ours is stopped in that window and checked against what the processor case above
 // shows C doing with a signal it has blocked: it counts after the next read, of at most 1024 bytes.
-describe.skipIf(process.platform !== 'linux')('at start-up, before the first read (ours)', () => {
+describe.skipIf(linuxOnly('shim'))('at start-up, before the first read (ours)', () => {
   async function early(signal: NodeJS.Signals, after: Step[]): Promise<Result> {
     for (let attempt = 0; ; attempt++) {
       const r = await play('ours', ['./d'], [{ write: lines(0, 40) }, { early: signal }, ...after]);

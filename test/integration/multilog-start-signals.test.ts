@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { ours } from '../helpers/paths.js';
+import { linuxOnly } from '../helpers/profile.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -43,13 +44,13 @@ function runAndSignal(signal: NodeJS.Signals, cwd: string): Promise<{ code: numb
   });
 }
 
-test.skipIf(process.platform !== 'linux').each([1, 2, 3, 4, 5])('SIGTERM the moment it starts (try %i): the line is logged, exit 0', async () => {
+test.skipIf(linuxOnly('shim')).each([1, 2, 3, 4, 5])('SIGTERM the moment it starts (try %i): the line is logged, exit 0', async () => {
   dir = mkdtempSync(join(tmpdir(), 'mlterm-'));
   expect(await runAndSignal('SIGTERM', dir)).toEqual({ code: 0, signal: null });
   expect(readFileSync(join(dir, 'm', 'current'), 'latin1')).toBe('line1\n');
 });
 
-test.skipIf(process.platform !== 'linux')('SIGALRM the moment it starts: it lives on, and rotates once it has read', async () => {
+test.skipIf(linuxOnly('shim'))('SIGALRM the moment it starts: it lives on, and rotates once it has read', async () => {
   dir = mkdtempSync(join(tmpdir(), 'mlalrm-'));
   expect(await runAndSignal('SIGALRM', dir)).toEqual({ code: 0, signal: null });
   const files = readdirSync(join(dir, 'm'));

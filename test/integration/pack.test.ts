@@ -1,59 +1,121 @@
-// What users install: `npm run prebuild`, `npm pack`, then installing the tarball on a machine
-// with no compiler (no cc, c++, make, python3 on PATH) gives working programs.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// What users install: a tarball packed from a clean clone (`npm pack`, whose prepack builds this
+// machine's prebuilds) installs globally, into a prefix, on a machine with no compiler (no cc,
+// c++, make, python3 on PATH) and an empty npm cache; then its programs run: a chain, multilog,
+// svstat of a supervised service. The dependencies come from a local registry (the lockfile's
+// versions), so the test needs neither the network nor a warm cache.
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, expect, test } from 'vitest';
+import { NPM_CLI, npmSync, startRegistry } from '../helpers/local-registry.js';
 import { ROOT } from '../helpers/paths.js';
+
+const { hostTarget, targetFiles } = require('../../scripts/prebuild-files.cjs') as {
+  hostTarget: () => unknown;
+  targetFiles: (target: unknown) => string[];
+};
 
 const work = mkdtempSync(join(tmpdir(), 'dt-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  const npmCli = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
-  return execFileSync(process.execPath, [npmCli, ...args], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** A clean clone's files, as the working tree has them: what git tracks, and new files it does not ignore. */
+function cleanClone(to: string): void {
+  let files: string[] | undefined;
+  try {
+    files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0');
+  } catch {
+    // Not a git checkout (an unpacked source tarball): everything but what a build makes.
+    const made = /^(node_modules|dist|build|build-cmake|prebuilds|bin|\.git|test\/fixtures\/bin|bench\/results)(\/|$)/;
+    cpSync(ROOT, to, { recursive: true, filter: (from) => !made.test(relative(ROOT, from)) || relative(ROOT, from) === 'bin/README.md' });
+    return;
+  }
+  for (const file of files.filter((f) => f && existsSync(join(ROOT, f)))) {
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    copyFileSync(join(ROOT, file), join(to, file)); // the mode comes along
+  }
 }
 
-test('the packed tarball installs and runs without a compiler', () => {
-  // Build the prebuilds in a copy of the package, so the shared tree's build/ stays untouched
-  // while other tests run its programs.
-  const src = join(work, 'src');
-  cpSync(ROOT, src, {
-    recursive: true,
-    filter: (from) => !/^(node_modules|build|build-cmake|prebuilds|\.git)$/.test(relative(ROOT, from).split('/')[0]!),
-  });
-  symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));
-  npm(['run', 'prebuild'], src);
-  const tgz = npm(['pack', '--silent', '--ignore-scripts', '--pack-destination', work], src).trim().split('\n').pop()!;
+/** Polls until check() holds (a supervisor coming up is not a matter of time we could assert). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 20000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
-  // A PATH with node and sh only (npm runs its scripts through sh).
+test('a tarball packed from a clean clone installs globally with no compiler and an empty npm cache, and its programs run', async () => {
+  const cache = join(work, 'npm-cache'); // empty: nothing the machine happens to have cached
+  const home = join(work, 'home');
+  mkdirSync(home);
+  const quiet = { npm_config_cache: cache, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false', HOME: home };
+
+  // Pack as a maintainer would, scripts and all: prepack builds the prebuilds a clean clone lacks.
+  const src = join(work, 'src');
+  cleanClone(src);
+  expect(existsSync(join(src, 'prebuilds'))).toBe(false);
+  symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));
+  const tgz = join(work, npmSync(['pack', '--silent', '--pack-destination', work], src, { ...process.env, ...quiet }).trim().split('\n').pop()!);
+  const shipped = execFileSync('tar', ['tzf', tgz], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('package/prebuilds/') && !l.endsWith('/'));
+  expect(shipped.map((l) => l.slice('package/'.length)).sort()).toEqual(targetFiles(hostTarget()));
+
+  // A PATH with node and sh only (npm runs its scripts through sh), none of a compiler's tools.
   const bare = join(work, 'bare-bin');
   mkdirSync(bare);
   symlinkSync(process.execPath, join(bare, 'node'));
   symlinkSync('/bin/sh', join(bare, 'sh'));
-  for (const tool of ['cc', 'gcc', 'g++', 'c++', 'make', 'python3']) {
-    expect(spawnSync('sh', ['-c', `command -v ${tool}`], { env: { PATH: bare } }).status).not.toBe(0);
+  for (const tool of ['cc', 'gcc', 'g++', 'c++', 'make', 'python3', 'python']) {
+    expect(spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { env: { PATH: bare } }).status).not.toBe(0);
   }
-  const app = join(work, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), '{"name":"app","version":"1.0.0","private":true}');
-  const env = { ...process.env, PATH: bare, npm_config_nodedir: '/nonexistent' };
-  npm(['install', '--offline', '--no-audit', '--no-fund', join(work, tgz)], app, env);
+  const registry = await startRegistry(ROOT, join(work, 'registry'), { ...process.env, ...quiet });
+  const prefix = join(work, 'prefix');
+  try {
+    const env = { ...quiet, PATH: bare, npm_config_nodedir: '/nonexistent', npm_config_registry: registry.url };
+    await promisify(execFile)(process.execPath, [NPM_CLI, 'install', '--global', '--prefix', prefix, tgz], { cwd: work, env });
+  } finally {
+    await registry.close();
+  }
 
-  const pkg = join(app, 'node_modules', 'daemontools');
-  expect(readdirSync(join(pkg, 'prebuilds', `${process.platform}-${process.arch}`)).sort()).toEqual(['daemontools.node', 'dt-launch', 'dt-sigshim.so']);
-  // The launcher's signal-holding shim for multilog is installed beside the programs.
-  expect(existsSync(join(pkg, 'bin', '.sigshim.so'))).toBe(true);
+  const pkg = join(prefix, 'lib', 'node_modules', 'daemontools');
+  // The JSON Schema of supervise/status.json ships with the package.
+  expect(existsSync(join(pkg, 'schema', 'status.schema.json'))).toBe(true);
   expect(existsSync(join(pkg, 'build'))).toBe(false); // nothing was compiled
+  expect(existsSync(join(pkg, 'bin', '.sigshim.so'))).toBe(process.platform === 'linux');
+  // Every program is linked (npm links only the bins the tarball carries).
+  const bin = join(prefix, 'bin');
+  const programs = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
+  expect(readdirSync(bin).sort()).toEqual(programs.sort());
+  const path = `${bin}:${bare}`;
 
+  // A chain, found by name on PATH and fused: envdir's variable and softlimit's limit reach sh.
   mkdirSync(join(work, 'env'));
   writeFileSync(join(work, 'env', 'GREETING'), 'hello from envdir\n');
-  const r = spawnSync(join(app, 'node_modules', '.bin', 'envdir'), [join(work, 'env'), '/usr/bin/env'], {
-    env: { PATH: bare },
-    encoding: 'utf8',
-  });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  expect(r.stdout).toContain('GREETING=hello from envdir\n');
-}, 240_000);
+  const chain = spawnSync(join(bin, 'envdir'), [join(work, 'env'), 'softlimit', '-o', '77', 'sh', '-c', 'echo "$GREETING"; ulimit -n'], { env: { PATH: path }, encoding: 'utf8' });
+  expect(chain.stderr).toBe('');
+  expect(chain.stdout).toBe('hello from envdir\n77\n');
+
+  // multilog, stamping each line.
+  const ml = spawnSync(join(bin, 'multilog'), ['t', join(work, 'log')], { env: { PATH: path }, input: 'one\ntwo\n', encoding: 'utf8' });
+  expect(ml.status).toBe(0);
+  expect(readFileSync(join(work, 'log', 'current'), 'utf8')).toMatch(/^@4000[0-9a-f]{20} one\n@4000[0-9a-f]{20} two\n$/);
+
+  // supervise a service (its ./run waits on supervise's stdin), svstat it, take it down.
+  const svc = join(work, 'svc');
+  mkdirSync(svc);
+  writeFileSync(join(svc, 'run'), '#!/bin/sh\nread line\n');
+  chmodSync(join(svc, 'run'), 0o755);
+  const supervise = spawn(join(bin, 'supervise'), [svc], { env: { PATH: path }, stdio: ['pipe', 'ignore', 'inherit'] });
+  const exited = new Promise((resolve) => supervise.on('exit', resolve));
+  try {
+    await until(() => spawnSync(join(bin, 'svok'), [svc]).status === 0, 'supervise to start');
+    await until(() => spawnSync(join(bin, 'svstat'), [svc], { encoding: 'utf8' }).stdout.includes(': up (pid'), 'the service to be up');
+    expect(spawnSync(join(bin, 'svstat'), [svc], { encoding: 'utf8' }).stdout).toMatch(new RegExp(`^${svc}: up \\(pid \\d+\\) \\d+ seconds\\n$`));
+    expect(spawnSync(join(bin, 'svc'), ['-dx', svc]).status).toBe(0);
+    supervise.stdin.end(); // ./run's read ends too, should the TERM not have
+    expect(await exited).toBe(0);
+  } finally {
+    if (supervise.exitCode === null && supervise.signalCode === null) supervise.kill('SIGKILL');
+  }
+}, 600_000); // about a minute; several under a heavily loaded machine

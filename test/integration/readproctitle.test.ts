@@ -36,53 +36,83 @@ describe.runIf(HAVE_C)('usage', () => {
   });
 });
 
-function cmdline(pid: number): Buffer {
-  const raw = readFileSync(`/proc/${pid}/cmdline`);
-  let end = raw.length;
-  while (end > 0 && raw[end - 1] === 0) end--;
-  return raw.subarray(0, end);
-}
+/** /proc/PID/cmdline exactly: C's ends with the window and one NUL, so must ours. */
+const cmdline = (pid: number): Buffer => readFileSync(`/proc/${pid}/cmdline`);
 
 const ps = (pid: number, field: string): string =>
   spawnSync('ps', ['-p', String(pid), '-o', `${field}=`], { encoding: 'latin1' }).stdout;
 
-/** Starts readproctitle, feeds it, and waits until its command line ends with `tail`. */
-async function shown(dir: string, args: string[], input: Buffer, tail: Buffer): Promise<{ args: string; comm: string; cmdline: Buffer }> {
-  const child: ChildProcess = spawn('readproctitle', args, { env: { PATH: dir }, stdio: ['pipe', 'ignore', 'ignore'] });
-  const head = Buffer.from('readproctitle\0');
-  // Ours runs as Node once past the launcher, whose command line already reads like C's.
-  const node = realpathSync(process.execPath);
-  const settled = (pid: number): boolean => dir === DIRS[0] || readlinkSync(`/proc/${pid}/exe`) === node;
-  try {
-    child.stdin!.write(input);
+interface Shown {
+  args: string;
+  comm: string;
+  cmdline: string;
+}
+
+/** A readproctitle started by name through PATH, as svscanboot starts it (so argv[0] is the same). */
+class Title {
+  readonly child: ChildProcess;
+  constructor(
+    readonly dir: string,
+    args: string[],
+  ) {
+    this.child = spawn('readproctitle', args, { env: { PATH: dir }, stdio: ['pipe', 'ignore', 'ignore'] });
+  }
+
+  /** Writes `input`, then waits until the command line ends with `tail` (and a NUL). */
+  async feed(input: Buffer, tail: Buffer): Promise<Shown> {
+    const pid = this.child.pid!;
+    const head = Buffer.from('readproctitle\0');
+    const end = Buffer.concat([tail, Buffer.of(0)]);
+    // Ours runs as Node once past the launcher, whose command line already reads like C's.
+    const node = realpathSync(process.execPath);
+    const settled = (): boolean => this.dir === DIRS[0] || readlinkSync(`/proc/${pid}/exe`) === node;
+    if (input.length > 0) this.child.stdin!.write(input);
     const deadline = Date.now() + 10000;
     for (;;) {
-      const now = cmdline(child.pid!);
-      const ends = now.subarray(0, head.length).equals(head) && now.subarray(now.length - tail.length).equals(tail);
-      if (ends && settled(child.pid!)) break;
+      const now = cmdline(pid);
+      if (now.subarray(0, head.length).equals(head) && now.subarray(now.length - end.length).equals(end) && settled()) break;
       if (Date.now() > deadline) throw new Error(`never showed ${JSON.stringify(tail.toString('latin1'))}: ${now.toString('latin1')}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    return { args: ps(child.pid!, 'args'), comm: ps(child.pid!, 'comm'), cmdline: cmdline(child.pid!) };
-  } finally {
-    child.kill('SIGKILL');
+    return { args: ps(pid, 'args'), comm: ps(pid, 'comm'), cmdline: cmdline(pid).toString('latin1') };
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
   }
 }
 
 describe.runIf(HAVE_C && process.platform === 'linux')('what ps shows', () => {
   const dots = '.'.repeat(40);
-  test.each<[string, string[], Buffer, string]>([
-    ['nothing read yet', ['service', 'errors:', dots], Buffer.alloc(0), dots],
-    ['a line of errors', ['service', 'errors:', dots], Buffer.from('svscan: warning: unable to start x\n'), 'unable to start x\n'],
-    ['NULs skipped, other bytes kept', ['errors:', dots], Buffer.from('a\0b\0c\t\x01\xe9\xff', 'latin1'), 'abc\t\x01\xe9\xff'],
-    ['more than fits: the first three dots stay', ['x', '.....'], Buffer.from('0123456789'), '...89'],
-    ['one argument only', [dots], Buffer.from('hello'), 'hello'],
-  ])('%s', async (_name, args, input, tail) => {
-    const want = Buffer.from(tail, 'latin1');
-    const [c, o] = await Promise.all(DIRS.map((dir) => shown(dir, args, input, want)));
-    expect(o!.args).toBe(c!.args);
-    expect(o!.comm).toBe(c!.comm);
-    // Ours has NULs after, up to the end of Node's longer argument area; cmdline() drops them.
-    expect(o!.cmdline.toString('latin1')).toBe(c!.cmdline.toString('latin1'));
+  const input = (text: string): Buffer => Buffer.from(text, 'latin1');
+  /** Each step: the bytes written, and the end of the window once they are read. */
+  test.each<[string, string[], [string, string][]]>([
+    ['nothing read yet', ['service', 'errors:', dots], [['', dots]]],
+    ['a line of errors', ['service', 'errors:', dots], [['svscan: warning: unable to start x\n', 'unable to start x\n']]],
+    ['NULs skipped, other bytes kept', ['errors:', dots], [['a\0b\0c\t\x01\xe9\xff', 'abc\t\x01\xe9\xff']]],
+    ['more than fits: the first three dots stay', ['x', '.....'], [['0123456789', '...89']]],
+    ['one argument only', [dots], [['hello', 'hello']]],
+    [
+      'several inputs, the window shifting left',
+      ['service', 'errors:', '.'.repeat(24)],
+      [
+        ['first\n', '.first\n'],
+        ['second line\n', 'first\nsecond line\n'],
+        ['\0\0', 'first\nsecond line\n'],
+        ['and a third, longer than the window\n', '...nger than the window\n'],
+      ],
+    ],
+  ])('%s: the same args, comm and cmdline bytes as C', async (_name, args, steps) => {
+    const titles = DIRS.map((dir) => new Title(dir, args));
+    try {
+      for (const [bytes, tail] of steps) {
+        const [c, o] = await Promise.all(titles.map((t) => t.feed(input(bytes), input(tail))));
+        expect(o!.args).toBe(c!.args);
+        expect(o!.comm).toBe(c!.comm);
+        expect(o!.cmdline).toBe(c!.cmdline);
+      }
+    } finally {
+      for (const t of titles) t.kill();
+    }
   });
 });

@@ -1,6 +1,9 @@
 // svscanboot against Debian's script, in a private mount namespace: /etc/service and
 // /usr/local/sbin (on svscanboot's PATH before /usr/bin) are bound to a sandbox whose svc, svscan
-// and readproctitle record their arguments, environment, descriptors and input.
+// and readproctitle record their arguments, environment, descriptors and input. The host may have
+// neither directory (Debian has /etc/service only with daemontools-run): /etc and /usr get a
+// copy-on-write layer in the namespace, so the mount points are made there, and the host's own
+// programs earlier on that PATH (/command, /usr/local/bin) are set aside the same way.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +12,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { HAVE_C, IS_ROOT, ours, theirs } from '../helpers/paths.js';
 
 function canUnshare(): boolean {
-  if (!IS_ROOT || existsSync('/command') || !existsSync('/usr/local/sbin')) return false;
-  return spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
+  return IS_ROOT && spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
 }
 
 const USABLE = HAVE_C && existsSync('/usr/bin/svscanboot') && canUnshare();
@@ -51,17 +53,28 @@ function runBoot(prog: string, setup: Setup): Record<string, string> {
     readproctitle: `{ echo "input:"; cat; } >> ${join(box, 'log', 'readproctitle')}; exit 7`,
   };
   for (const name of setup.fakes) fake(fakes, name, actions[name]!);
+  const layers = join(box, 'layers');
+  mkdirSync(layers, { recursive: true });
   const script = [
+    // Writes below /etc and /usr land on a tmpfs of the namespace's own, never on the host.
+    `mount -t tmpfs tmpfs ${layers}`,
+    ...['etc', 'usr'].map((d) => `mkdir ${layers}/${d} ${layers}/${d}.work && mount -t overlay overlay -o lowerdir=/${d},upperdir=${layers}/${d},workdir=${layers}/${d}.work /${d}`),
+    `{ [ ! -d /command ] || mount -t tmpfs tmpfs /command; }`,
+    `rm -f /usr/local/bin/svc /usr/local/bin/svscan /usr/local/bin/readproctitle`,
+    `mkdir -p /usr/local/sbin /etc/service`,
     `mount --bind ${fakes} /usr/local/sbin`,
     `mount --bind ${services} /etc/service`,
     setup.hide ? `mount --bind /dev/null /usr/bin/${setup.hide}` : ':',
-    `${setup.noPath ? '/usr/bin/env -u PATH ' : ''}"$0"; echo "status: $?" > ${join(box, 'log', 'status')}`,
   ].join(' && ');
-  const r = spawnSync('/usr/bin/unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', script, prog], {
+  const boot = `${setup.noPath ? '/usr/bin/env -u PATH ' : ''}"$0"; echo "status: $?" > ${join(box, 'log', 'status')}`;
+  // A set-up that fails must fail the test, not give C and ours the same wrong start.
+  const r = spawnSync('/usr/bin/unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', `(PATH=/usr/bin:/bin; ${script}) || exit 99; ${boot}`, prog], {
     env: { PATH: '/usr/bin:/bin', ...setup.env },
+    encoding: 'utf8',
     timeout: 20000,
   });
   if (r.error) throw r.error;
+  if (r.status === 99) throw new Error(`the namespace could not be set up: ${r.stderr}`);
   const logs: Record<string, string> = {};
   for (const name of readdirSync(join(box, 'log'))) logs[name] = readFileSync(join(box, 'log', name), 'latin1');
   return logs;

@@ -36,10 +36,10 @@ describe('ci.yml', () => {
 
 describe('prebuild.yml', () => {
   const prebuild = read('prebuild.yml');
-  const expected = /EXPECTED: \|\n((?: {4}\S+\n)+)/.exec(prebuild)?.[1]?.trim().split(/\s+/) ?? [];
+  const { releaseFiles } = require('../../scripts/prebuild-files.cjs') as { releaseFiles: () => string[] };
 
-  test('expects an addon and a launcher for every platform, Linux addons tagged by libc', () => {
-    expect(expected).toEqual([
+  test('the release (scripts/prebuild-files.cjs): an addon and a launcher for every platform, Linux addons tagged by libc, the Linux signal shim', () => {
+    expect(releaseFiles()).toEqual([
       'prebuilds/darwin-arm64/daemontools.node',
       'prebuilds/darwin-arm64/dt-launch',
       'prebuilds/darwin-x64/daemontools.node',
@@ -47,10 +47,23 @@ describe('prebuild.yml', () => {
       'prebuilds/linux-arm64/daemontools.glibc.node',
       'prebuilds/linux-arm64/daemontools.musl.node',
       'prebuilds/linux-arm64/dt-launch',
+      'prebuilds/linux-arm64/dt-sigshim.so',
       'prebuilds/linux-x64/daemontools.glibc.node',
       'prebuilds/linux-x64/daemontools.musl.node',
       'prebuilds/linux-x64/dt-launch',
+      'prebuilds/linux-x64/dt-sigshim.so',
     ]);
+  });
+
+  test('keeps no list of its own: every check job and the pack job run npm run check-prebuilds on the whole release', () => {
+    expect(prebuild).not.toMatch(/EXPECTED|dt-sigshim|daemontools\.\w+\.node/);
+    expect(prebuild.match(/npm run check-prebuilds -- --release\n/g)).toHaveLength(2); // on the runner, in Alpine
+    expect(prebuild).toContain('npm run check-prebuilds -- --release --tarball "$tarball"');
+  });
+
+  test('every target the matrix builds has its directory in the release', () => {
+    const dirs = new Set(releaseFiles().map((f) => f.split('/')[1]));
+    for (const [, target] of prebuild.matchAll(/target: ([\w-]+),/g)) expect(dirs).toContain(target!.replace(/-(glibc|musl)$/, ''));
   });
 
   test.each(['linux-x64-glibc', 'linux-arm64-glibc', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64'])(

@@ -99,6 +99,41 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(n.waitpid(pid, 0)).toMatchObject({ pid, code: 111 });
   });
 
+  test.skipIf(process.platform !== 'linux')('spawn with pgid: 0 leads a group of its own, a pid joins that group, a gone group is not joined', () => {
+    const pgidOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[2]);
+    const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
+    const leader = n.spawn('/bin/sleep', ['sleep', '30'], [], { ...plan, pgid: 0 }).pid;
+    const member = n.spawn('/bin/sleep', ['sleep', '30'], [], { ...plan, pgid: leader }).pid;
+    const stray = n.spawn('/bin/sleep', ['sleep', '30'], [], { ...plan, pgid: 0x3fffffff }).pid;
+    try {
+      expect([pgidOf(leader), pgidOf(member), pgidOf(stray)]).toEqual([leader, leader, pgidOf(process.pid)]);
+    } finally {
+      for (const pid of [leader, member, stray]) process.kill(pid, 'SIGKILL');
+    }
+    for (const pid of [leader, member, stray]) expect(n.waitpid(pid, 0)).toMatchObject({ pid, signal: 9 });
+    expect(() => n.spawn('/bin/true', ['true'], [], { ...plan, pgid: -1 })).toThrow(TypeError);
+  });
+
+  test.skipIf(process.platform !== 'linux')('waitid reports a child stopped and continued, and leaves its exit to waitpid', () => {
+    const plan = { ignore: [], mask: [], rlimits: [], fds: [] };
+    const { pid } = n.spawn('/bin/sleep', ['sleep', '30'], [], plan);
+    const stopped = c.WSTOPPED | c.WNOHANG | c.WNOWAIT;
+    try {
+      expect(n.waitid(pid, stopped)).toBeNull();
+      process.kill(pid, 'SIGSTOP');
+      // Blocks until the stop has happened; WNOWAIT leaves it to be reported again.
+      expect(n.waitid(pid, c.WSTOPPED | c.WNOWAIT)).toEqual({ pid, code: c.CLD_STOPPED, status: 19 });
+      expect(n.waitid(pid, stopped)).toEqual({ pid, code: c.CLD_STOPPED, status: 19 });
+      process.kill(pid, 'SIGCONT');
+      expect(n.waitid(pid, c.WCONTINUED)).toMatchObject({ pid, code: c.CLD_CONTINUED });
+      expect(n.waitid(pid, stopped)).toBeNull();
+      expect(() => n.waitid(1, stopped)).toThrow(expect.objectContaining({ code: 'ECHILD', syscall: 'waitid' }));
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+    expect(n.waitpid(pid, 0)).toMatchObject({ pid, signal: 9 });
+  });
+
   test('watchReadable calls back when a pipe becomes readable', async () => {
     const [r, w] = n.pipe();
     const seen = new Promise<void>((resolve) => {
@@ -238,6 +273,53 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
 
   test('mallocTrim answers a boolean', () => {
     expect(typeof n.mallocTrim()).toBe('boolean');
+  });
+
+  test.skipIf(process.platform !== 'linux')('brk answers the program break', () => {
+    expect(n.brk()).toBeGreaterThan(0);
+  });
+
+  test.skipIf(process.platform !== 'linux')('prctlSetMmMap reaches the system call (a layout out of order: EINVAL)', () => {
+    const layout = { startCode: 2 << 20, endCode: 1 << 20, startData: 0, endData: 0, startBrk: 0, brk: 0, startStack: 0, envStart: 0, envEnd: 0 };
+    expect(() => n.prctlSetMmMap(layout, Buffer.from(new ArrayBuffer(2)))).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'prctl' }));
+  });
+
+  test.each([
+    ['no layout', () => n.prctlSetMmMap(undefined as never, Buffer.alloc(1))],
+    ['a layout field missing', () => n.prctlSetMmMap({ startCode: 1 } as never, Buffer.alloc(1))],
+    ['a string for the bytes', () => n.prctlSetMmMap({} as never, 'x' as never)],
+  ])('prctlSetMmMap with bad input (%s) throws a TypeError', (_what, call) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(/^expected/);
+  });
+
+  // In a process of its own: the command line it moves is that process's.
+  test.skipIf(process.platform !== 'linux').each([
+    ['root', []],
+    ['an unprivileged user', ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']],
+  ])('prctlSetMmMap moves the argument area and prctlSetName names it, as %s', (_who, prefix) => {
+    if (prefix.length > 0 && process.getuid?.() !== 0) return;
+    const script = `
+      const fs = require('fs');
+      const n = require(${JSON.stringify(file)});
+      const stat = fs.readFileSync('/proc/self/stat', 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const at = (i) => Number(f[i - 3]);
+      const layout = { startCode: at(26), endCode: at(27), startStack: at(28), startData: at(45), endData: at(46),
+        startBrk: at(47), brk: n.brk(), envStart: at(50), envEnd: at(51) };
+      const own = Buffer.from(new ArrayBuffer(9));
+      own.write('prog\\0arg\\0', 'latin1');
+      n.prctlSetMmMap(layout, own);
+      const before = fs.readFileSync('/proc/self/cmdline', 'latin1');
+      own.write('ARG', 5, 'latin1');
+      n.prctlSetName('svscan');
+      if (fs.readFileSync('/proc/self/comm', 'latin1') !== 'svscan\\n') throw new Error('comm not set');
+      process.stdout.write(JSON.stringify([before, fs.readFileSync('/proc/self/cmdline', 'latin1')]));
+    `;
+    const [cmd, ...args] = [...prefix, process.execPath, '-e', script];
+    const r = spawnSync(cmd!, args, { encoding: 'latin1', cwd: '/' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(['prog\0arg\0', 'prog\0ARG\0']);
   });
 });
 

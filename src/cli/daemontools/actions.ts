@@ -7,6 +7,7 @@ import { readStatus, type ServiceStatus } from '../../api/status.js';
 import { listServices } from '../../api/services.js';
 import { waitFor, type WaitCondition } from '../../api/watch.js';
 import { EXIT_OK, EXIT_USAGE } from '../../lib/exit-codes.js';
+import { hostOs, linuxBranches } from '../../native/platform.js';
 import { defaultBinDir, defaultScanDir, detectInit, install, INIT_SYSTEMS, type InitSystem } from './boot.js';
 import { PROGRAM_NAMES, PROGRAMS } from './programs.js';
 import { describeTakeover, isFailure, takeOver } from './takeover.js';
@@ -134,7 +135,7 @@ export function help(program: string | undefined, io: Out): number {
 }
 
 export async function takeover(dirs: readonly string[], scandir: string, dryRun: boolean, io: Out): Promise<number> {
-  if (process.platform !== 'linux') {
+  if (!linuxBranches()) {
     io.err(`${PROG}: fatal: takeover needs /proc to tell a process by its start time (Linux only)\n`);
     return EXIT_FAILURE;
   }
@@ -164,7 +165,7 @@ export async function takeover(dirs: readonly string[], scandir: string, dryRun:
 export function installBoot(a: Record<string, unknown>, io: Out): number {
   const root = a.root as string;
   const named = INIT_SYSTEMS.filter((s) => a[s] === true);
-  const init: InitSystem | null = named[0] ?? detectInit(root, process.platform);
+  const init: InitSystem | null = named[0] ?? detectInit(root, hostOs());
   if (init === null) {
     io.err(`${PROG}: fatal: cannot tell the init system here: name one (--systemd, --inittab, --openrc, --rcd)\n`);
     return EXIT_USAGE;
@@ -177,7 +178,7 @@ export function installBoot(a: Record<string, unknown>, io: Out): number {
         bindir: (a.bindir as string | undefined) ?? defaultBinDir(),
         scandir: (a.scandir as string | undefined) ?? defaultScanDir(root),
         dryRun: a.dryRun as boolean,
-        platform: process.platform,
+        platform: hostOs(),
       }),
     );
   } catch (err) {

@@ -18,6 +18,7 @@ import { systemIO } from '../multilog/io.js';
 import { parseScript, type Script } from '../multilog/script.js';
 import { asIdentity, type Identity } from './identity.js';
 import { REHOST_VAR } from './rehost.js';
+import { stubStops } from './stopped.js';
 import type { HostedLogger, LoggerFactory, LoggerProcess } from './server.js';
 
 /** C multilog's umask(022), the first thing it does. */
@@ -78,6 +79,8 @@ export const hostMultilog: LoggerFactory = (proc) => {
   let alarmed = false;
   let terminated = false;
   let aborted = false;
+  // Stopped (svc -p, a SIGSTOP), the stub's engine reads nothing, as a stopped C multilog.
+  const stops = stubStops(n, proc.identity.pid);
 
   const run = async (): Promise<void> => {
     const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who) });
@@ -94,7 +97,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
     if (terminated) engine.terminate();
     // The input is taken out of the pipe only once written out: if svscan dies in between, the
     // bytes are still there for the logger's fallback or the next host.
-    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.ledger, proc.bin, () => aborted));
+    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.ledger, proc.bin, () => aborted, stops));
     // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here
     // (a killed logger's engine was released by pump already: the flag cannot change in between).
     if (!aborted) engine.release();
@@ -118,6 +121,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
         if (engine) engine.terminate();
         else terminated = true;
       }),
+    continued: () => stops.continued(),
     // The process is gone (killed): read nothing more, as a killed C multilog would not; what was
     // written out is taken from the pipe, the rest stays there for the next logger, and the
     // directories are closed (and unlocked) as soon as the write in hand is done.

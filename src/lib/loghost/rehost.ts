@@ -10,6 +10,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
+import { linuxBranches } from '../../native/platform.js';
 import { envBytes, toBytes } from '../exec/bytes.js';
 import { recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
@@ -49,7 +50,7 @@ const ASK_PAUSE_MS = 50;
  * once it has started; so it is asked again, a few times, until it answers or runs as neither.
  */
 export function askBack(pid: number, tries = ASK_TRIES): void {
-  if (process.platform !== 'linux') return;
+  if (!linuxBranches()) return;
   const kind = kindOf(pid);
   if (kind === 'other') return;
   const again = (): void => {
@@ -92,7 +93,7 @@ export function takeHeld(record: string | undefined): Buffer {
  * running as root or as ourselves is heard. Does not keep the process alive.
  */
 export function awaitHost(n: NativeBinding, onAsked: (host: number) => void): Server | null {
-  if (process.platform !== 'linux') return null;
+  if (!linuxBranches()) return null;
   let asked = false;
   const server = createServer((socket) => {
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;

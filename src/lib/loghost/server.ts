@@ -1,11 +1,13 @@
 // The host side of the logger stub (native/launcher.c): a multilog started by one of our
 // supervisors connects to daemontools-host/<our pid>, and its engine runs here, in svscan's
 // event loop, on its stdin and stderr and as its identity. The stub keeps the process (pid for
-// svc/svstat, signals, credentials, cwd); it relays SIGALRM ('A') and SIGTERM ('T') and exits
-// with the code we send ('X', code). 'F' tells it to run as an ordinary multilog instead.
+// svc/svstat, signals, credentials, cwd); it relays SIGALRM ('A') and SIGTERM ('T'), says when it
+// is continued after a stop ('C'), and exits with the code we send ('X', code). 'F' tells it to
+// run as an ordinary multilog instead.
 import { closeSync, constants as fsc, fstatSync, openSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
+import { linuxBranches } from '../../native/platform.js';
 import { recordField } from '../exec/captured.js';
 import { parentPid } from '../proc-stat.js';
 import { readIdentity, type Identity } from './identity.js';
@@ -37,6 +39,8 @@ export interface HostedLogger {
   alarm(): void;
   /** SIGTERM reached the logger. */
   terminate(): void;
+  /** The logger was continued (SIGCONT): it may have been stopped. */
+  continued(): void;
   /** The logger process is gone: stop at once (nothing more is reported to it). */
   abort(): void;
 }
@@ -48,7 +52,7 @@ export const socketName = (pid: number): string => `\0daemontools-host/${pid}`;
 
 /** Listens for logger stubs among our own children. Linux only; elsewhere returns null. */
 export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server | null {
-  if (process.platform !== 'linux') return null;
+  if (!linuxBranches()) return null;
   const server = createServer((socket) => accept(n, socket, factory));
   server.on('error', () => server.close());
   server.listen(socketName(process.pid));
@@ -163,6 +167,7 @@ function start(n: NativeBinding, socket: Socket, pid: number, record: string, fa
     for (const byte of data) {
       if (byte === 0x41 /* A */) logger.alarm();
       else if (byte === 0x54 /* T */) logger.terminate();
+      else if (byte === 0x43 /* C */) logger.continued();
     }
   };
   if (early.length) onSignals(early);

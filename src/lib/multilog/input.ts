@@ -9,7 +9,23 @@ import type { Multilog } from './engine.js';
 /** Bytes asked for per read; C reads 1024 at a time, the engine cuts our reads the same way. */
 export const CHUNK = 1 << 17;
 
-export type ReadResult = number | 'again' | 'stop';
+/**
+ * A read's outcome: bytes, nothing yet, stop reading; or 'held': the process read for was found
+ * stopped (see Stoppable), what was copied is dropped (it is still in the pipe) and the read waits
+ * for its continue.
+ */
+export type ReadResult = number | 'again' | 'stop' | 'held';
+
+/**
+ * The process the input is read for, when it can be stopped behind the reader's back (SIGSTOP,
+ * `svc -p`): a stopped C multilog reads nothing, so neither does the reader while it is stopped.
+ */
+export interface Stoppable {
+  /** Whether it is stopped now. */
+  stopped(): boolean;
+  /** Calls `wake` when it may have been continued; returns the way to stop listening. */
+  onContinue(wake: () => void): () => void;
+}
 /**
  * Reads into `buf()` at most `want()` bytes, both asked at the moment of reading (SIGTERM shrinks
  * the count; the buffer is lent only then, so a reader waiting for input holds none).
@@ -43,7 +59,7 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
   for (;;) {
     if (want() === 0) break;
     const got = await next(buf, want);
-    if (got === 'again') {
+    if (got === 'again' || got === 'held') {
       giveBack();
       continue;
     }
@@ -124,7 +140,9 @@ function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
 
 /**
  * Waits on the event loop until `fd` is readable (or SIGTERM says stop), then calls `take` for at
- * most `want()` bytes. The descriptor's flags are put back after each watch is set up.
+ * most `want()` bytes. The descriptor's flags are put back after each watch is set up. A take
+ * that says 'held' (its process is stopped) waits, as one blocked in read(2), for `stops` to say
+ * it was continued, then reads again.
  *
  * One watch serves read after read while input keeps coming: a watch (a uv_poll handle and the
  * addon's objects around it) per read is garbage V8 keeps until a full collection, which is what
@@ -136,6 +154,7 @@ export function waitThenRead(
   engine: Multilog,
   nat: NativeBinding,
   take: (fd: number, buf: Buffer, want: number) => ReadResult,
+  stops?: Stoppable,
 ): Reader {
   const { F_GETFL, F_SETFL } = nat.constants;
   const flags = nat.fcntl(fd, F_GETFL);
@@ -144,9 +163,12 @@ export function waitThenRead(
   nat.fcntl(fd, F_SETFL, flags);
   let watch: FdWatch | null = null;
   let wake: ((why: Wake) => void) | null = null;
+  let unhold: (() => void) | null = null;
   const settle = (why: Wake): void => {
     const resolve = wake;
     wake = null;
+    unhold?.();
+    unhold = null;
     engine.onStop = null;
     engine.setWaiting(false);
     resolve?.(why);
@@ -171,21 +193,36 @@ export function waitThenRead(
     // uv_poll makes the descriptor non-blocking; put it back as it was.
     nat.fcntl(fd, F_SETFL, flags);
   };
+  /** Waits, with no watch on the descriptor (it stays readable), for the continue or SIGTERM. */
+  const hold = (resolve: (why: Wake) => void): void => {
+    release();
+    wake = resolve;
+    engine.onStop = onStop;
+    unhold = stops?.onContinue(() => settle(Wake.Readable)) ?? null;
+  };
   const reader: Reader = async (buf, want) => {
-    engine.setWaiting(true);
-    const why = await new Promise<Wake>(wait);
-    // Readable while the engine works (a SIGALRM's rotation): C would not read yet. Waiting here
-    // is not waiting in read(2), so signals that come meanwhile count after the read.
-    const busy = why === Wake.Readable ? engine.whenIdle() : null;
-    if (busy) await busy;
-    const n = want();
-    if (why === Wake.Stop || n === 0) {
-      release();
-      return 'stop';
+    for (;;) {
+      engine.setWaiting(true);
+      const why = await new Promise<Wake>(wait);
+      // Readable while the engine works (a SIGALRM's rotation): C would not read yet. Waiting here
+      // is not waiting in read(2), so signals that come meanwhile count after the read.
+      const busy = why === Wake.Readable ? engine.whenIdle() : null;
+      if (busy) await busy;
+      const n = want();
+      if (why === Wake.Stop || n === 0) {
+        release();
+        return 'stop';
+      }
+      const got = take(fd, buf(), n);
+      if (got === 'held') {
+        // Stopped: C sits stopped in read(2) (or just before it); its signals count as there.
+        engine.setWaiting(true);
+        if ((await new Promise<Wake>(hold)) === Wake.Stop) return 'stop';
+        continue;
+      }
+      if (got === 'stop' || (typeof got === 'number' && got <= 0)) release();
+      return got;
     }
-    const got = take(fd, buf(), n);
-    if (got === 'stop' || (typeof got === 'number' && got <= 0)) release();
-    return got;
   };
   releasers.set(reader, release);
   return reader;

@@ -19,6 +19,7 @@ import {
   type Stats,
 } from './fs.js';
 import { STAMP_LENGTH, formatStamp, stampFromMicros } from '../tai64n.js';
+import { linuxBranches } from '../../native/platform.js';
 import { ErrnoTrace, MultilogFatal } from './errors.js';
 import type { MultilogIO } from './io.js';
 import type { LogDirSpec } from './script.js';
@@ -382,6 +383,7 @@ const ERRNO_ZERO = { errno: 0 };
 /** /proc/self/fd/N when /proc is there: a path that keeps meaning the directory `fd` opened. */
 export function procPath(fd: number): string | null {
   const path = `/proc/self/fd/${fd}`;
+  if (!linuxBranches()) return null;
   try {
     statSync(path);
     return path;

@@ -6,7 +6,7 @@
 import { readSync, writeSync } from 'node:fs';
 import type { NativeBinding } from '../../native/binding.js';
 import type { Multilog } from './engine.js';
-import { waitThenRead, type Reader, type ReaderFactory, type ReadResult } from './input.js';
+import { waitThenRead, type Reader, type ReaderFactory, type ReadResult, type Stoppable } from './input.js';
 
 /** A pipe holds this much by default; tee copies at most what the private pipe can take. */
 const PIPE_ROOM = 1 << 16;
@@ -30,13 +30,16 @@ const scratchOf = (): Buffer => (scratchBuffer ??= Buffer.allocUnsafe(PIPE_ROOM)
  * every listed `current` grew, and hands the held bytes that go with that state to the multilog
  * it becomes, which takes them in first. Once `killed()` (the logger process is gone), nothing
  * more is read and the engine is abandoned: what it holds is written as it is, and what was not
- * read stays in the pipe for the next logger.
+ * read stays in the pipe for the next logger. While the logger process is stopped (`stops`),
+ * nothing is taken in: a copy made when it was found stopped is dropped, as C would not have read
+ * it, and is peeked again once it is continued.
  */
 export function peekingReader(
   nat: NativeBinding,
   ledger = -1,
   bin: readonly [read: number, write: number] | null = null,
   killed: () => boolean = () => false,
+  stops?: Stoppable,
 ): ReaderFactory {
   const keeping = ledger >= 0 && bin !== null;
   const note = (head: string, ...held: Buffer[]): void => {
@@ -61,13 +64,16 @@ export function peekingReader(
         // (The addon retries EINTR itself.)
         return (err as { code?: string }).code === 'EAGAIN' ? 'again' : 0;
       }
-      if (n === 0) return 0; // no writer and nothing left: end of input
+      // No writer and nothing left: end of input (which a stopped C multilog does not see yet).
+      if (n === 0) return stops?.stopped() ? 'held' : 0;
       let got = 0;
       while (got < n) got += readSync(copyIn, buf, got, n - got, null);
+      // Asked after the copy: stopped now, it may have been stopped before the copy was made.
+      if (stops?.stopped()) return 'held';
       inHand = n;
       return n;
     };
-    const reader: Reader = waitThenRead(fd, engine, nat, take);
+    const reader: Reader = waitThenRead(fd, engine, nat, take, stops);
     reader.abandoned = killed;
     if (keeping) {
       reader.beforeWrite = (): void => {

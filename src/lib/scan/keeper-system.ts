@@ -2,6 +2,7 @@
 // with the read ends, and the keepers of earlier svscans of DIR found in /proc.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { native, type FdOp } from '../../native/index.js';
+import { linuxBranches } from '../../native/platform.js';
 import { errnoError, errnoName } from '../errors.js';
 import { textBytes } from '../exec/bytes.js';
 import { parentPid } from '../proc-stat.js';
@@ -12,7 +13,7 @@ const NAME = 'daemontools-keeper';
 
 /** The keeper's system for svscan in the current directory; null where there is none (not Linux, no launcher). */
 export function systemKeeper(): KeeperSystem | null {
-  if (process.platform !== 'linux') return null;
+  if (!linuxBranches()) return null;
   const launcher = gatePath();
   if (launcher === null) return null;
   const dir = process.cwd();

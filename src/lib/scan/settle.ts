@@ -4,6 +4,7 @@
 // drop them at once (they stay in the page cache) and whatever svscan touches again comes back with
 // a minor fault. So svscan over a tree of idle services holds only what it goes on using.
 import { readFileSync } from 'node:fs';
+import { linuxBranches } from '../../native/platform.js';
 
 /** Quiet this long after the last start before giving memory back. */
 export const SETTLE_MS = 1000;
@@ -60,7 +61,7 @@ export interface SettleSyscalls {
 export function giveBack(nat: SettleSyscalls, smaps: () => string = () => readFileSync('/proc/self/smaps', 'latin1')): void {
   nat.mallocTrim();
   const madvise = nat.madvise;
-  if (madvise === undefined || process.platform !== 'linux') return;
+  if (madvise === undefined || !linuxBranches()) return;
   let text: string;
   try {
     text = smaps();

@@ -8,6 +8,7 @@ import { accessSync, closeSync, constants as fsc, readSync, writeSync } from 'no
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, type ExecPlan, type NativeBinding, type SpawnResult } from '../../native/index.js';
+import { hostOs } from '../../native/platform.js';
 
 let gate: string | null | undefined;
 
@@ -17,7 +18,7 @@ export function gatePath(): string | null {
     gate = null;
     for (const file of [
       join(PACKAGE_ROOT, 'build', 'Release', 'dt-launch'),
-      join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'dt-launch'),
+      join(PACKAGE_ROOT, 'prebuilds', `${hostOs()}-${process.arch}`, 'dt-launch'),
     ]) {
       try {
         accessSync(file, fsc.X_OK);

@@ -4,6 +4,7 @@
 // next supervisor of the directory reads it after a crash to adopt the process. C's tools ignore
 // the file; supervise/status stays C's 18 bytes.
 import { closeSync, constants as fs, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { linuxBranches } from '../../native/platform.js';
 import { procStat } from '../proc-stat.js';
 import type { Stamp } from '../status.js';
 import { inDir, type Problem } from './files.js';
@@ -38,6 +39,7 @@ let boot: string | null | undefined;
 /** This boot's id; null where the system has none to read. */
 export function bootId(): string | null {
   if (boot === undefined) {
+    if (!linuxBranches()) return (boot = null);
     try {
       boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim() || null;
     } catch {

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The prebuilt files the package ships under prebuilds/<platform>-<arch>/, in one place: written
+// by scripts/prebuild.cjs, checked by scripts/check-prebuilds.cjs (which the release workflow
+// runs), copied by the cmake-js CI job, expected by the pack test. A new native program is one
+// line in NATIVE. As a command: `release` prints every file of a release, `host` this machine's
+// untagged prebuild, `native` the native programs built for this platform, `static` each program
+// a release links statically here ("file source" a line).
+'use strict';
+const fs = require('node:fs');
+
+const ADDON = 'daemontools';
+
+/** What `npm run prebuild` copies from build/Release beside the addon, and its one C source.
+ * platforms: where it is built (all when absent); libcFree: loads under any C library; staticIn:
+ * linked statically (against musl) in a release there. */
+const NATIVE = [
+  // Every bin/ program starts here (native/launcher.c); a release's Linux one is linked statically
+  // against musl, so that one launcher serves glibc and musl systems alike.
+  { file: 'dt-launch', source: 'native/launcher.c', mode: 0o755, staticIn: ['linux'] },
+  // Preloaded into a standalone multilog's Node.
+  { file: 'dt-sigshim.so', source: 'native/sigshim.c', mode: 0o644, platforms: ['linux'], libcFree: true },
+];
+
+/** Every target a release ships; libcs: the addon is built once per C library, tagged by it. */
+const RELEASE = [
+  { platform: 'linux', arch: 'x64', libcs: ['glibc', 'musl'] },
+  { platform: 'linux', arch: 'arm64', libcs: ['glibc', 'musl'] },
+  { platform: 'darwin', arch: 'x64', libcs: [] },
+  { platform: 'darwin', arch: 'arm64', libcs: [] },
+];
+
+const nativeFor = (platform) => NATIVE.filter((n) => !n.platforms || n.platforms.includes(platform));
+const addonFiles = (libcs) => (libcs.length ? libcs.map((libc) => `${ADDON}.${libc}.node`) : [`${ADDON}.node`]);
+const targetDir = ({ platform, arch }) => `${platform}-${arch}`;
+
+/** The files of one target, as paths below the package root. */
+function targetFiles(target) {
+  const names = [...addonFiles(target.libcs), ...nativeFor(target.platform).map((n) => n.file)];
+  return names.map((name) => `prebuilds/${targetDir(target)}/${name}`).sort();
+}
+
+const releaseFiles = () => RELEASE.flatMap(targetFiles).sort();
+
+/** The C library node-gyp-build picks a prebuild for (it tells musl by Alpine's release file). */
+function hostLibc() {
+  if (process.platform !== 'linux') return undefined;
+  return process.env.LIBC || (fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
+}
+
+/** This machine's target, with the addon untagged (`npm run prebuild`) or tagged (`-- --tag-libc`). */
+function hostTarget(tagged = false) {
+  const libc = hostLibc();
+  return { platform: process.platform, arch: process.arch, libcs: tagged && libc ? [libc] : [] };
+}
+
+module.exports = { ADDON, NATIVE, RELEASE, nativeFor, addonFiles, targetDir, targetFiles, releaseFiles, hostLibc, hostTarget };
+
+if (require.main === module) {
+  const lists = {
+    release: releaseFiles,
+    host: () => targetFiles(hostTarget()),
+    native: () => nativeFor(process.platform).map((n) => n.file),
+    static: () => nativeFor(process.platform).filter((n) => n.staticIn?.includes(process.platform)).map((n) => `${n.file} ${n.source}`),
+  };
+  const list = lists[process.argv[2]];
+  if (!list) {
+    process.stderr.write(`usage: prebuild-files.cjs ${Object.keys(lists).join('|')}\n`);
+    process.exit(100);
+  }
+  for (const line of list()) process.stdout.write(`${line}\n`);
+}
