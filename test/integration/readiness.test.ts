@@ -157,6 +157,8 @@ describe('Node IPC: notify-ipc', () => {
     const starting = await sidecarUntil(dir, 'starting', (s) => s.state === 'starting' && s.pid !== 0);
     const env = environOf(starting.pid);
     const channel = env.find((e) => e.startsWith('NODE_CHANNEL_FD='))!;
+    // The lowest descriptor ./run does not inherit, as child_process.fork would give (0-2 here).
+    expect(channel).toBe('NODE_CHANNEL_FD=3');
     expect(env).toContain('NODE_CHANNEL_SERIALIZATION_MODE=json');
     expect(readlinkSync(`/proc/${starting.pid}/fd/${channel.split('=')[1]}`)).toMatch(/^socket:/);
     go(dir);

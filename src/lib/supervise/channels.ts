@@ -1,11 +1,13 @@
 // The readiness dialects' descriptors (issue 13), as the supervisor hands them to ./run and listens
 // on its own ends: s6's pipe on descriptor N, a Node IPC channel (NODE_CHANNEL_FD, as
-// child_process.fork gives one), and the sd_notify datagram socket (NOTIFY_SOCKET). What they
-// carry becomes a Notice for the machine; nothing is decided here.
+// child_process.fork gives one), and the sd_notify datagram socket (NOTIFY_SOCKET). What ./run
+// gets is ext/exec.ts's; what they carry becomes a Notice for the machine; nothing is decided here.
 import { readSync, statSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { native, type FdOp, type FdWatch } from '../../native/index.js';
+import { IpcReader, isS6Ready, readinessExec } from './ext/exec.js';
+import type { ExtensionConfig } from './ext/files.js';
 import { NOTIFY_DATAGRAM_MAX, parseNotify } from './ext/sd-notify.js';
 import type { Notice } from './machine.js';
 
@@ -15,24 +17,25 @@ export type OnNotice = (notice: Notice) => void;
 export interface Channel {
   /** Descriptor operations appended to ./run's plan. */
   readonly fds: readonly FdOp[];
-  /** Environment entries (NAME=value) ./run gets, replacing any of the same names. */
-  readonly env: readonly string[];
+  /** Environment entries ./run gets, replacing any of the same names. */
+  readonly env: Readonly<Record<string, string>>;
   /** ./run is forked: the child's end is closed here and ours listened to. */
   started(onNotice: OnNotice): void;
   close(): void;
 }
 
-/** A Node IPC line longer than this without a newline is dropped (no message we use is that long). */
-const IPC_LINE_MAX = 64 * 1024;
+type Dialects = Pick<ExtensionConfig, 'readiness' | 'watchdogMs'>;
+
 const readBuf = Buffer.alloc(512);
 
 /**
  * s6's notification-fd: the write end of a pipe on descriptor `fd` in ./run (nothing else
  * changes); the first newline means ready, then our end is closed; end of file first: never ready.
  */
-export function s6Channel(fd: number): Channel {
+export function s6Channel(config: Dialects): Channel {
   const n = native();
   const [readEnd, writeEnd] = n.pipe();
+  const exec = readinessExec(config, { pipeWrite: writeEnd }, []);
   let watch: FdWatch | undefined;
   let open = true;
   const close = (): void => {
@@ -42,9 +45,8 @@ export function s6Channel(fd: number): Channel {
     open = false;
   };
   return {
-    // dup2 onto itself would leave FD_CLOEXEC set: clear it instead.
-    fds: writeEnd === fd ? [['cloexec', fd, false]] : [['dup2', writeEnd, fd]],
-    env: [],
+    fds: exec.fds,
+    env: exec.env,
     started(onNotice) {
       n.close(writeEnd);
       n.fcntl(readEnd, n.constants.F_SETFL, n.fcntl(readEnd, n.constants.F_GETFL) | n.constants.O_NONBLOCK);
@@ -58,7 +60,7 @@ export function s6Channel(fd: number): Channel {
             got = 0;
           }
           if (got === 0) return close();
-          if (readBuf.subarray(0, got).includes(0x0a)) {
+          if (isS6Ready(readBuf.subarray(0, got))) {
             close();
             return onNotice({ ready: true });
           }
@@ -73,39 +75,27 @@ export function s6Channel(fd: number): Channel {
 }
 
 /**
- * A Node IPC channel (json serialization): one end of a socketpair left open in ./run, named by
- * NODE_CHANNEL_FD. A message 'ready' (process.send('ready'), pm2's) means ready; the rest is read
- * and dropped, so the service never waits on us.
+ * A Node IPC channel (json serialization): one end of a socketpair on the lowest descriptor ./run
+ * does not inherit (`inherited`), named by NODE_CHANNEL_FD. A message 'ready'
+ * (process.send('ready'), pm2's) means ready; the rest is read and dropped, so the service never
+ * waits on us.
  */
-export function ipcChannel(): Channel {
+export function ipcChannel(config: Dialects, inherited: readonly number[]): Channel {
   const n = native();
   const [ours, theirs] = n.socketpair();
+  const exec = readinessExec(config, { ipcFd: theirs }, inherited);
   let socket: Socket | undefined;
   let theirsOpen = true;
   return {
-    fds: [['cloexec', theirs, false]],
-    env: [`NODE_CHANNEL_FD=${theirs}`, 'NODE_CHANNEL_SERIALIZATION_MODE=json'],
+    fds: exec.fds,
+    env: exec.env,
     started(onNotice) {
       n.close(theirs);
       theirsOpen = false;
-      let pending = '';
+      const reader = new IpcReader();
       socket = new Socket({ fd: ours, readable: true, writable: true });
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => {
-        pending += chunk;
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
-          let message: unknown;
-          try {
-            message = JSON.parse(line);
-          } catch {
-            continue;
-          }
-          if (message === 'ready') onNotice({ ready: true });
-        }
-        if (pending.length > IPC_LINE_MAX) pending = '';
+      socket.on('data', (chunk: Buffer) => {
+        if (reader.feed(chunk)) onNotice({ ready: true });
       });
       socket.on('error', () => socket?.destroy());
       socket.on('end', () => socket?.destroy());

@@ -35,6 +35,7 @@ import {
 } from './machine.js';
 import { spawnRecorded } from './gate.js';
 import { ipcChannel, NotifySocket, s6Channel, type Channel } from './channels.js';
+import { readinessExec, withEnv } from './ext/exec.js';
 import { formatWarning, readExtensions, type ExtensionConfig, type ExtensionWarning } from './ext/files.js';
 import { makeSidecar } from './ext/sidecar.js';
 import { removeSidecar, writeSidecar, type SidecarProblem } from './ext/sidecar-file.js';
@@ -302,24 +303,20 @@ export class Supervisor {
 
   /** A run's readiness channel (s6's pipe or Node IPC), made afresh for each start. */
   private openChannel(): Channel | undefined {
-    const readiness = this.ext?.readiness;
-    if (readiness?.dialect === 's6') return s6Channel(readiness.fd);
-    if (readiness?.dialect === 'ipc') return ipcChannel();
+    const ext = this.ext;
+    if (ext?.readiness?.dialect === 's6') return s6Channel(ext);
+    if (ext?.readiness?.dialect === 'ipc') return ipcChannel(ext, inheritedFds(this.childPlan()));
     return undefined;
   }
 
   /** ./run's environment: C's, with the dialect's variables (NOTIFY_SOCKET, NODE_CHANNEL_FD, ...) put in. */
   private childEnv(channel: Channel | undefined): readonly Buffer[] {
-    const set: string[] = [...(channel?.env ?? [])];
-    if (this.notifySocket !== undefined) {
-      set.push(`NOTIFY_SOCKET=${this.notifySocket.address}`);
-      if (this.ext?.watchdogMs != null) set.push(`WATCHDOG_USEC=${this.ext.watchdogMs * 1000}`);
-    }
-    if (this.ext?.readiness?.dialect === 'sd-notify') set.push('WATCHDOG_PID=');
-    if (set.length === 0) return this.options.env;
-    const names = set.map((e) => e.slice(0, e.indexOf('=') + 1));
-    const kept = this.options.env.filter((e) => !names.some((name) => e.subarray(0, name.length).toString('latin1') === name));
-    return [...kept, ...set.filter((e) => !e.endsWith('=')).map((e) => Buffer.from(e, 'latin1'))];
+    if (this.ext === null) return this.options.env;
+    if (channel !== undefined) return withEnv(this.options.env, channel.env);
+    if (this.notifySocket === undefined) return this.options.env;
+    const { env } = readinessExec(this.ext, { socketAddress: this.notifySocket.address }, []);
+    // A WATCHDOG_PID from our own parent would make libsystemd ignore the watchdog.
+    return withEnv(this.options.env.filter((e) => !e.subarray(0, 13).equals(WATCHDOG_PID)), env);
   }
 
   private watchControl(): FdWatch {
@@ -433,6 +430,21 @@ export class Supervisor {
   private problem(problem: Problem): void {
     this.options.onProblem?.(problem);
   }
+}
+
+const WATCHDOG_PID = Buffer.from('WATCHDOG_PID=');
+
+/** The descriptors ./run has open from `plan`: 0-2, those left without close-on-exec, dup2's targets. */
+function inheritedFds(plan: ExecPlan): number[] {
+  const open = new Set([0, 1, 2]);
+  for (const op of plan.fds) {
+    if (op[0] === 'cloexec') {
+      if (op[2]) open.delete(op[1]);
+      else open.add(op[1]);
+    } else if (op[0] === 'dup2') open.add(op[2]);
+    else if (op[0] === 'close') open.delete(op[1]);
+  }
+  return [...open];
 }
 
 /** waitpid's answer as the machine records it; null (reaped by someone else): unknown. */
