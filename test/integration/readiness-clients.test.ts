@@ -85,3 +85,28 @@ test.skipIf(!HAVE_C)('C supervise on a directory with extension files: it ignore
   expect(r.status).toBe(0);
   expect(r.stdout).toContain(`"pid":${pid}`);
 });
+
+test('a restarted svscan adopts a ready service: the sidecar says up and ready for the same pid, its sd_notify address still works', async () => {
+  const box = new ScanBox();
+  boxes.push(box);
+  const web = box.service('web', '#!/bin/sh\nsystemd-notify --ready --status=first\nuntil [ -e again ]; do sleep 0.05; done\nsystemd-notify --status=second\nexec sleep 100\n');
+  writeFileSync(join(web, 'notify-socket'), '');
+  const first = new RunningSvscan('ours', box.svc, ['.']);
+  const up = await until('ready', () => {
+    const s = readSidecar(web);
+    return s?.state === 'up' && s.statusText === 'first' ? s : undefined;
+  });
+  // svscan dies; the service runs on and is adopted by the next one.
+  first.remember();
+  process.kill(first.pid, 'SIGKILL');
+  await first.exited;
+  new RunningSvscan('ours', box.svc, ['.']);
+  const adopted = await until('adopted', () => {
+    const s = readSidecar(web);
+    return s !== null && s.starts === 0 && s.state === 'up' ? s : undefined;
+  });
+  expect(adopted).toMatchObject({ pid: up.pid, ready: true });
+  writeFileSync(join(web, 'again'), '');
+  await until('STATUS= through the same address', () => readSidecar(web)?.statusText === 'second' || undefined);
+  expect(box.pid(web)).toBe(up.pid);
+});
