@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { decodeStatus, type Status } from '../../src/lib/status.js';
 import { checkSidecar } from '../../src/lib/supervise/ext/sidecar.js';
+import { IS_ROOT } from '../helpers/paths.js';
 import { cleanupAll, environOf, service, sidecar, sidecarUntil, stderrOf, supervise, until } from './readiness-harness.js';
 
 afterEach(cleanupAll);
@@ -95,6 +96,13 @@ describe.skipIf(!HAVE_SYSTEMD_NOTIFY)('sd_notify: notify-socket', () => {
     go(dir);
     const up = await sidecarUntil(dir, 'ready', (s) => s.state === 'up');
     expect(up).toMatchObject({ ready: true, statusText: 'serving 3 clients', dialect: 'sd-notify', pid: starting.pid });
+  });
+
+  test.skipIf(!IS_ROOT)('a sender of another uid (not root) is not heard', async () => {
+    const dir = service({ run: `#!/bin/sh\n/usr/bin/setuidgid nobody systemd-notify --ready --status=other\nsystemd-notify --status=ours\nexec sleep 100\n`, 'notify-socket': '' });
+    supervise(dir);
+    const s = await sidecarUntil(dir, 'our STATUS=', (x) => x.statusText === 'ours');
+    expect(s).toMatchObject({ ready: false, state: 'starting' });
   });
 
   test.skipIf(!HAVE_PYTHON)("libsystemd's sd_notify; garbage datagrams are ignored", async () => {
