@@ -79,7 +79,8 @@ export async function followEvents(list: () => Promise<Target[]>, scandir: strin
       );
     }
   };
-  await refresh();
+  // The scan directory is watched before the first listing is shown: a service added right
+  // after it (by someone who saw it) is never missed.
   let scanWatch: FSWatcher | undefined;
   if (scandir !== null) {
     try {
@@ -88,6 +89,7 @@ export async function followEvents(list: () => Promise<Target[]>, scandir: strin
       // Not watchable: the services listed at the start are all we follow.
     }
   }
+  await refresh();
   await io.stop;
   scanWatch?.close();
   for (const w of watches.values()) w.close();

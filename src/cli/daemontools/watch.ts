@@ -76,7 +76,8 @@ export async function watchServices(list: () => Promise<Target[]>, scandir: stri
     if (io.isTTY) redraw();
   };
 
-  await refresh();
+  // The scan directory is watched before the first listing is shown: a service added right
+  // after it (by someone who saw it) is never missed.
   let scanWatch: FSWatcher | undefined;
   if (scandir !== null) {
     try {
@@ -85,6 +86,7 @@ export async function watchServices(list: () => Promise<Target[]>, scandir: stri
       // The scan directory cannot be watched: its services as listed are all we follow.
     }
   }
+  await refresh();
   const tick = io.isTTY ? setInterval(redraw, 1000) : undefined;
   await io.stop;
   if (tick) clearInterval(tick);
