@@ -190,6 +190,8 @@ describe('stopping', () => {
     expect(readFileSync(join(hup, 'got'), 'latin1')).toBe('HUP\n');
     const b = await sidecarUntil(stubborn, 'down', (s) => s.state === 'down');
     expect(b.lastExit).toMatchObject({ reason: 'stopped', signal: 'SIGKILL' });
+    // status.json is written first, the 18 bytes right after it.
+    await until('the 18 bytes', () => status18(stubborn).pid === 0 || undefined);
     expect(status18(stubborn)).toMatchObject({ pid: 0, want: 'down' });
   });
 
@@ -242,6 +244,7 @@ describe('restart policy', () => {
     const failed = await sidecarUntil(dir, 'failed', (s) => s.state === 'failed');
     expect(failed.deathsTotal).toBe(2);
     expect(failed.deaths.map((d) => d.code)).toEqual([2, 2]);
+    await until('the 18 bytes', () => upPid(dir) === undefined || undefined);
     expect(spawnSync('/usr/bin/svstat', [dir], { encoding: 'latin1' }).stdout).toMatch(new RegExp(`^${dir}: down \\d+ seconds, normally up, want up\\n$`));
   });
 
