@@ -12,7 +12,8 @@
         "native/lock.cc",
         "native/fifo.cc",
         "native/fd.cc",
-        "native/proc.cc"
+        "native/proc.cc",
+        "native/sock.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],

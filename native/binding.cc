@@ -445,6 +445,50 @@ Value Pipe(const CallbackInfo& info) {
   return a;
 }
 
+Value Socketpair(const CallbackInfo& info) {
+  Env env = info.Env();
+  int fds[2];
+  int r = make_socketpair(fds);
+  if (r < 0) return ThrowErrno(env, -r, "socketpair"), env.Undefined();
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, fds[0]);
+  a.Set(1u, fds[1]);
+  return a;
+}
+
+// (name: Buffer) -> fd: the address's bytes exactly (a leading NUL for an abstract name).
+Value BindDgram(const CallbackInfo& info) {
+  Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) return Fail(env, "expected a Buffer"), env.Undefined();
+  auto b = info[0].As<Napi::Buffer<char>>();
+  int r = bind_dgram(b.Data(), b.Length());
+  if (r < 0) return ThrowErrno(env, -r, "bind"), env.Undefined();
+  return Napi::Number::New(env, r);
+}
+
+// (fd, buf: Buffer) -> {length, truncated, pid, uid, gid} or null when nothing is waiting.
+Value RecvCred(const CallbackInfo& info) {
+  Env env = info.Env();
+  int fd;
+  if (!GetInt(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsBuffer()) return Fail(env, "expected a Buffer"), env.Undefined();
+  auto b = info[1].As<Napi::Buffer<char>>();
+  int truncated = 0;
+  pid_t pid;
+  uid_t uid;
+  gid_t gid;
+  ssize_t n = recv_cred(fd, b.Data(), b.Length(), &truncated, &pid, &uid, &gid);
+  if (n == -EAGAIN || n == -EWOULDBLOCK) return env.Null();
+  if (n < 0) return ThrowErrno(env, (int)-n, "recvmsg"), env.Undefined();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("length", (double)n);
+  o.Set("truncated", truncated != 0);
+  o.Set("pid", (double)pid);
+  o.Set("uid", uid == (uid_t)-1 ? -1.0 : (double)uid);
+  o.Set("gid", gid == (gid_t)-1 ? -1.0 : (double)gid);
+  return o;
+}
+
 Value Dup2(const CallbackInfo& info) {
   Env env = info.Env();
   int from, to;
@@ -676,6 +720,9 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("fcntl", Napi::Function::New(env, Fcntl, "fcntl"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
+  exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair"));
+  exports.Set("bindDgram", Napi::Function::New(env, BindDgram, "bindDgram"));
+  exports.Set("recvCred", Napi::Function::New(env, RecvCred, "recvCred"));
   exports.Set("dup", Napi::Function::New(env, IntCall<Dup, kDup>, "dup"));
   exports.Set("dup2", Napi::Function::New(env, Dup2, "dup2"));
   exports.Set("close", Napi::Function::New(env, IntCall<Close, kClose>, "close"));

@@ -129,6 +129,15 @@ int release_held_signals();
 // madvise(2) on [addr, addr + len): 0 or -errno.
 int advise_range(uintptr_t addr, size_t len, int advice);
 
+// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): 0 or -errno.
+int make_socketpair(int fds[2]);
+// A unix datagram socket (close-on-exec, non-blocking, SO_PASSCRED where there is one) bound to
+// the `len` bytes of `name` (abstract when name[0] is NUL): fd or -errno.
+int bind_dgram(const char* name, size_t len);
+// recvmsg of one datagram without blocking, with the sender's credentials (-1 when the kernel
+// gave none); descriptors sent along are closed. Byte count or -errno.
+ssize_t recv_cred(int fd, char* buf, size_t len, int* truncated, pid_t* pid, uid_t* uid, gid_t* gid);
+
 // The layout of this process's memory as prctl(PR_SET_MM_MAP) takes it (struct prctl_mm_map's
 // address fields; /proc/PID/stat shows all but brk).
 struct MmLayout {

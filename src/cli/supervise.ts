@@ -2,7 +2,7 @@
 // svscan hosts many Supervisors and reuses the message functions below.
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { adoptOrphans } from '../lib/scan/orphans.js';
-import { Supervisor, SuperviseStartError, type Problem, type StartStep } from '../lib/supervise/supervisor.js';
+import { formatWarning, Supervisor, SuperviseStartError, type Problem, type StartStep } from '../lib/supervise/supervisor.js';
 import { envBytes } from '../lib/exec/bytes.js';
 import { execContext } from './chain-host.js';
 import { fatalText, warnText, writeErr } from './io.js';
@@ -43,6 +43,18 @@ export function problemText(dir: string, problem: Problem): string {
       return warnText(PROG, `unable to write ${dir}/supervise/owner.new: `, problem.error);
     case 'adopt':
       return warnText(PROG, `unable to adopt pid ${problem.pid} for ${dir}, starting ${dir}/run again: `, problem.error);
+    case 'extension':
+      return formatWarning(PROG, dir, problem.warning);
+    case 'notify-socket':
+      return warnText(PROG, `unable to bind a notify socket for ${dir}, NOTIFY_SOCKET not set: `, problem.error);
+    case 'finish':
+      return warnText(PROG, `unable to start ${dir}/finish: `, problem.error);
+    case 'sidecar-open':
+      return warnText(PROG, `unable to open ${dir}/supervise/status.json.new: `, problem.error);
+    case 'sidecar-write':
+      return warnText(PROG, `unable to write ${dir}/supervise/status.json.new: `, problem.error);
+    case 'sidecar-rename':
+      return warnText(PROG, `unable to rename ${dir}/supervise/status.json.new to status.json: `, problem.error);
   }
 }
 

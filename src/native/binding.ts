@@ -160,6 +160,18 @@ export interface NativeBinding {
   fcntl(fd: number, cmd: number, arg?: number): number;
   /** pipe2(O_CLOEXEC). */
   pipe(): [read: number, write: number];
+  /** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC). */
+  socketpair(): [number, number];
+  /**
+   * A unix datagram socket (close-on-exec, non-blocking, SO_PASSCRED on Linux) bound to the bytes
+   * of `address` exactly (a leading NUL for an abstract name).
+   */
+  bindDgram(address: Buffer): number;
+  /**
+   * recvmsg(2) of one datagram into `buf` without blocking, with the sender's credentials (-1 where
+   * the kernel gave none; descriptors sent along are closed); null when none is waiting.
+   */
+  recvCred(fd: number, buf: Buffer): { length: number; truncated: boolean; pid: number; uid: number; gid: number } | null;
   dup(fd: number): number;
   dup2(from: number, to: number): number;
   close(fd: number): void;

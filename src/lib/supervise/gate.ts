@@ -23,12 +23,15 @@ export function spawnRecorded(
 ): SpawnResult {
   const launcher = launcherPath();
   if (launcher === null) return direct(n, file, argv, env, plan, record);
-  const [gateIn, gateOut] = n.pipe();
+  const taken = dup2Targets(plan);
+  let [gateIn, gateOut] = n.pipe();
   let reportIn = -1;
   let reportOut = -1;
   let started: SpawnResult;
   try {
+    gateIn = keepClear(n, gateIn, taken);
     [reportIn, reportOut] = n.pipe();
+    reportOut = keepClear(n, reportOut, taken);
     const gated: ExecPlan = { ...plan, fds: [...plan.fds, ['cloexec', gateIn, false], ['cloexec', reportOut, false]] };
     const args = ['daemontools-gate', String(gateIn), String(reportOut), file, ...argv];
     started = n.spawn(launcher, args, env, gated);
@@ -75,6 +78,27 @@ function direct(
   const started = n.spawn(file, argv, env, plan);
   record(started.pid);
   return started;
+}
+
+/** The descriptors `plan` dup2s onto in the child (s6's notification-fd, the log pipe's 0 and 1). */
+function dup2Targets(plan: ExecPlan): Set<number> {
+  const taken = new Set<number>();
+  for (const op of plan.fds) if (op[0] === 'dup2') taken.add(op[2]);
+  return taken;
+}
+
+/** `fd`, or a copy of it at a number the plan's dup2s leave alone (the original is closed then). */
+function keepClear(n: NativeBinding, fd: number, taken: ReadonlySet<number>): number {
+  if (!taken.has(fd)) return fd;
+  const held = [fd];
+  let copy = n.dup(fd);
+  while (taken.has(copy)) {
+    held.push(copy);
+    copy = n.dup(fd);
+  }
+  for (const h of held) n.close(h);
+  n.fcntl(copy, n.constants.F_SETFD, n.constants.FD_CLOEXEC);
+  return copy;
 }
 
 /** Waits for the gate's report: end of file once `file` was exec'd, else execve's errno. */

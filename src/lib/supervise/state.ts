@@ -3,13 +3,17 @@
 // supervise/status. Named after supervise.c (pid, flagpaused, flagwant/flagwantup, flagexit,
 // doit's loop) and s6-supervise's state table.
 import { encodeStatus, type Stamp, type Status, type Want } from '../status.js';
+import type { ExtensionConfig } from './ext/files.js';
+import type { SidecarParts } from './ext/sidecar.js';
+import { freshExt, msOf, stateName, type Ext } from './extended.js';
 
 /** Who started the running ./run: this supervisor, or one that died (adopted, seen through a pidfd). */
 export type Origin = 'started' | 'adopted';
 
 /**
- * ./run as supervise knows it. Readiness adds phases here (starting, ready, stopping, finishing,
- * backoff, failed); pidOf and signalTarget say what each one reports and whether it is signalled.
+ * ./run as supervise knows it; pidOf and signalTarget say what each phase reports and whether it
+ * is signalled. With extension files, State.ext refines these (starting, stopping, finishing,
+ * backoff, failed: extended.ts's stateName).
  */
 export type Child =
   /** Nothing runs: supervise's pid 0. */
@@ -70,6 +74,8 @@ export interface State {
   readonly writes: StatusWrites;
   /** At start-up: supervise/owner says nothing runs here already (no record to write). */
   readonly idleRecorded: boolean;
+  /** Readiness, stops, ./finish and the restart policy (extended.ts); null without extension files: C's supervise. */
+  readonly ext: Ext | null;
 }
 
 export const DOWN: Child = { phase: 'down' };
@@ -78,22 +84,25 @@ export const EVERY_WRITE: StatusWrites = { rule: 'every' };
 const AFTER_TAKEOVER: StatusWrites = { rule: 'changed', last: null };
 
 /** C's start: nothing runs, wanted up unless there is a down file. */
-export function freshState(normallyUp: boolean, at: Stamp): State {
+export function freshState(normallyUp: boolean, at: Stamp, config: ExtensionConfig | null = null): State {
   const want = normallyUp ? 'up' : 'down';
-  return { child: DOWN, paused: false, want, exiting: false, stamp: at, loop: OPENING, writes: EVERY_WRITE, idleRecorded: false };
+  const ext = config === null ? null : freshExt(config, normallyUp);
+  return { child: DOWN, paused: false, want, exiting: false, stamp: at, loop: OPENING, writes: EVERY_WRITE, idleRecorded: false, ext };
 }
 
 /** Taking over from a supervisor that died, its ./run gone: what it last wrote (pid 0). */
-export function resumedState(status: Status, idleRecorded: boolean): State {
+export function resumedState(status: Status, idleRecorded: boolean, config: ExtensionConfig | null = null, normallyUp = true): State {
   const { paused, want, stamp } = status;
-  return { child: DOWN, paused, want, exiting: false, stamp, loop: OPENING, writes: AFTER_TAKEOVER, idleRecorded };
+  const ext = config === null ? null : freshExt(config, normallyUp);
+  return { child: DOWN, paused, want, exiting: false, stamp, loop: OPENING, writes: AFTER_TAKEOVER, idleRecorded, ext };
 }
 
 /** Taking over from a supervisor that died, its ./run still running: that process, adopted. */
-export function adoptedState(status: Status): State {
+export function adoptedState(status: Status, config: ExtensionConfig | null = null, normallyUp = true): State {
   const { pid, paused, want, stamp } = status;
   const child: Child = { phase: 'up', pid, origin: 'adopted' };
-  return { child, paused, want, exiting: false, stamp, loop: OPENING, writes: AFTER_TAKEOVER, idleRecorded: false };
+  const ext = config === null ? null : freshExt(config, normallyUp, msOf(stamp));
+  return { child, paused, want, exiting: false, stamp, loop: OPENING, writes: AFTER_TAKEOVER, idleRecorded: false, ext };
 }
 
 /** The pid supervise/status reports: 0 while nothing runs. */
@@ -119,4 +128,26 @@ export function statusOf(state: State): Status {
 /** The same 18 bytes on disk. */
 export function sameStatus(a: Status, b: Status): boolean {
   return encodeStatus(a).equals(encodeStatus(b));
+}
+
+/** What supervise/status.json says for `state` (which has extension files). */
+export function sidecarOf(state: State, ext: Ext): SidecarParts {
+  const up = state.child.phase === 'up' || state.child.phase === 'ended';
+  const ready = up && ext.ready;
+  return {
+    status: statusOf(state),
+    state: stateName(ext, state.child.phase),
+    ready,
+    readySince: ready ? ext.readySince : null,
+    statusText: ext.statusText,
+    dialect: ext.config.readiness?.dialect ?? null,
+    mainPid: ext.mainPid,
+    errno: ext.errno,
+    normallyUp: ext.normallyUp,
+    starts: ext.runs,
+    deathsTotal: ext.deathsTotal,
+    lastExit: ext.lastExit,
+    deaths: ext.policy.deaths,
+    nextStartAt: ext.nextStartAt,
+  };
 }

@@ -19,7 +19,7 @@ import {
   takeLock,
   writeStatus,
   type Held,
-  type Problem,
+  type Problem as BaseProblem,
 } from './files.js';
 import {
   adoptedState,
@@ -34,10 +34,29 @@ import {
   type State,
 } from './machine.js';
 import { spawnRecorded } from './gate.js';
+import { ipcChannel, NotifySocket, s6Channel, type Channel } from './channels.js';
+import { readinessExec, withEnv } from './ext/exec.js';
+import { formatWarning, readExtensions, type ExtensionConfig, type ExtensionWarning } from './ext/files.js';
+import { makeSidecar } from './ext/sidecar.js';
+import { removeSidecar, writeSidecar, type SidecarProblem } from './ext/sidecar-file.js';
+import { signalName } from './ext/signals.js';
+import type { Exit, Timer } from './extended.js';
 import { beginOwner, finishOwner, forgetOwner, ownerOf, writeOwner } from './owner.js';
 import { listen, watchChild } from '../proc/reaper.js';
 
-export { SuperviseStartError, type Problem, type StartStep } from './files.js';
+export { SuperviseStartError, type StartStep } from './files.js';
+export { formatWarning };
+
+/** What supervise warns about: C's problems, and those of the extension files (issue 13). */
+export type Problem =
+  | BaseProblem
+  /** A malformed extension file, counted as absent: `supervise: warning: DIR/FILE: ...`. */
+  | { readonly kind: 'extension'; readonly warning: ExtensionWarning }
+  /** The sd_notify socket could not be made: the service runs without NOTIFY_SOCKET. */
+  | { readonly kind: 'notify-socket'; readonly error: unknown }
+  /** ./finish could not be started. */
+  | { readonly kind: 'finish'; readonly error: unknown }
+  | SidecarProblem;
 
 export interface SupervisorOptions {
   /** The directory on disk, relative to the process's working directory; defaults to the name. */
@@ -70,6 +89,15 @@ export class Supervisor {
   private plan: ExecPlan | undefined;
   /** The pidfd of a ./run this supervisor did not start but took over. */
   private adopted: AdoptedChild | undefined;
+  /** The extension files as read at start-up; null without any (C's supervise exactly). */
+  private ext: ExtensionConfig | null = null;
+  /** The machine's timers (extension files only). */
+  private readonly timers = new Map<Timer, NodeJS.Timeout>();
+  /** The current run's readiness channel (s6's pipe, Node IPC), and the service's sd_notify socket. */
+  private channel: Channel | undefined;
+  private notifySocket: NotifySocket | undefined;
+  /** Starts so far: the run number readiness notices are tagged with (the machine counts the same). */
+  private runs = 0;
 
   constructor(
     /** The name in messages, as given. */
@@ -95,6 +123,7 @@ export class Supervisor {
       checkDir(path);
       const up = normallyUp(path);
       takeLock(path, held);
+      this.readExtensions();
       held.control = openFifo(path, 'supervise/control', fs.O_RDONLY, 'control-read');
       // Holding a write end too: the FIFO never reads as end-of-file when svc closes it.
       held.controlWrite = openFifo(path, 'supervise/control', fs.O_WRONLY, 'control-write', false);
@@ -118,7 +147,7 @@ export class Supervisor {
         try {
           child.onExit(() => {
             this.adopted = undefined;
-            this.dispatch({ type: 'ended', pid: child.pid, at: stampNow() });
+            this.dispatch({ type: 'ended', pid: child.pid, at: stampNow(), exit: { code: null, signal: null } });
           });
         } catch (error) {
           child.close();
@@ -127,13 +156,13 @@ export class Supervisor {
         }
         this.adopted = child;
         this.options.onAdopt?.(child.pid);
-        return adoptedState(found.status);
+        return adoptedState(found.status, this.ext, normallyUp);
       }
       case 'resume':
-        return resumedState(found.status, found.idle);
+        return resumedState(found.status, found.idle, this.ext, normallyUp);
       case 'fresh':
         if (found.problem) this.problem(found.problem);
-        return freshState(normallyUp, stampNow());
+        return freshState(normallyUp, stampNow(), this.ext);
     }
   }
 
@@ -142,7 +171,35 @@ export class Supervisor {
     if (this.state !== undefined) this.dispatch({ type: 'stop', at: stampNow() });
   }
 
+  /** The extension files, each problem warned about once; the sd_notify socket when asked for. */
+  private readExtensions(): void {
+    const nofile = this.options.plan.rlimits.find(([r]) => r === native().constants.RLIMIT['NOFILE']);
+    const maxFd = nofile === undefined ? undefined : Number(nofile[1] < 1n ? 0n : nofile[1] - 1n);
+    const { config, warnings } = readExtensions(this.path, maxFd === undefined ? {} : { maxFd });
+    for (const warning of warnings) this.problem({ kind: 'extension', warning });
+    if (!config.enabled) {
+      // Back to C's view: a sidecar an earlier run of ours left is no longer true.
+      removeSidecar(this.path);
+      return;
+    }
+    this.ext = config;
+    if (config.readiness?.dialect === 'sd-notify') {
+      try {
+        this.notifySocket = new NotifySocket(this.path);
+        this.notifySocket.listen((notice) => this.dispatch({ type: 'notify', run: this.runs, notice, at: stampNow() }));
+      } catch (error) {
+        this.problem({ kind: 'notify-socket', error });
+      }
+    }
+  }
+
   private release(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.channel?.close();
+    this.channel = undefined;
+    this.notifySocket?.close();
+    this.notifySocket = undefined;
     this.adopted?.close();
     this.adopted = undefined;
     this.watch?.close();
@@ -201,7 +258,65 @@ export class Supervisor {
         if (effect.reap !== null) watchChild(effect.reap, () => {});
         this.release();
         return undefined;
+      case 'set-timer': {
+        const { timer, run } = effect;
+        clearTimeout(this.timers.get(timer));
+        this.timers.set(
+          timer,
+          setTimeout(() => {
+            this.timers.delete(timer);
+            this.dispatch({ type: 'timer', timer, run, at: stampNow() });
+          }, effect.ms),
+        );
+        return undefined;
+      }
+      case 'clear-timer':
+        clearTimeout(this.timers.get(effect.timer));
+        this.timers.delete(effect.timer);
+        return undefined;
+      case 'run-finish':
+        return this.runFinish(effect.exit);
+      case 'write-sidecar': {
+        const problem = writeSidecar(this.path, makeSidecar(effect.sidecar));
+        if (problem !== null) this.problem(problem);
+        return undefined;
+      }
     }
+  }
+
+  /** s6's ./finish: exit code (256 when killed) and signal number as arguments, in the service directory. */
+  private runFinish(exit: Exit): Event {
+    const code = exit.code ?? 256;
+    const signal = exit.signal === null ? 0 : os.signals[exit.signal];
+    let pid: number;
+    try {
+      const started = native().spawn('./finish', ['./finish', String(code), String(signal)], this.options.env, this.childPlan());
+      pid = started.pid;
+      if (started.execErrno !== 0) this.problem({ kind: 'finish', error: errnoError(errnoName(started.execErrno), 'execve', './finish') });
+    } catch (error) {
+      this.problem({ kind: 'finish', error });
+      return { type: 'finish-started', pid: null, at: stampNow() };
+    }
+    watchChild(pid, (result) => this.dispatch({ type: 'finish-ended', pid, code: result?.code ?? null, at: stampNow() }));
+    return { type: 'finish-started', pid, at: stampNow() };
+  }
+
+  /** A run's readiness channel (s6's pipe or Node IPC), made afresh for each start. */
+  private openChannel(): Channel | undefined {
+    const ext = this.ext;
+    if (ext?.readiness?.dialect === 's6') return s6Channel(ext);
+    if (ext?.readiness?.dialect === 'ipc') return ipcChannel(ext, inheritedFds(this.childPlan()));
+    return undefined;
+  }
+
+  /** ./run's environment: C's, with the dialect's variables (NOTIFY_SOCKET, NODE_CHANNEL_FD, ...) put in. */
+  private childEnv(channel: Channel | undefined): readonly Buffer[] {
+    if (this.ext === null) return this.options.env;
+    if (channel !== undefined) return withEnv(this.options.env, channel.env);
+    if (this.notifySocket === undefined) return this.options.env;
+    const { env } = readinessExec(this.ext, { socketAddress: this.notifySocket.address }, []);
+    // A WATCHDOG_PID from our own parent would make libsystemd ignore the watchdog.
+    return withEnv(this.options.env.filter((e) => !e.subarray(0, 13).equals(WATCHDOG_PID)), env);
   }
 
   private watchControl(): FdWatch {
@@ -252,22 +367,31 @@ export class Supervisor {
     let problem: Problem | null = null;
     let pid: number;
     let execErrno: number;
+    let channel: Channel | undefined;
     try {
+      channel = this.openChannel();
+      const base = this.childPlan();
+      const plan = channel === undefined ? base : { ...base, fds: [...base.fds, ...channel.fds] };
       // The record comes first, while the child waits at the gate: a supervisor killed before it
       // is written leaves nothing running, one killed after it leaves a child its successor adopts.
-      ({ pid, execErrno } = spawnRecorded(native(), './run', ['./run'], this.options.env, this.childPlan(), (child) => {
+      ({ pid, execErrno } = spawnRecorded(native(), './run', ['./run'], this.childEnv(channel), plan, (child) => {
         recorded = true;
         at = stampNow();
         problem = typeof record === 'number' ? finishOwner(this.path, record, ownerOf(child, at)) : record;
       }));
     } catch (err) {
+      channel?.close();
       if (typeof record === 'number' && !recorded) closeSync(record);
       this.problem({ kind: 'fork', error: err });
       return { type: 'spawn-failed', at: stampNow() };
     }
     if (problem !== null) this.problem(problem);
     if (execErrno !== 0) this.problem({ kind: 'exec', error: errnoError(errnoName(execErrno), 'execve', './run') });
-    watchChild(pid, () => this.dispatch({ type: 'ended', pid, at: stampNow() }));
+    const run = ++this.runs;
+    this.channel?.close();
+    this.channel = channel;
+    channel?.started((notice) => this.dispatch({ type: 'notify', run, notice, at: stampNow() }));
+    watchChild(pid, (result) => this.dispatch({ type: 'ended', pid, at: stampNow(), exit: exitOf(result) }));
     return { type: 'started', pid, at };
   }
 
@@ -306,4 +430,25 @@ export class Supervisor {
   private problem(problem: Problem): void {
     this.options.onProblem?.(problem);
   }
+}
+
+const WATCHDOG_PID = Buffer.from('WATCHDOG_PID=');
+
+/** The descriptors ./run has open from `plan`: 0-2, those left without close-on-exec, dup2's targets. */
+function inheritedFds(plan: ExecPlan): number[] {
+  const open = new Set([0, 1, 2]);
+  for (const op of plan.fds) {
+    if (op[0] === 'cloexec') {
+      if (op[2]) open.delete(op[1]);
+      else open.add(op[1]);
+    } else if (op[0] === 'dup2') open.add(op[2]);
+    else if (op[0] === 'close') open.delete(op[1]);
+  }
+  return [...open];
+}
+
+/** waitpid's answer as the machine records it; null (reaped by someone else): unknown. */
+function exitOf(result: { code: number | null; signal: number | null } | null): Exit {
+  if (result === null) return { code: null, signal: null };
+  return { code: result.code, signal: result.signal === null ? null : signalName(result.signal) };
 }

@@ -6,6 +6,9 @@ import {
   FORK_RETRY_MS,
   freshState,
   reduce,
+  sidecarOf,
+  type Notice,
+  type Timer,
   resumedState,
   START_PAUSE_MS,
   statusOf,
@@ -18,6 +21,9 @@ import {
   type Step,
 } from '../../../../src/lib/supervise/machine.js';
 import { TAI_EPOCH, type Stamp, type Status, type Want } from '../../../../src/lib/status.js';
+import { DEFAULTS, type ExtensionConfig } from '../../../../src/lib/supervise/ext/files.js';
+import { INITIAL_POLICY } from '../../../../src/lib/supervise/ext/policy.js';
+import { freshExt, msOf, stateName, type Ext } from '../../../../src/lib/supervise/extended.js';
 
 const T0: Stamp = { seconds: TAI_EPOCH + 1000n, nanoseconds: 500 };
 const T1: Stamp = { seconds: TAI_EPOCH + 2000n, nanoseconds: 1500 };
@@ -231,4 +237,91 @@ test('an effect that is answered at once (a fork, a read) ends its step', () => 
     const answered = effects.findIndex((e) => e.type === 'spawn' || e.type === 'read');
     if (answered >= 0) expect(answered, name).toBe(effects.length - 1);
   }
+});
+
+describe('with extension files (issue 13)', () => {
+  const ms = (t: Stamp): number => msOf(t);
+  const config = (over: Partial<ExtensionConfig> = {}): ExtensionConfig => ({ ...DEFAULTS, enabled: true, ...over });
+  const S6 = { readiness: { dialect: 's6', fd: 5 } } as const;
+  const SD = { readiness: { dialect: 'sd-notify' } } as const;
+  /** A service with extension files, wanted up; `ext` over a fresh record. */
+  const xstate = (cfg: Partial<ExtensionConfig>, over: Partial<State> = {}, ext: Partial<Ext> = {}): State => {
+    const base = state(over);
+    return { ...base, ext: { ...freshExt(config(cfg), true), ...ext } };
+  };
+  /** Running as run 1 since T0. */
+  const RUN1: Partial<Ext> = { runs: 1, startedAt: ms(T0) };
+  /** Stands for supervise/status.json as the state after the step says it. */
+  const SIDECAR = { type: 'write-sidecar' } as unknown as Effect;
+  const setTimer = (timer: Timer, msDelay: number, run = 1): Effect => ({ type: 'set-timer', timer, ms: msDelay, run });
+  const clearTimer = (timer: Timer): Effect => ({ type: 'clear-timer', timer });
+  const notify = (notice: Notice, run = 1): Event => ({ type: 'notify', run, notice, at: T1 });
+  const fire = (timer: Timer, run = 1): Event => ({ type: 'timer', timer, run, at: T1 });
+
+  type XRow = [name: string, before: State, event: Event, after: Partial<State>, ext: Partial<Ext>, effects: Effect[]];
+  function checkExt(before: State, event: Event, after: Partial<State>, ext: Partial<Ext>, effects: Effect[]): void {
+    const expected: State = { ...before, ...after, ext: { ...before.ext!, ...ext } };
+    const step = reduce(before, event);
+    expect(step.state).toEqual(expected);
+    expect(step.effects).toEqual(effects.map((e) => (e === SIDECAR ? { type: 'write-sidecar', sidecar: sidecarOf(expected, expected.ext!) } : e)));
+    allRows.push([`ext: ${event.type}`, before, event, after, effects]);
+  }
+  const died = (code: number | null, signal: NodeJS.Signals | null = null): Event => ({ type: 'ended', pid: 42, at: T1, exit: { code, signal } });
+
+  test.each<XRow>([
+    ['a start with a dialect: not ready, the ready timeout set', xstate({ ...S6, readyTimeoutMs: 500 }, { child: SPAWNING, loop: IDLE }), { type: 'started', pid: 42, at: T1 }, { child: up(), stamp: T1, loop: { ...IDLE, asleep: true } }, { runs: 1, startedAt: ms(T1), ready: false }, [SIDECAR, write(42, 'up', false, T1), setTimer('ready-timeout', 500), sleep(START_PAUSE_MS)]],
+    ['a start without a dialect: ready at once', xstate({ downSignal: 'SIGHUP' }, { child: SPAWNING, loop: IDLE }), { type: 'started', pid: 42, at: T1 }, { child: up(), stamp: T1, loop: { ...IDLE, asleep: true } }, { runs: 1, startedAt: ms(T1), ready: true, readySince: ms(T1) }, [SIDECAR, write(42, 'up', false, T1), sleep(START_PAUSE_MS)]],
+    ['ready: the ready timeout off, the watchdog on', xstate({ ...SD, watchdogMs: 2000, readyTimeoutMs: 500 }, { child: up(), loop: IDLE }, RUN1), notify({ ready: true, status: 'serving' }), {}, { ready: true, readySince: ms(T1), statusText: 'serving' }, [clearTimer('ready-timeout'), setTimer('watchdog', 2000), WATCH, SIDECAR]],
+    ['a notice of an earlier run is not heard', xstate(SD, { child: up(), loop: IDLE }, RUN1), notify({ ready: true }, 0), {}, {}, []],
+    ['RELOADING=1: not ready until READY=1', xstate(SD, { child: up(), loop: IDLE }, { ...RUN1, ready: true, readySince: ms(T0) }), notify({ ready: false }), {}, { ready: false, readySince: null }, [WATCH, SIDECAR]],
+    ['WATCHDOG=1 while ready: the period starts again', xstate({ ...SD, watchdogMs: 2000 }, { child: up(), loop: IDLE }, { ...RUN1, ready: true }), notify({ watchdog: 'ping' }), {}, {}, [setTimer('watchdog', 2000), WATCH]],
+    ['the watchdog runs out: down-signal, CONT, the kill timer', xstate({ ...SD, watchdogMs: 2000, downSignal: 'SIGINT', killTimeoutMs: 300 }, { child: up(), loop: IDLE }, { ...RUN1, ready: true }), fire('watchdog'), {}, { stopping: 'watchdog' }, [sig('SIGINT', 'SIGCONT'), setTimer('kill', 300), WATCH, SIDECAR]],
+    ['WATCHDOG=trigger: the same at once', xstate({ ...SD, watchdogMs: 2000 }, { child: up(), loop: IDLE }, { ...RUN1, ready: true }), notify({ watchdog: 'trigger' }), {}, { stopping: 'watchdog' }, [sig('SIGTERM', 'SIGCONT'), WATCH, SIDECAR]],
+    ['not ready in time: taken down', xstate({ ...S6, readyTimeoutMs: 500 }, { child: up(), loop: IDLE }, RUN1), fire('ready-timeout'), {}, { stopping: 'ready-timeout' }, [sig('SIGTERM', 'SIGCONT'), WATCH, SIDECAR]],
+    ['a ready timeout of an earlier run does nothing', xstate({ ...S6, readyTimeoutMs: 500 }, { child: up(), loop: IDLE }, { runs: 2 }), fire('ready-timeout'), {}, {}, []],
+    ['still up after timeout-kill: KILL', xstate({ killTimeoutMs: 300 }, { child: up(), loop: IDLE }, { ...RUN1, stopping: 'stopped' }), fire('kill'), {}, {}, [sig('SIGKILL'), WATCH]],
+    ['svc -d: down-signal instead of TERM, CONT, the kill timer', xstate({ downSignal: 'SIGHUP', killTimeoutMs: 300 }, { child: up(), paused: true }, RUN1), read(Command.down), { want: 'down', paused: false }, { stopping: 'stopped' }, [sig('SIGHUP', 'SIGCONT'), setTimer('kill', 300), SIDECAR, write(42, 'down'), READ]],
+    ['an exit with ./finish: recorded, then ./finish runs (exit code, signal)', xstate({ finish: { timeoutMs: 5000 } }, { child: up(), loop: IDLE }, RUN1), died(3), { child: DOWN, stamp: T1, loop: { ...IDLE, stage: 'control' } }, { deathsTotal: 1, lastExit: { code: 3, signal: null, at: ms(T1), uptimeMs: ms(T1) - ms(T0), reason: 'exit' }, finishing: { pid: 0, death: { at: ms(T1), code: 3, signal: null, reason: 'exit' } } }, [SIDECAR, write(0, 'up', false, T1), { type: 'run-finish', exit: { code: 3, signal: null } }]],
+    ['./finish forked: its kill timer, and the loop reads on', xstate({ finish: { timeoutMs: 5000 } }, { loop: { ...IDLE, stage: 'control' } }, { ...RUN1, finishing: { pid: 0, death: { at: ms(T1), code: 3, signal: null, reason: 'exit' } } }), { type: 'finish-started', pid: 77, at: T1 }, { loop: { ...IDLE, stage: 'reading' } }, { finishing: { pid: 77, death: { at: ms(T1), code: 3, signal: null, reason: 'exit' } } }, [setTimer('finish-kill', 5000), SIDECAR, READ]],
+    ['./finish ends: the next start', xstate({ finish: { timeoutMs: null } }, { loop: IDLE }, { ...RUN1, finishing: { pid: 77, death: { at: ms(T1), code: 3, signal: null, reason: 'exit' } } }), { type: 'finish-ended', pid: 77, code: 0, at: T1 }, { child: SPAWNING }, { finishing: null, policy: { ...INITIAL_POLICY, deaths: [{ at: ms(T1), code: 3, signal: null, reason: 'exit' }], step: 1 } }, [SIDECAR, SPAWN]],
+    ['./finish exits 125: failed until svc -u', xstate({ finish: { timeoutMs: null } }, { loop: IDLE }, { ...RUN1, finishing: { pid: 77, death: { at: ms(T1), code: 3, signal: null, reason: 'exit' } } }), { type: 'finish-ended', pid: 77, code: 125, at: T1 }, {}, { finishing: null, policy: { ...INITIAL_POLICY, deaths: [{ at: ms(T1), code: 3, signal: null, reason: 'exit' }], step: 1, failed: true } }, [WATCH, SIDECAR]],
+    ['./finish too slow: KILL', xstate({ finish: { timeoutMs: 5 } }, { loop: IDLE }, { ...RUN1, finishing: { pid: 77, death: { at: ms(T1), code: 3, signal: null, reason: 'exit' } } }), fire('finish-kill'), {}, {}, [{ type: 'signal', pid: 77, signals: ['SIGKILL'] }, WATCH]],
+    ['a death under backoff: the restart waits', xstate({ backoff: { minMs: 2000, maxMs: 8000 } }, { child: up(), loop: IDLE }, { runs: 1, startedAt: ms(T1) - 1500 }), died(1), { child: DOWN, stamp: T1, loop: { ...IDLE, stage: 'reading' } }, { deathsTotal: 1, lastExit: { code: 1, signal: null, at: ms(T1), uptimeMs: 1500, reason: 'exit' }, policy: { ...INITIAL_POLICY, deaths: [{ at: ms(T1), code: 1, signal: null, reason: 'exit' }], step: 1 }, nextStartAt: ms(T1) + 2000 }, [SIDECAR, write(0, 'up', false, T1), setTimer('restart', 2000), READ]],
+    ['the backoff is over: started', xstate({ backoff: { minMs: 2000, maxMs: 8000 } }, { loop: IDLE }, { ...RUN1, nextStartAt: ms(T1) }), fire('restart'), { child: SPAWNING }, { nextStartAt: null }, [SIDECAR, SPAWN]],
+    ['svc -d during a backoff calls the start off', xstate({ backoff: { minMs: 2000, maxMs: 8000 } }, {}, { ...RUN1, nextStartAt: ms(T1) }), read(Command.down), { want: 'down' }, { nextStartAt: null }, [clearTimer('restart'), SIDECAR, write(0, 'down'), READ]],
+    ['svc -u during a backoff waits for it', xstate({ backoff: { minMs: 2000, maxMs: 8000 } }, { want: 'down' }, { ...RUN1, nextStartAt: ms(T1) }), read(Command.up), { want: 'up' }, {}, [SIDECAR, write(0, 'up'), READ]],
+    ['too many deaths: failed', xstate({ permanentFailure: { windowMs: 10000, count: 2 } }, { child: up(), loop: IDLE }, { ...RUN1, policy: { ...INITIAL_POLICY, deaths: [{ at: ms(T1) - 1000, code: 1, signal: null, reason: 'exit' }], step: 1 } }), died(null, 'SIGSEGV'), { child: DOWN, stamp: T1, loop: { ...IDLE, stage: 'reading' } }, { deathsTotal: 1, lastExit: { code: null, signal: 'SIGSEGV', at: ms(T1), uptimeMs: ms(T1) - ms(T0), reason: 'signal' }, policy: { deaths: [{ at: ms(T1) - 1000, code: 1, signal: null, reason: 'exit' }, { at: ms(T1), code: null, signal: 'SIGSEGV', reason: 'signal' }], step: 2, failed: true, clearedAt: -Infinity } }, [SIDECAR, write(0, 'up', false, T1), READ]],
+    ['svc -u on a failed service: started, the failure forgotten', xstate({ permanentFailure: { windowMs: 10000, count: 2 } }, {}, { ...RUN1, policy: { ...INITIAL_POLICY, failed: true, step: 2 } }), read(Command.up), { child: SPAWNING, loop: FORKING }, { policy: { ...INITIAL_POLICY, failed: false, step: 0, clearedAt: ms(T1) } }, [SIDECAR, write(0, 'up'), SPAWN]],
+    ['a stop asked for is recorded as such, and restarts at once when wanted', xstate({ downSignal: 'SIGHUP' }, { child: up(), loop: IDLE }, { ...RUN1, stopping: 'watchdog' }), died(null, 'SIGHUP'), { child: SPAWNING, stamp: T1, loop: { ...IDLE, stage: 'control' } }, { deathsTotal: 1, lastExit: { code: null, signal: 'SIGHUP', at: ms(T1), uptimeMs: ms(T1) - ms(T0), reason: 'watchdog' }, policy: { ...INITIAL_POLICY, deaths: [{ at: ms(T1), code: null, signal: 'SIGHUP', reason: 'watchdog' }], step: 1 } }, [SIDECAR, write(0, 'up', false, T1), SPAWN]],
+    ['svc -x while ./finish runs: supervise leaves once it is over', xstate({ finish: { timeoutMs: null } }, { loop: IDLE, exiting: true }, { ...RUN1, finishing: { pid: 77, death: { at: ms(T1), code: 0, signal: null, reason: 'exit' } } }), { type: 'finish-ended', pid: 77, code: 0, at: T1 }, { loop: { ...IDLE, stage: 'gone' } }, { finishing: null, policy: { ...INITIAL_POLICY, deaths: [{ at: ms(T1), code: 0, signal: null, reason: 'exit' }], step: 1 } }, [SIDECAR, write(0, 'up'), FINISH]],
+  ])('%s', (_name, before, event, after, ext, effects) => {
+    // An exit is taken in from the 'ended' event's record, which the reap clears.
+    checkExt(before, event, after, { ...ext, ...(event.type === 'ended' ? { exited: null, ready: false, readySince: null, stopping: null } : {}) }, effects);
+  });
+
+  test('the sidecar says starting, up, stopping, finishing, backoff, failed, down', () => {
+    const cfg = config(S6);
+    const e = freshExt(cfg, true);
+    expect(stateName({ ...e, ready: false }, 'up')).toBe('starting');
+    expect(stateName({ ...e, ready: true }, 'up')).toBe('up');
+    expect(stateName({ ...e, ready: true, stopping: 'stopped' }, 'up')).toBe('stopping');
+    expect(stateName({ ...e, finishing: { pid: 1, death: { at: 0, code: 0, signal: null, reason: 'exit' } } }, 'down')).toBe('finishing');
+    expect(stateName({ ...e, nextStartAt: 5 }, 'down')).toBe('backoff');
+    expect(stateName({ ...e, policy: { ...e.policy, failed: true } }, 'down')).toBe('failed');
+    expect(stateName(e, 'down')).toBe('down');
+  });
+
+  test('the first announce writes the sidecar before the 18 bytes', () => {
+    const s = { ...freshState(true, T0, config(S6)) };
+    const step = reduce(s, { type: 'locked', at: T1 });
+    expect(step.effects.map((e) => e.type)).toEqual(['write-sidecar', 'write-status']);
+  });
+
+  test('without extension files no effect of theirs ever appears', () => {
+    for (const [name, before, event] of allRows) {
+      if (before.ext !== null) continue;
+      const types = reduce(before, event).effects.map((e) => e.type);
+      expect(types.filter((t) => ['write-sidecar', 'set-timer', 'clear-timer', 'run-finish'].includes(t)), name).toEqual([]);
+    }
+  });
 });
