@@ -6,6 +6,7 @@ import { readSync, statSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { native, type FdOp, type FdWatch } from '../../native/index.js';
+import { linuxBranches } from '../../native/platform.js';
 import { IpcReader, isS6Ready, readinessExec } from './ext/exec.js';
 import type { ExtensionConfig } from './ext/files.js';
 import { NOTIFY_DATAGRAM_MAX, parseNotify } from './ext/sd-notify.js';
@@ -126,7 +127,7 @@ export class NotifySocket {
 
   constructor(dir: string) {
     const n = native();
-    if (process.platform === 'linux') {
+    if (linuxBranches()) {
       const st = statSync(dir, { bigint: true });
       this.address = `@daemontools/notify/${st.dev.toString(16)}:${st.ino.toString(16)}`;
       this.path = null;
