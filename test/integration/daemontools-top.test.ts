@@ -2,7 +2,7 @@
 // that drive supervise, the terminal given back as it was after `q` and after SIGINT; and a plain
 // table when stdout is not a terminal.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { OUR_BIN } from '../helpers/paths.js';
@@ -12,6 +12,8 @@ import { killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `dt-top-${process.pid}`;
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+/** Whether the shell has run the command that writes `file` (stty -a's report is never empty). */
+const written = (file: string): boolean => existsSync(file) && statSync(file).size > 0;
 const screen = (): string => tmux('capture-pane', '-p', '-t', 'top');
 
 let box: ScanBox;
@@ -40,7 +42,7 @@ test.skipIf(!HAVE_TMUX)('in a terminal: live rows, u/d/r drive supervise, q and 
   tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '20', 'sh');
   const before = box.path('stty-before');
   tmux('send-keys', '-t', 'top', `stty -a > ${before}; echo MARKER-BEFORE-TOP`, 'Enter');
-  await until('the shell', () => screen().includes('MARKER-BEFORE-TOP\n'));
+  await until('the shell', () => screen().includes('MARKER-BEFORE-TOP\n') && written(before));
   const pidFile = box.path('top.pid');
   const run = `sh -c 'echo $$ > ${pidFile}; exec ${process.execPath} ${CLI} top --scandir ${box.svc}'`;
   tmux('send-keys', '-t', 'top', run, 'Enter');
@@ -65,7 +67,8 @@ test.skipIf(!HAVE_TMUX)('in a terminal: live rows, u/d/r drive supervise, q and 
   tmux('send-keys', '-t', 'top', 'q');
   const after = box.path('stty-after');
   tmux('send-keys', '-t', 'top', `stty -a > ${after}; echo MARKER-AFTER-TOP`, 'Enter');
-  await until('back in the shell', () => screen().includes('MARKER-AFTER-TOP\n'), 10000, () => `\n${screen()}`);
+  // The marker shows as typed before the command has run: wait for what stty wrote, too.
+  await until('back in the shell', () => screen().includes('MARKER-AFTER-TOP\n') && written(after), 10000, () => `\n${screen()}`);
   // The main screen is back as it was: the shell's lines, none of top's.
   expect(screen()).toContain('MARKER-BEFORE-TOP');
   expect(screen()).not.toContain('daemontools top');
@@ -77,7 +80,7 @@ test.skipIf(!HAVE_TMUX)('in a terminal: live rows, u/d/r drive supervise, q and 
   process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGINT');
   const again = box.path('stty-again');
   tmux('send-keys', '-t', 'top', `stty -a > ${again}; echo MARKER-AFTER-SIGINT`, 'Enter');
-  await until('back after SIGINT', () => screen().includes('MARKER-AFTER-SIGINT\n'), 10000, () => `\n${screen()}`);
+  await until('back after SIGINT', () => screen().includes('MARKER-AFTER-SIGINT\n') && written(again), 10000, () => `\n${screen()}`);
   expect(screen()).not.toContain('daemontools top');
   expect(readFileSync(again, 'utf8')).toBe(readFileSync(before, 'utf8'));
 }, 90000);
