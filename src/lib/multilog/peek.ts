@@ -16,6 +16,31 @@ let scratchBuffer: Buffer | undefined;
 const scratchOf = (): Buffer => (scratchBuffer ??= Buffer.allocUnsafe(PIPE_ROOM));
 
 /**
+ * The pipe tee copies into, one for every reader: a copy is made and read out again in one
+ * synchronous step, so it is empty whenever another reader comes to use it (two descriptors for
+ * the process instead of two per hosted logger). Kept open for good once made.
+ */
+let copyPipe: [read: number, write: number] | undefined;
+
+const copyPipeOf = (nat: NativeBinding): [read: number, write: number] => (copyPipe ??= nat.pipe());
+
+/** Reads the n bytes tee just copied out of the copy pipe, leaving it empty for the next reader. */
+function takeCopy(nat: NativeBinding, buf: Buffer, n: number): void {
+  const [copyIn, copyOut] = copyPipeOf(nat);
+  let got = 0;
+  try {
+    while (got < n) got += readSync(copyIn, buf, got, n - got, null);
+  } catch (err) {
+    // Cannot happen to a pipe of our own that holds n bytes; if it did, the next reader must not
+    // find them there: this pipe goes, another is made.
+    copyPipe = undefined;
+    nat.close(copyIn);
+    nat.close(copyOut);
+    throw err;
+  }
+}
+
+/**
  * A reader that peeks at the pipe `fd` and takes out of it what the engine has dealt with. With
  * the logger stub's `ledger` and `bin` (launcher.c) nothing is lost or logged twice should we
  * die at any point:
@@ -51,7 +76,8 @@ export function peekingReader(
     }
   };
   return (fd: number, engine: Multilog): Reader => {
-    const [copyIn, copyOut] = nat.pipe();
+    // Made now if need be, so that a process out of descriptors fails here, at the start.
+    copyPipeOf(nat);
     /** The engine's held bytes before the chunk in hand, and the chunk's length. */
     let before: Buffer = Buffer.alloc(0);
     let inHand = 0;
@@ -59,15 +85,14 @@ export function peekingReader(
       if (killed()) return 'stop';
       let n: number;
       try {
-        n = nat.tee(from, copyOut, Math.min(want, PIPE_ROOM, buf.length));
+        n = nat.tee(from, copyPipeOf(nat)[1], Math.min(want, PIPE_ROOM, buf.length));
       } catch (err) {
         // (The addon retries EINTR itself.)
         return (err as { code?: string }).code === 'EAGAIN' ? 'again' : 0;
       }
       // No writer and nothing left: end of input (which a stopped C multilog does not see yet).
       if (n === 0) return stops?.stopped() ? 'held' : 0;
-      let got = 0;
-      while (got < n) got += readSync(copyIn, buf, got, n - got, null);
+      takeCopy(nat, buf, n);
       // Asked after the copy: stopped now, it may have been stopped before the copy was made.
       if (stops?.stopped()) return 'held';
       inHand = n;
@@ -129,10 +154,6 @@ export function peekingReader(
           return; // EAGAIN: empty
         }
       }
-    };
-    reader.close = (): void => {
-      nat.close(copyIn);
-      nat.close(copyOut);
     };
     return reader;
   };
