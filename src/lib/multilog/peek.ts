@@ -40,6 +40,26 @@ function takeCopy(nat: NativeBinding, buf: Buffer, n: number): void {
   }
 }
 
+/** The logger stub's ledger and its bin's [read, write] ends (launcher.c), as the host holds them for a while. */
+export interface Kept {
+  readonly ledger: number;
+  readonly bin: readonly [read: number, write: number];
+}
+
+/**
+ * Where the ledger and bin come from: lent for one chunk (from its intake to its removal from the
+ * pipe) and given back, so a logger that waits for input holds none of them. `lend` returns null
+ * when they cannot be had now (the stub is gone, or no descriptor is left): that chunk goes
+ * without a ledger entry (at worst it is logged twice after our death).
+ */
+export interface Keeping {
+  lend(): Kept | null;
+  giveBack(kept: Kept): void;
+}
+
+/** Ledger and bin held for good (a caller that has them open anyway). */
+export const heldKeeping = (kept: Kept): Keeping => ({ lend: () => kept, giveBack: () => undefined });
+
 /**
  * A reader that peeks at the pipe `fd` and takes out of it what the engine has dealt with. With
  * the logger stub's `ledger` and `bin` (launcher.c) nothing is lost or logged twice should we
@@ -61,13 +81,11 @@ function takeCopy(nat: NativeBinding, buf: Buffer, n: number): void {
  */
 export function peekingReader(
   nat: NativeBinding,
-  ledger = -1,
-  bin: readonly [read: number, write: number] | null = null,
+  keeping: Keeping | null = null,
   killed: () => boolean = () => false,
   stops?: Stoppable,
 ): ReaderFactory {
-  const keeping = ledger >= 0 && bin !== null;
-  const note = (head: string, ...held: Buffer[]): void => {
+  const note = (ledger: number, head: string, ...held: Buffer[]): void => {
     try {
       const all = Buffer.concat([Buffer.from(head, 'latin1'), ...held]);
       writeSync(ledger, all, 0, all.length, 0);
@@ -100,25 +118,35 @@ export function peekingReader(
     };
     const reader: Reader = waitThenRead(fd, engine, nat, take, stops);
     reader.abandoned = killed;
+    /** The ledger and bin lent for the chunk in hand. */
+    let lent: Kept | null = null;
+    const giveBack = (): void => {
+      if (lent) keeping?.giveBack(lent);
+      lent = null;
+    };
     if (keeping) {
       reader.beforeWrite = (): void => {
+        lent ??= keeping.lend();
+        if (!lent) return;
         const files = engine.currentFiles();
         const after = engine.heldInput();
         // A rotation, a closed or oddly named directory: no promise the stub could check; it
         // keeps what was in the ledger before (at worst the chunk is logged twice).
         if (files.some((f) => f === null || f.rotates || f.path.includes('\n'))) return;
         const written = files.filter((f) => f!.pending > 0).map((f) => `${f!.size} ${f!.path}\n`);
-        note(`${inHand} ${written.length} ${before.length} ${after.length}\n${written.join('')}`, before, after);
+        note(lent.ledger, `${inHand} ${written.length} ${before.length} ${after.length}\n${written.join('')}`, before, after);
       };
     }
     reader.consumed = (n: number): void => {
       // Only we read this pipe, so the first n bytes in it are the ones just dealt with.
       let left = n;
-      if (keeping) {
-        left -= moveToBin(fd, bin[1], n);
+      if (keeping) lent ??= keeping.lend();
+      if (lent) {
+        left -= moveToBin(fd, lent.bin[1], n);
         before = Buffer.from(engine.heldInput());
-        note(`0 0 0 ${before.length}\n`, before);
-        emptyBin(bin[0]);
+        note(lent.ledger, `0 0 0 ${before.length}\n`, before);
+        emptyBin(lent.bin[0]);
+        giveBack();
       }
       while (left > 0) {
         try {
@@ -155,6 +183,7 @@ export function peekingReader(
         }
       }
     };
+    reader.close = giveBack;
     return reader;
   };
 }
