@@ -276,7 +276,11 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
         // already closed by the engine's end
       }
     }
-    if (stderr >= 0) stderrCopies(n).release(stderr);
+    try {
+      if (stderr >= 0) stderrCopies(n).release(stderr);
+    } catch {
+      // a failed close: the copy is gone either way, and the stub must still get its exit code
+    }
     input = -1;
     stderr = -1;
     held = -1;
