@@ -16,9 +16,10 @@ import { memory } from './groups/memory.mjs';
 import { reaction } from './groups/reaction.mjs';
 import { logging } from './groups/logging.mjs';
 import { idle } from './groups/idle.mjs';
+import { descriptors } from './groups/descriptors.mjs';
 import { markdown } from './lib/markdown.mjs';
 
-const GROUPS = { startup, memory, reaction, logging, idle };
+const GROUPS = { startup, memory, reaction, logging, idle, descriptors };
 const GROUP_TIMEOUT_MS = 30 * 60 * 1000;
 
 function usage(code) {

@@ -517,6 +517,15 @@ Value PidfdGetfd(const CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
+Value Kcmp(const CallbackInfo& info) {
+  Env env = info.Env();
+  int a, b;
+  if (!GetInt(info, 0, &a) || !GetInt(info, 1, &b)) return env.Undefined();
+  int r = same_file_fd(a, b);
+  if (r < 0) return ThrowErrno(env, -r, "kcmp"), env.Undefined();
+  return Napi::Boolean::New(env, r == 1);
+}
+
 // (in, out, len) -> count: the pipe-to-pipe calls (tee, splice).
 template <ssize_t (*F)(int, int, size_t), const char* Name>
 Value PipeCall(const CallbackInfo& info) {
@@ -730,6 +739,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("watchReadable", Napi::Function::New(env, WatchReadable, "watchReadable"));
   exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));
+  exports.Set("sameFile", Napi::Function::New(env, Kcmp, "sameFile"));
   exports.Set("tee", Napi::Function::New(env, PipeCall<tee_pipe, kTee>, "tee"));
   exports.Set("splice", Napi::Function::New(env, PipeCall<splice_pipe, kSplice>, "splice"));
   exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));

@@ -121,6 +121,9 @@ ssize_t splice_pipe(int in, int out, size_t len);
 int pidfd_open_pid(pid_t pid);
 // A copy of another process's descriptor (the same open file description): fd or -errno.
 int pidfd_get_fd(int pidfd, int targetfd);
+// Linux kcmp(2) KCMP_FILE on two of our own descriptors: 1 when they are the same open file
+// description, 0 when not, -errno (-ENOSYS elsewhere).
+int same_file_fd(int fd1, int fd2);
 int set_child_subreaper();
 // glibc malloc_trim(0): 1 if memory went back to the system, 0 if not, -ENOSYS elsewhere.
 int trim_heap();

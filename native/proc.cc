@@ -55,6 +55,18 @@ int pidfd_get_fd(int pidfd, int targetfd) {
 #endif
 }
 
+int same_file_fd(int fd1, int fd2) {
+#if defined(__linux__) && defined(SYS_kcmp)
+  pid_t self = getpid();
+  long r = syscall(SYS_kcmp, self, self, 0 /* KCMP_FILE */, (unsigned long)fd1, (unsigned long)fd2);
+  return r == -1 ? -errno : r == 0 ? 1 : 0;
+#else
+  (void)fd1;
+  (void)fd2;
+  return -ENOSYS;
+#endif
+}
+
 int set_child_subreaper() {
 #if defined(__linux__)
   return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 ? -errno : 0;

@@ -32,6 +32,8 @@ function scanProblemText(problem: ScanProblem): string {
       return warnText(PROG, 'unable to read directory: ', problem.error);
     case 'log-pipe':
       return warnText(PROG, `unable to recover pipe for ${problem.name}, restarting ${problem.name} and its log: `, problem.error);
+    case 'descriptors':
+      return warnText(PROG, `unable to start ${problem.name}: `, problem.error);
   }
 }
 

@@ -184,6 +184,8 @@ export interface NativeBinding {
   pidfdOpen(pid: number): number;
   /** pidfd_getfd(2) (Linux >= 5.6): our own copy of another process's descriptor, close-on-exec. */
   pidfdGetfd(pidfd: number, targetFd: number): number;
+  /** kcmp(2) KCMP_FILE on two of our own descriptors: whether they are one open file description (Linux; ENOSYS elsewhere). */
+  sameFile(fd1: number, fd2: number): boolean;
   /** Linux tee(2) with SPLICE_F_NONBLOCK: copies up to `len` bytes from pipe `fdIn` to pipe `fdOut`
    * without consuming them (EAGAIN when empty); throws ENOSYS elsewhere. */
   tee(fdIn: number, fdOut: number, len: number): number;

@@ -43,6 +43,7 @@ const ABSENT: Partial<Record<keyof NativeBinding, string>> = {
   getpeercred: 'getsockopt',
   pidfdOpen: 'pidfd_open',
   pidfdGetfd: 'pidfd_getfd',
+  sameFile: 'kcmp',
   tee: 'tee',
   splice: 'splice',
   // FreeBSD has procctl(PROC_REAP_ACQUIRE), macOS nothing: the profile is the least of the two.

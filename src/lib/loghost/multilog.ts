@@ -69,7 +69,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
     if (terminated) engine.terminate();
     // The input is taken out of the pipe only once written out: if svscan dies in between, the
     // bytes are still there for the logger's fallback or the next host.
-    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.ledger, proc.bin, () => aborted, stops));
+    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.keeping, () => aborted, stops));
     // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here
     // (a killed logger's engine was released by pump already: the flag cannot change in between).
     if (!aborted) engine.release();

@@ -12,7 +12,9 @@ import { recordField } from '../exec/captured.js';
 import { parentPid, procStat } from '../proc-stat.js';
 import { readProcState, type ProcState } from '../proc/state.js';
 import { readIdentity, type Identity } from './identity.js';
+import type { Keeping, Kept } from '../multilog/peek.js';
 import { recordMismatch } from './record-check.js';
+import { SharedCopies } from './shared-copies.js';
 import { takeWelcome } from './rehost.js';
 
 /** What a hosted engine needs from its process. */
@@ -30,12 +32,11 @@ export interface LoggerProcess {
   /** Our copy of the stub's stderr (the same open file description), or -1. */
   readonly stderr: number;
   /**
-   * Our copy of the stub's ledger (8 bytes, or -1): the count of input bytes written out but not
-   * yet taken out of the pipe. A stub whose host died drops that many before running alone.
+   * The stub's ledger (what of its input was dealt with: a stub whose host died settles its input
+   * by it) and bin pipe (see launcher.c, peek.ts), copied from its process when lent; null when
+   * its record named none.
    */
-  readonly ledger: number;
-  /** Our copies of the stub's bin pipe [read, write] (see launcher.c), or null. */
-  readonly bin: readonly [number, number] | null;
+  readonly keeping: Keeping | null;
   /** Ends the stub (and so the logger) with `code`; closes our copies of its descriptors. */
   exit(code: number): void;
 }
@@ -103,7 +104,7 @@ function openInput(n: NativeBinding, pid: number, pidfd: number): number {
  * of one pipe other than stdin, each close-on-exec there as the stub makes them. Null when the
  * record names none; throws when the ones it names are not that.
  */
-function stubOwn(n: NativeBinding, pid: number, pidfd: number, state: ProcState, record: string, input: number): [number, [number, number]] | null {
+function stubOwn(n: NativeBinding, pid: number, pidfd: number, state: ProcState, record: string, input: number): StubOwn | null {
   const ledgerFd = recordField(record, 'p');
   const binFds = /^([0-9]+):([0-9]+)$/.exec(recordField(record, 'd') ?? '');
   if (ledgerFd === undefined && !binFds) return null;
@@ -121,12 +122,61 @@ function stubOwn(n: NativeBinding, pid: number, pidfd: number, state: ProcState,
     if (!memfd || !l!.isFile() || mode(ledger) !== fsc.O_RDWR || !pipe || mode(binRead) !== fsc.O_RDONLY || mode(binWrite) !== fsc.O_WRONLY) {
       throw new Error('not a ledger and a bin');
     }
-    return [ledger, [binRead, binWrite]];
-  } catch (err) {
+    return { fds: numbers as [number, number, number], ledger: [l!.dev, l!.ino], bin: [r!.dev, r!.ino] };
+  } finally {
     for (const fd of copies) n.close(fd);
-    throw err;
   }
 }
+
+/** The stub's ledger and bin: their numbers there, and the files they were found to be. */
+interface StubOwn {
+  readonly fds: readonly [ledger: number, binRead: number, binWrite: number];
+  readonly ledger: readonly [dev: number, ino: number];
+  readonly bin: readonly [dev: number, ino: number];
+}
+
+/**
+ * The ledger and bin copied from the stub for each chunk (three descriptors less per hosted logger
+ * while it waits), each copy checked to be the very file found at the start (numbers are the
+ * stub's to reuse) and with the access mode it had then; null when they cannot be had.
+ */
+function keepingOf(n: NativeBinding, withPidfd: <T>(use: (pidfd: number) => T) => T | null, own: StubOwn): Keeping {
+  const modes = [fsc.O_RDWR, fsc.O_RDONLY, fsc.O_WRONLY];
+  const giveBack = (kept: Kept): void => {
+    for (const fd of [kept.ledger, ...kept.bin]) n.close(fd);
+  };
+  return {
+    lend: () => withPidfd((from) => lendFrom(from)),
+    giveBack,
+  };
+  function lendFrom(from: number): Kept | null {
+    const copies: number[] = [];
+    try {
+      for (const fd of own.fds) copies.push(n.pidfdGetfd(from, fd));
+      const ok = copies.every((fd, i) => {
+        const st = fstatSync(fd);
+        const [dev, ino] = i === 0 ? own.ledger : own.bin;
+        return st.dev === dev && st.ino === ino && (n.fcntl(fd, n.constants.F_GETFL) & O_ACCMODE) === modes[i];
+      });
+      if (ok) return { ledger: copies[0]!, bin: [copies[1]!, copies[2]!] };
+    } catch {
+      // gone, or no descriptor left
+    }
+    for (const fd of copies) n.close(fd);
+    return null;
+  }
+}
+
+let sharedStderr: SharedCopies | undefined;
+const stderrCopies = (n: NativeBinding): SharedCopies =>
+  (sharedStderr ??= new SharedCopies({
+    sameFile: (a, b) => n.sameFile(a, b),
+    identity: (fd) => {
+      const st = fstatSync(fd);
+      return `${st.dev}:${st.ino}`;
+    },
+    close: (fd) => n.close(fd),
+  }));
 
 function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
@@ -172,8 +222,7 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
   let started: string | undefined;
   let input = -1;
   let stderr = -1;
-  let ledger = -1;
-  let bin: readonly [number, number] | null = null;
+  let own: StubOwn | null = null;
   try {
     // Who it is and what it has, from the kernel. Its record must say the same, or it is not a
     // stub of ours (any child of ours can connect and send one): it then runs on its own.
@@ -187,27 +236,55 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
     } catch {
       stderr = -1;
     }
-    const own = stubOwn(n, pid, pidfd, state, record, input);
-    if (own !== null) [ledger, bin] = own;
+    own = stubOwn(n, pid, pidfd, state, record, input);
   } catch {
     for (const fd of [input, stderr, pidfd]) if (fd >= 0) n.close(fd);
     fallback();
     return;
   }
+  // One copy of a stderr many stubs share (usually svscan's own): a descriptor less per logger.
+  if (stderr >= 0) stderr = stderrCopies(n).take(stderr);
+  // The pidfd is opened again when needed, not held (a descriptor less per logger while it waits):
+  // a fresh one is this process as long as /proc still shows the start time seen here after it.
+  let held = pidfd;
+  if (started !== undefined) {
+    n.close(pidfd);
+    held = -1;
+  }
+  let gone = false;
+  const withPidfd = <T>(use: (pidfd: number) => T): T | null => {
+    if (gone) return null;
+    if (held >= 0) return use(held);
+    let fresh: number;
+    try {
+      fresh = n.pidfdOpen(pid);
+    } catch {
+      return null; // gone, or no descriptor left
+    }
+    try {
+      return procStat(pid)?.(START_TIME) === started ? use(fresh) : null;
+    } finally {
+      n.close(fresh);
+    }
+  };
   let done = false;
   const closeAll = (): void => {
-    for (const fd of [input, stderr, ledger, ...(bin ?? []), pidfd]) {
+    for (const fd of [input, held]) {
       try {
         if (fd >= 0) closeSync(fd);
       } catch {
         // already closed by the engine's end
       }
     }
+    try {
+      if (stderr >= 0) stderrCopies(n).release(stderr);
+    } catch {
+      // a failed close: the copy is gone either way, and the stub must still get its exit code
+    }
     input = -1;
     stderr = -1;
-    ledger = -1;
-    bin = null;
-    pidfd = -1;
+    held = -1;
+    gone = true;
   };
   const proc: LoggerProcess = {
     identity,
@@ -223,15 +300,14 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
     },
     copyFd(fd) {
       try {
-        return pidfd >= 0 ? n.pidfdGetfd(pidfd, fd) : -1;
+        return withPidfd((from) => n.pidfdGetfd(from, fd)) ?? -1;
       } catch {
         return -1; // not open there (any more), or the process is gone
       }
     },
     stdin: input,
     stderr,
-    ledger,
-    bin,
+    keeping: own === null ? null : keepingOf(n, withPidfd, own),
     exit(code) {
       closeAll();
       if (done) return;

@@ -16,6 +16,51 @@ let scratchBuffer: Buffer | undefined;
 const scratchOf = (): Buffer => (scratchBuffer ??= Buffer.allocUnsafe(PIPE_ROOM));
 
 /**
+ * The pipe tee copies into, one for every reader: a copy is made and read out again in one
+ * synchronous step, so it is empty whenever another reader comes to use it (two descriptors for
+ * the process instead of two per hosted logger). Kept open for good once made.
+ */
+let copyPipe: [read: number, write: number] | undefined;
+
+const copyPipeOf = (nat: NativeBinding): [read: number, write: number] => (copyPipe ??= nat.pipe());
+
+/** Reads the n bytes tee just copied out of the copy pipe, leaving it empty for the next reader. */
+function takeCopy(nat: NativeBinding, buf: Buffer, n: number): void {
+  const [copyIn, copyOut] = copyPipeOf(nat);
+  let got = 0;
+  try {
+    while (got < n) got += readSync(copyIn, buf, got, n - got, null);
+  } catch (err) {
+    // Cannot happen to a pipe of our own that holds n bytes; if it did, the next reader must not
+    // find them there: this pipe goes, another is made.
+    copyPipe = undefined;
+    nat.close(copyIn);
+    nat.close(copyOut);
+    throw err;
+  }
+}
+
+/** The logger stub's ledger and its bin's [read, write] ends (launcher.c), as the host holds them for a while. */
+export interface Kept {
+  readonly ledger: number;
+  readonly bin: readonly [read: number, write: number];
+}
+
+/**
+ * Where the ledger and bin come from: lent for one chunk (from its intake to its removal from the
+ * pipe) and given back, so a logger that waits for input holds none of them. `lend` returns null
+ * when they cannot be had now (the stub is gone, or no descriptor is left): that chunk goes
+ * without a ledger entry (at worst it is logged twice after our death).
+ */
+export interface Keeping {
+  lend(): Kept | null;
+  giveBack(kept: Kept): void;
+}
+
+/** Ledger and bin held for good (a caller that has them open anyway). */
+export const heldKeeping = (kept: Kept): Keeping => ({ lend: () => kept, giveBack: () => undefined });
+
+/**
  * A reader that peeks at the pipe `fd` and takes out of it what the engine has dealt with. With
  * the logger stub's `ledger` and `bin` (launcher.c) nothing is lost or logged twice should we
  * die at any point:
@@ -36,13 +81,11 @@ const scratchOf = (): Buffer => (scratchBuffer ??= Buffer.allocUnsafe(PIPE_ROOM)
  */
 export function peekingReader(
   nat: NativeBinding,
-  ledger = -1,
-  bin: readonly [read: number, write: number] | null = null,
+  keeping: Keeping | null = null,
   killed: () => boolean = () => false,
   stops?: Stoppable,
 ): ReaderFactory {
-  const keeping = ledger >= 0 && bin !== null;
-  const note = (head: string, ...held: Buffer[]): void => {
+  const note = (ledger: number, head: string, ...held: Buffer[]): void => {
     try {
       const all = Buffer.concat([Buffer.from(head, 'latin1'), ...held]);
       writeSync(ledger, all, 0, all.length, 0);
@@ -51,7 +94,8 @@ export function peekingReader(
     }
   };
   return (fd: number, engine: Multilog): Reader => {
-    const [copyIn, copyOut] = nat.pipe();
+    // Made now if need be, so that a process out of descriptors fails here, at the start.
+    copyPipeOf(nat);
     /** The engine's held bytes before the chunk in hand, and the chunk's length. */
     let before: Buffer = Buffer.alloc(0);
     let inHand = 0;
@@ -59,15 +103,14 @@ export function peekingReader(
       if (killed()) return 'stop';
       let n: number;
       try {
-        n = nat.tee(from, copyOut, Math.min(want, PIPE_ROOM, buf.length));
+        n = nat.tee(from, copyPipeOf(nat)[1], Math.min(want, PIPE_ROOM, buf.length));
       } catch (err) {
         // (The addon retries EINTR itself.)
         return (err as { code?: string }).code === 'EAGAIN' ? 'again' : 0;
       }
       // No writer and nothing left: end of input (which a stopped C multilog does not see yet).
       if (n === 0) return stops?.stopped() ? 'held' : 0;
-      let got = 0;
-      while (got < n) got += readSync(copyIn, buf, got, n - got, null);
+      takeCopy(nat, buf, n);
       // Asked after the copy: stopped now, it may have been stopped before the copy was made.
       if (stops?.stopped()) return 'held';
       inHand = n;
@@ -75,25 +118,35 @@ export function peekingReader(
     };
     const reader: Reader = waitThenRead(fd, engine, nat, take, stops);
     reader.abandoned = killed;
+    /** The ledger and bin lent for the chunk in hand. */
+    let lent: Kept | null = null;
+    const giveBack = (): void => {
+      if (lent) keeping?.giveBack(lent);
+      lent = null;
+    };
     if (keeping) {
       reader.beforeWrite = (): void => {
+        lent ??= keeping.lend();
+        if (!lent) return;
         const files = engine.currentFiles();
         const after = engine.heldInput();
         // A rotation, a closed or oddly named directory: no promise the stub could check; it
         // keeps what was in the ledger before (at worst the chunk is logged twice).
         if (files.some((f) => f === null || f.rotates || f.path.includes('\n'))) return;
         const written = files.filter((f) => f!.pending > 0).map((f) => `${f!.size} ${f!.path}\n`);
-        note(`${inHand} ${written.length} ${before.length} ${after.length}\n${written.join('')}`, before, after);
+        note(lent.ledger, `${inHand} ${written.length} ${before.length} ${after.length}\n${written.join('')}`, before, after);
       };
     }
     reader.consumed = (n: number): void => {
       // Only we read this pipe, so the first n bytes in it are the ones just dealt with.
       let left = n;
-      if (keeping) {
-        left -= moveToBin(fd, bin[1], n);
+      if (keeping) lent ??= keeping.lend();
+      if (lent) {
+        left -= moveToBin(fd, lent.bin[1], n);
         before = Buffer.from(engine.heldInput());
-        note(`0 0 0 ${before.length}\n`, before);
-        emptyBin(bin[0]);
+        note(lent.ledger, `0 0 0 ${before.length}\n`, before);
+        emptyBin(lent.bin[0]);
+        giveBack();
       }
       while (left > 0) {
         try {
@@ -130,10 +183,7 @@ export function peekingReader(
         }
       }
     };
-    reader.close = (): void => {
-      nat.close(copyIn);
-      nat.close(copyOut);
-    };
+    reader.close = giveBack;
     return reader;
   };
 }

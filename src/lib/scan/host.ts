@@ -2,6 +2,7 @@
 // in this process wherever C svscan would have forked `supervise`.
 import { closeSync, readdirSync, statSync } from 'node:fs';
 import { native, type ExecPlan } from '../../native/index.js';
+import { linuxBranches } from '../../native/platform.js';
 import { Supervisor, SuperviseStartError, type Problem } from '../supervise/supervisor.js';
 import { recoverLogPipe } from './adopt-pipe.js';
 import type { ScanHost, ScanProblem, ServiceSpec } from './scanner.js';
@@ -32,6 +33,15 @@ export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
       return { dev: st.dev, ino: st.ino, isDirectory: st.isDirectory() };
     },
     pipe: () => native().pipe(),
+    descriptors() {
+      if (!linuxBranches()) return null;
+      try {
+        const limit = native().getrlimit(native().constants.RLIMIT.NOFILE!)[0];
+        return { limit: limit > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(limit), open: readdirSync('/proc/self/fd').length - 1 };
+      } catch {
+        return null;
+      }
+    },
     close: (fd) => closeSync(fd),
     problem: (problem) => options.onScanProblem(problem),
     keptPipe(name) {

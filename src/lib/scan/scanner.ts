@@ -2,6 +2,7 @@
 // directory, known by device and inode (a symlink and its target are one service); a supervisor for
 // it and, when it has a log/, one for log/ with a pipe between them; a supervisor that has ended is
 // started again on the next scan; an entry whose directory is gone is dropped once both have ended.
+import { errnoError } from '../errors.js';
 import { LogPipe, type PipeSyscalls } from './log-pipe.js';
 
 export interface DirStat {
@@ -26,7 +27,9 @@ export type ScanProblem =
   | { readonly kind: 'pipe'; readonly name: string; readonly error: unknown }
   | { readonly kind: 'readdir'; readonly error: unknown }
   /** The pipe a service and logger kept from a killed svscan could not be taken back; they restart. */
-  | { readonly kind: 'log-pipe'; readonly name: string; readonly error: unknown };
+  | { readonly kind: 'log-pipe'; readonly name: string; readonly error: unknown }
+  /** Too few descriptors left to start a new service (and its logger) whole: tried again next scan. */
+  | { readonly kind: 'descriptors'; readonly name: string; readonly error: unknown };
 
 export type Slot = 'main' | 'log';
 
@@ -41,7 +44,27 @@ export interface ScanHost<H> extends PipeSyscalls {
   problem(problem: ScanProblem): void;
   /** The pipe between `name` and its logger when either outlived an earlier svscan, else null. */
   keptPipe?(name: string): [read: number, write: number] | null;
+  /** This process's descriptor limit and how many it has open now; null where it cannot tell. */
+  descriptors?(): { readonly limit: number; readonly open: number } | null;
 }
+
+/**
+ * What starting a service costs the process the supervisors live in, in descriptors: each
+ * supervisor holds lock, control and ok; a logged one adds the pipe's two ends and, for a logger
+ * hosted here, its stub's socket and input and its log directory, lock and current (what
+ * src/lib/loghost holds while it waits for input).
+ */
+export const DESCRIPTOR_COST = { plain: 3, logged: 3 + 3 + 2 + 5 } as const;
+/**
+ * Kept free for what running services need now and then (a fork's pipes, status.new, a logger's
+ * ledger and bin for a chunk, a processor): a new service is not started into it, so a command
+ * for a running one never fails for want of a descriptor.
+ */
+export const DESCRIPTOR_RESERVE = 64;
+/** What the process holds before any service (Node, the log host, the watch), with room. */
+const DESCRIPTOR_BASE = 40;
+/** What running out of them would have said (C's words: process cannot open more files). */
+const outOfDescriptors = (): Error => errnoError('EMFILE', 'open');
 
 interface Entry<H> {
   /** Seen in the scan under way (C's flagactive). */
@@ -55,6 +78,8 @@ interface Entry<H> {
 export class Scanner<H> {
   private readonly entries = new Map<string, Entry<H>>();
   private frozen = false;
+  /** Descriptors new entries may still take in the scan under way. */
+  private spare = Infinity;
 
   constructor(
     private readonly host: ScanHost<H>,
@@ -102,6 +127,7 @@ export class Scanner<H> {
       this.host.problem({ kind: 'readdir', error });
       return false;
     }
+    this.spare = this.spareDescriptors();
     for (const name of names) this.visit(name);
     for (const [key, entry] of this.entries) {
       if (entry.active || entry.main !== null || entry.log !== null) continue;
@@ -138,6 +164,18 @@ export class Scanner<H> {
     }
   }
 
+  /**
+   * What new services may take this scan: the limit, less the reserve, less what is open or what
+   * the table's entries cost if that is more (a logger started last scan may not be hosted yet).
+   */
+  private spareDescriptors(): number {
+    const room = this.host.descriptors?.() ?? null;
+    if (room === null) return Infinity;
+    let held = DESCRIPTOR_BASE;
+    for (const entry of this.entries.values()) held += entry.pipe === null ? DESCRIPTOR_COST.plain : DESCRIPTOR_COST.logged;
+    return room.limit - DESCRIPTOR_RESERVE - Math.max(room.open, held);
+  }
+
   private newEntry(name: string): Entry<H> | undefined {
     let hasLog = true;
     try {
@@ -149,6 +187,13 @@ export class Scanner<H> {
       }
       hasLog = false;
     }
+    // Started whole or not at all: a service whose logger could not follow would fill its pipe.
+    const cost = hasLog ? DESCRIPTOR_COST.logged : DESCRIPTOR_COST.plain;
+    if (cost > this.spare) {
+      this.host.problem({ kind: 'descriptors', name, error: outOfDescriptors() });
+      return undefined;
+    }
+    this.spare -= cost;
     let pipe: LogPipe | null = null;
     if (hasLog) {
       try {

@@ -3,6 +3,7 @@
 // back Node-shaped, named by the step, for supervise's (or svscan's) words.
 import { closeSync, constants as fs, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { native } from '../../native/index.js';
+import { linuxBranches } from '../../native/platform.js';
 import { errnoError } from '../errors.js';
 import { encodeStatus, STATUS_SIZE, type Status } from '../status.js';
 import { inDir, normallyUp as downFileAbsent } from '../svdir.js';
@@ -40,6 +41,7 @@ export const NO_FD = -1;
 export interface Held {
   lock: number;
   control: number;
+  /** NO_FD when `control` is open for writing too (openControl). */
   controlWrite: number;
   ok: number;
 }
@@ -98,6 +100,31 @@ export function openFifo(path: string, name: string, mode: number, step: StartSt
   } catch (err) {
     throw new SuperviseStartError(step, err);
   }
+}
+
+/**
+ * supervise/control made and opened for reading, with a write end held so that it never reads as
+ * end-of-file when svc closes it. On Linux one O_RDWR open is both (one descriptor where C holds
+ * two: Linux defines O_RDWR on a FIFO, it opens at once and counts as a reader, so svc's open
+ * finds one); POSIX leaves that undefined, so elsewhere, or should it fail, the two opens C makes,
+ * which also say which step failed in C's words.
+ */
+export function openControl(path: string, held: Held): void {
+  if (linuxBranches()) {
+    try {
+      native().mkfifo(inDir(path, 'supervise/control'), 0o600);
+    } catch {
+      // Already there; opening it tells whether it is usable.
+    }
+    try {
+      held.control = openSync(inDir(path, 'supervise/control'), fs.O_RDWR | fs.O_NONBLOCK);
+      return;
+    } catch {
+      // Not openable for both: C's two opens below name the one that fails.
+    }
+  }
+  held.control = openFifo(path, 'supervise/control', fs.O_RDONLY, 'control-read');
+  held.controlWrite = openFifo(path, 'supervise/control', fs.O_WRONLY, 'control-write', false);
 }
 
 /** Writes supervise/status by way of status.new; what went wrong, if anything. */

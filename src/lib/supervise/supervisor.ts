@@ -15,6 +15,7 @@ import {
   closeHeld,
   NO_FD,
   normallyUp,
+  openControl,
   openFifo,
   takeLock,
   writeStatus,
@@ -124,9 +125,7 @@ export class Supervisor {
       const up = normallyUp(path);
       takeLock(path, held);
       this.readExtensions();
-      held.control = openFifo(path, 'supervise/control', fs.O_RDONLY, 'control-read');
-      // Holding a write end too: the FIFO never reads as end-of-file when svc closes it.
-      held.controlWrite = openFifo(path, 'supervise/control', fs.O_WRONLY, 'control-write', false);
+      openControl(path, held);
       this.state = this.takeOver(up);
       this.dispatch({ type: 'locked', at: stampNow() });
       held.ok = openFifo(path, 'supervise/ok', fs.O_RDONLY, 'ok');

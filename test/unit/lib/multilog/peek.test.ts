@@ -46,7 +46,7 @@ test.skipIf(process.platform !== 'linux')('nothing is taken in while the process
   const [r, w] = n.pipe();
   let ended = false;
   let asked = proc.asked();
-  const pumping = pump(r, engine, CHUNK, peekingReader(n, -1, null, () => false, proc)).then(() => (ended = true));
+  const pumping = pump(r, engine, CHUNK, peekingReader(n, null, () => false, proc)).then(() => (ended = true));
 
   writeSync(w, 'one\n');
   await asked;

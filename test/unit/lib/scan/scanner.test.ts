@@ -1,6 +1,6 @@
 // C svscan's rules, one by one, against a scan directory and supervisors that exist only in memory.
 import { describe, expect, test } from 'vitest';
-import { Scanner, type DirStat, type ScanHost, type ScanProblem, type ServiceSpec } from '../../../../src/lib/scan/scanner.js';
+import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost, type ScanProblem, type ServiceSpec } from '../../../../src/lib/scan/scanner.js';
 
 function enoent(path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT', syscall: 'stat', path });
@@ -77,6 +77,13 @@ class FakeHost implements ScanHost<FakeSupervisor> {
 
   problem(problem: ScanProblem): void {
     this.problems.push(problem);
+  }
+
+  /** The process's descriptors as the host would report them; unset: it cannot tell. */
+  room: { limit: number; open: number } | undefined;
+
+  descriptors(): { limit: number; open: number } | null {
+    return this.room ?? null;
   }
 
   /** The paths started so far, in order. */
@@ -291,4 +298,49 @@ test('the scanner is told which supervisor ended, and in which slot', () => {
   host.last('a/log').end();
   host.last('a').end();
   expect(ended).toEqual(['log:a/log', 'main:a']);
+});
+
+describe('descriptors', () => {
+  const logged = (host: FakeHost, name: string): FakeHost => host.dir(name).dir(`${name}/log`);
+  test.each([
+    // [what, limit over the reserve and what is open, services, logged, started names]
+    ['room for all', 2 * DESCRIPTOR_COST.logged, ['a', 'b'], ['a', 'b']],
+    ['room for one logged service: the second waits, whole', 2 * DESCRIPTOR_COST.logged - 1, ['a', 'b'], ['a']],
+    ['no room: nothing is half started', DESCRIPTOR_COST.logged - 1, ['a'], []],
+  ] as const)('%s', (_what, spare, names, startedNames) => {
+    const host = new FakeHost();
+    for (const name of names) logged(host, name);
+    // What is open is taken as the more of the count and the table's estimate: here the count.
+    host.room = { limit: 10000, open: 10000 - DESCRIPTOR_RESERVE - spare };
+    new Scanner(host).scan();
+    expect([...new Set(host.started.map((s) => s.spec.path.split('/')[0]))]).toEqual(startedNames);
+    expect(host.started.length).toBe(2 * startedNames.length);
+    const refused = names.filter((n) => !startedNames.includes(n as never));
+    expect(host.problems.map((p) => [p.kind, 'name' in p ? p.name : ''])).toEqual(refused.map((n) => ['descriptors', n]));
+    expect(host.openFds.size).toBe(2 * startedNames.length);
+  });
+
+  test('a running service restarts whatever is left; a refused one is tried again next scan, once warned per scan', () => {
+    const host = logged(new FakeHost(), 'a');
+    host.room = { limit: 10000, open: 10000 - DESCRIPTOR_RESERVE - DESCRIPTOR_COST.logged };
+    const scanner = new Scanner(host);
+    scanner.scan();
+    expect(host.started).toHaveLength(2);
+    logged(host, 'b');
+    host.room = { limit: 10000, open: 10000 }; // nothing left at all
+    host.started[0]!.end(); // a's service ended (svc -t of a supervisor gone, say): it is started again
+    scanner.scan();
+    scanner.scan();
+    expect(host.started.map((s) => s.spec.path)).toEqual(['a', 'a/log', 'a']);
+    expect(host.problems.map((p) => p.kind)).toEqual(['descriptors', 'descriptors']);
+    host.room = { limit: 10000, open: 0 };
+    scanner.scan();
+    expect(host.started.map((s) => s.spec.path).slice(3)).toEqual(['b', 'b/log']);
+  });
+
+  test('a host that cannot tell limits nothing', () => {
+    const host = logged(logged(new FakeHost(), 'a'), 'b');
+    new Scanner(host).scan();
+    expect(host.started).toHaveLength(4);
+  });
 });
