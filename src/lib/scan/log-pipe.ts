@@ -10,6 +10,8 @@ export interface PipeSyscalls {
 }
 
 export class LogPipe {
+  private writeOpen = true;
+
   private constructor(
     /** The logger's stdin. */
     readonly read: number,
@@ -29,14 +31,28 @@ export class LogPipe {
     return new LogPipe(read, write, sys);
   }
 
+  /**
+   * svscan is going down and the service has ended: its own copy of the write end goes, so the
+   * logger sees the end of its input once nobody else writes (a TERM a multilog took while it
+   * could not read counts only after its next read, which would otherwise never come).
+   */
+  closeWrite(): void {
+    if (!this.writeOpen) return;
+    this.writeOpen = false;
+    this.closeQuietly(this.write);
+  }
+
   /** The service is forgotten: both ends go, as C svscan closes them when it drops its entry. */
   close(): void {
-    for (const fd of [this.read, this.write]) {
-      try {
-        this.sys.close(fd);
-      } catch {
-        // Nothing to do about a failed close; the descriptor is gone either way.
-      }
+    this.closeQuietly(this.read);
+    this.closeWrite();
+  }
+
+  private closeQuietly(fd: number): void {
+    try {
+      this.sys.close(fd);
+    } catch {
+      // Nothing to do about a failed close; the descriptor is gone either way.
     }
   }
 }

@@ -106,6 +106,11 @@ export class Scanner<H> {
     this.frozen = true;
   }
 
+  /** svscan is going down and the services have ended: the loggers' input ends once no one else writes. */
+  endLogInput(): void {
+    for (const entry of this.entries.values()) entry.pipe?.closeWrite();
+  }
+
   /** The read ends of every log pipe held now. */
   pipeReads(): number[] {
     const out: number[] = [];

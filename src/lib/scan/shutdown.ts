@@ -24,6 +24,9 @@ export class Shutdown {
   async run(): Promise<void> {
     this.scanner.freeze();
     await this.phase('main');
+    // A logger told to exit while it could not read (just started, say) goes on to its next read,
+    // as C multilog does: svscan's write end must not keep that read waiting for ever.
+    this.scanner.endLogInput();
     await this.phase('log');
   }
 

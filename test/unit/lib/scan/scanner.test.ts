@@ -130,6 +130,19 @@ test('each supervisor is named as C svscan would have started it (`supervise a`,
   expect(log!.spec).toEqual({ dir: 'log', path: 'a/log', stdin: 10 });
 });
 
+test('going down, the loggers\' input ends: only the write ends close, once, and dropping the entry closes the read end', () => {
+  const host = new FakeHost().dir('a').dir('a/log').dir('b');
+  const scanner = scanOnce(host);
+  expect([...host.openFds]).toEqual([10, 11]);
+  scanner.endLogInput();
+  scanner.endLogInput();
+  expect([...host.openFds]).toEqual([10]);
+  host.started.forEach((s) => s.end());
+  host.remove('a');
+  scanner.scan();
+  expect(host.openFds.size).toBe(0);
+});
+
 test('a service without log/ keeps its stdout and gets no pipe', () => {
   const host = new FakeHost().dir('a');
   scanOnce(host);
