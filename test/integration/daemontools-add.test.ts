@@ -40,6 +40,9 @@ describe('add refuses, writing nothing', () => {
     ['a bad --env', (s) => s.args('web', '--env', 'NOEQUALS', '--', 'sh'), /--env NOEQUALS: not NAME=VALUE/],
     ['a value envdir would cut', (s) => s.args('web', '--env', 'A=trailing ', '--', 'sh'), /envdir cuts trailing blanks/],
     ['a bad --instances', (s) => s.args('web', '--instances', '0', '--', 'sh'), /--instances takes a whole number/],
+    ['a --restart-backoff with MIN > MAX', (s) => s.args('web', '--restart-backoff', '9,3', '--', 'sh'), /--restart-backoff takes MIN,MAX/],
+    ['a --restart-backoff that is not two numbers', (s) => s.args('web', '--restart-backoff', '5', '--', 'sh'), /--restart-backoff takes MIN,MAX/],
+    ['an unknown --ready', (s) => s.args('web', '--ready', 'telepathy', '--', 'sh'), /ready.*telepathy|Invalid values/],
   ])('%s', (_what, argv, message) => {
     const s = setup();
     const r = daemontools(argv(s));
@@ -139,7 +142,39 @@ describe('the definition', () => {
   });
 });
 
+test('--ready, --restart-backoff and --kill-timeout write the extension files supervise reads, and no others', () => {
+  const s = setup();
+  const files = (name: string): string[] => readdirSync(join(s.svdir, name)).filter((f) => !['run', 'log', 'env'].includes(f)).sort();
+  expect(daemontools(s.args('plain', '--', 'sh')).status).toBe(0);
+  expect(files('plain')).toEqual([]);
+  for (const [ready, file, content] of [['fd', 'notification-fd', '3\n'], ['socket', 'notify-socket', ''], ['ipc', 'notify-ipc', '']] as const) {
+    expect(daemontools(s.args(`r-${ready}`, '--ready', ready, '--', 'sh')).status).toBe(0);
+    expect(files(`r-${ready}`)).toEqual([file]);
+    expect(readFileSync(join(s.svdir, `r-${ready}`, file), 'utf8')).toBe(content);
+  }
+  expect(daemontools(s.args('policy', '--restart-backoff', '2,30', '--kill-timeout', '4000', '--', 'sh')).status).toBe(0);
+  expect(files('policy')).toEqual(['backoff', 'timeout-kill']);
+  expect(readFileSync(join(s.svdir, 'policy', 'backoff'), 'utf8')).toBe('2 30\n');
+  expect(readFileSync(join(s.svdir, 'policy', 'timeout-kill'), 'utf8')).toBe('4000\n');
+});
+
 describe('with svscan running', () => {
+  test('--ready ipc: a Node service that calls process.send("ready") is ready for daemontools wait --ready', async () => {
+    const s = setup();
+    new RunningSvscan('ours', box.root, ['svc']);
+    const app = box.path('app.js');
+    writeFileSync(app, "setTimeout(() => process.send('ready'), 300); setInterval(() => {}, 1000);\n");
+    const r = daemontools(s.args('web', '--ready', 'ipc', '--', process.execPath, app));
+    expect(r.status).toBe(0);
+    const dir = join(s.scandir, 'web');
+    await until('web up', () => box.pid(dir) !== 0);
+    const waited = daemontools(['wait', '--ready', '--timeout', '20', dir]);
+    expect(waited.stderr).toBe('');
+    expect(waited.status).toBe(0);
+    const state = JSON.parse(readFileSync(join(dir, 'supervise', 'status.json'), 'utf8')) as { state: string; ready: boolean };
+    expect(state).toMatchObject({ state: 'up', ready: true });
+  });
+
   test('add starts it with its log; remove stops both, waits for supervise, keeps or purges', async () => {
     const s = setup();
     const svscan = new RunningSvscan('ours', box.root, ['svc']);
@@ -188,9 +223,12 @@ describe('import', () => {
     expect(readFileSync(join(s.svdir, 'api-app-2', 'env', 'NODE_APP_INSTANCE'), 'utf8')).toBe('2\n');
     expect(readFileSync(join(s.svdir, 'worker-1', 'env', 'PORT'), 'utf8')).toBe('9001\n');
     expect(readFileSync(join(s.svdir, 'api-app-0', 'run'), 'utf8')).toContain(`exec envdir "$svc"/env node --max-old-space-size=512 api.js --color --name 'api one'\n`);
-    for (const key of ['watch', 'exec_mode', 'wait_ready', 'kill_timeout', 'exp_backoff_restart_delay', 'min_uptime', 'max_restarts', 'max_memory_restart', 'cron_restart', 'deploy']) {
+    for (const key of ['watch', 'exec_mode', 'max_memory_restart', 'cron_restart', 'deploy']) {
       expect(r.stderr).toMatch(new RegExp(`^ *(daemontools: warning: )?${key}: `, 'm'));
     }
+    for (const key of ['wait_ready', 'kill_timeout', 'exp_backoff_restart_delay', 'min_uptime/max_restarts']) expect(r.stderr).toMatch(new RegExp(`note: api-app: ${key}[: ]`));
+    // What they became: the extension files supervise reads (docs/readiness.md).
+    expect(['notify-ipc', 'timeout-kill', 'backoff', 'permanent-failure'].map((f) => readFileSync(join(s.svdir, 'api-app-0', f), 'utf8'))).toEqual(['', '3000\n', '1 15\n', '310 10\n']);
     expect(r.stderr).toMatch(/note: api-app: out_file, error_file, log_date_format: one multilog log/);
   });
 

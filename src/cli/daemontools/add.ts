@@ -29,6 +29,9 @@ export function addOptions(y: Argv): Argv {
     .option('log-size', { type: 'number', describe: "multilog's s: bytes per log file" })
     .option('log-keep', { type: 'number', describe: "multilog's n: old log files kept" })
     .option('down', { type: 'boolean', default: false, describe: 'add it, but do not start it (a down file)' })
+    .option('ready', { type: 'string', choices: ['fd', 'socket', 'ipc'], describe: 'how it says it is ready: a line on fd 3, sd_notify, or process.send("ready")' })
+    .option('restart-backoff', { type: 'string', describe: 'MIN,MAX: seconds before a restart, doubling from MIN to MAX (backoff)' })
+    .option('kill-timeout', { type: 'number', describe: 'milliseconds after a stop before SIGKILL (timeout-kill)' })
     .option('instances', { type: 'number', default: 1, describe: 'N services NAME-0 ... NAME-(N-1), each with INSTANCE=i' })
     .option('port', { type: 'number', describe: 'PORT=P+i in instance i' })
     .option('check', { type: 'boolean', default: true, describe: 'refuse a COMMAND not found on PATH (--no-check: add it anyway)' })
@@ -37,13 +40,22 @@ export function addOptions(y: Argv): Argv {
 
 /** Problems with numbers, before anything else is looked at. */
 function badNumber(a: Record<string, unknown>): string | null {
-  for (const key of ['limitMem', 'limitFiles', 'limitProcs', 'logSize', 'logKeep', 'port']) {
+  for (const key of ['limitMem', 'limitFiles', 'limitProcs', 'logSize', 'logKeep', 'port', 'killTimeout']) {
     const v = a[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} takes a whole number`;
   }
   const n = a.instances;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return '--instances takes a whole number, 1 or more';
+  if (a.restartBackoff !== undefined && backoffOf(a.restartBackoff) === null) return '--restart-backoff takes MIN,MAX: whole seconds, 1 <= MIN <= MAX';
   return null;
+}
+
+/** `--restart-backoff MIN,MAX`; null when malformed. */
+export function backoffOf(v: unknown): [number, number] | null {
+  const m = /^([0-9]+),([0-9]+)$/.exec(String(v));
+  if (!m) return null;
+  const [min, max] = [Number(m[1]), Number(m[2])];
+  return min >= 1 && min <= max ? [min, max] : null;
 }
 
 export function environment(pairs: readonly string[], files: readonly string[]): Map<string, string> {
@@ -81,6 +93,9 @@ export function specOf(a: Record<string, unknown>, command: readonly string[], e
     logSize: a.logSize as number | undefined,
     logKeep: a.logKeep as number | undefined,
     down: a.down === true,
+    ready: a.ready as ServiceSpec['ready'],
+    backoff: a.restartBackoff === undefined ? undefined : backoffOf(a.restartBackoff)!,
+    killTimeoutMs: a.killTimeout as number | undefined,
   };
 }
 

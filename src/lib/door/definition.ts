@@ -13,6 +13,11 @@ export interface Limits {
   readonly procs?: number;
 }
 
+export type Readiness = 'fd' | 'socket' | 'ipc';
+
+/** The descriptor `--ready fd` gives the service (s6's own examples use 3). */
+export const NOTIFICATION_FD = 3;
+
 export interface ServiceSpec {
   readonly name: string;
   /** The program and its arguments, exactly as given. */
@@ -31,6 +36,17 @@ export interface ServiceSpec {
   readonly logKeep?: number;
   /** Add a `down` file: defined and supervised, but not started. */
   readonly down: boolean;
+  /**
+   * How the service says it is ready (docs/readiness.md): `fd` writes a line to descriptor 3 (s6's
+   * notification-fd), `socket` uses sd_notify (notify-socket), `ipc` calls process.send('ready').
+   */
+  readonly ready?: Readiness;
+  /** The restart policy's `backoff MIN MAX`, in seconds. */
+  readonly backoff?: readonly [min: number, max: number];
+  /** `permanent-failure SECONDS COUNT`: COUNT deaths within SECONDS leave it down, failed. */
+  readonly permanentFailure?: readonly [seconds: number, count: number];
+  /** `timeout-kill`: milliseconds after a stop before SIGKILL. */
+  readonly killTimeoutMs?: number;
   /** The variables that hold the instance number (default: INSTANCE). */
   readonly instanceVars?: readonly string[];
 }
@@ -90,12 +106,26 @@ export function definition(spec: ServiceSpec): Definition {
     for (const [name, value] of spec.env) entries.push({ kind: 'file', path: join('env', name), mode: 0o600, content: envFileContent(value) });
   }
   if (spec.down) entries.push({ kind: 'file', path: 'down', mode: 0o644, content: '' });
+  entries.push(...extensionFiles(spec));
   entries.push(
     { kind: 'dir', path: 'log', mode: 0o755 },
     { kind: 'file', path: join('log', 'run'), mode: 0o755, content: logRunScript(spec) },
     { kind: 'dir', path: join('log', 'main'), mode: 0o755, owner: spec.logUser },
   );
   return { name: spec.name, entries };
+}
+
+/** The extension files (docs/readiness.md) the spec asks for; none without such options. */
+function extensionFiles(spec: ServiceSpec): Entry[] {
+  const file = (path: string, content: string): Entry => ({ kind: 'file', path, mode: 0o644, content });
+  const out: Entry[] = [];
+  if (spec.ready === 'fd') out.push(file('notification-fd', `${NOTIFICATION_FD}\n`));
+  if (spec.ready === 'socket') out.push(file('notify-socket', ''));
+  if (spec.ready === 'ipc') out.push(file('notify-ipc', ''));
+  if (spec.backoff) out.push(file('backoff', `${spec.backoff[0]} ${spec.backoff[1]}\n`));
+  if (spec.permanentFailure) out.push(file('permanent-failure', `${spec.permanentFailure[0]} ${spec.permanentFailure[1]}\n`));
+  if (spec.killTimeoutMs !== undefined) out.push(file('timeout-kill', `${spec.killTimeoutMs}\n`));
+  return out;
 }
 
 /** The names `--instances N` gives: NAME-0 … NAME-(N-1), each with INSTANCE (and PORT from a base). */

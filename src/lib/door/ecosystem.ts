@@ -31,14 +31,31 @@ export class EcosystemError extends Error {}
 
 /** Keys that the readiness and restart-policy work will carry; until then, no equivalent. */
 const NOT_YET: Record<string, string> = {
-  wait_ready: 'no equivalent yet (readiness: --ready ipc)',
-  listen_timeout: 'no equivalent yet (readiness)',
-  kill_timeout: 'no equivalent yet (timeout-kill)',
-  exp_backoff_restart_delay: 'no equivalent yet (restart policy)',
-  min_uptime: 'no equivalent yet (restart policy)',
-  max_restarts: 'no equivalent yet (restart policy)',
-  restart_delay: 'no equivalent yet: supervise waits 1 s between starts',
+  listen_timeout: 'no equivalent yet: timeout-ready restarts a service not ready in time, pm2 only waits',
+  restart_delay: 'no equivalent yet: supervise waits 1 s between starts (backoff grows from MIN)',
 };
+
+/** pm2's defaults for the keys of its restart policy. */
+const PM2_MIN_UPTIME_MS = 1000;
+const PM2_MAX_RESTARTS = 16;
+/** pm2's exponential backoff stops growing at 15 s. */
+const PM2_BACKOFF_MAX_S = 15;
+
+const wholeNumber = (v: unknown, what: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new EcosystemError(`${what}: ${JSON.stringify(v)} is not a whole number`);
+  return n;
+};
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A pm2 duration in milliseconds: a number of ms, or a string such as "500ms", "30s", "2m", "1h". */
+export function durationMs(v: unknown, what: string): number {
+  if (typeof v === 'number') return wholeNumber(v, what);
+  const m = /^\s*([0-9]+)\s*(ms|s|m|h|d)?\s*$/.exec(String(v));
+  if (!m) throw new EcosystemError(`${what}: ${JSON.stringify(v)} is not a duration (milliseconds, or a number with ms, s, m, h or d)`);
+  return Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!;
+}
 
 const NONE: Record<string, string> = {
   watch: 'no file watching: restart with `daemontools restart` from your deploy or a watcher of your own',
@@ -67,7 +84,10 @@ const NONE: Record<string, string> = {
 };
 
 const LOG_KEYS = ['out_file', 'error_file', 'output', 'error', 'log', 'log_file', 'log_date_format', 'merge_logs', 'combine_logs', 'time', 'log_type', 'disable_logs'];
-const MAPPED = ['name', 'script', 'args', 'interpreter', 'interpreter_args', 'node_args', 'cwd', 'env', 'instances', 'exec_mode', 'port', 'increment_var', 'instance_var', 'uid', 'user'];
+const MAPPED = [
+  'name', 'script', 'args', 'interpreter', 'interpreter_args', 'node_args', 'cwd', 'env', 'instances', 'exec_mode', 'port',
+  'increment_var', 'instance_var', 'uid', 'user', 'wait_ready', 'kill_timeout', 'exp_backoff_restart_delay', 'min_uptime', 'max_restarts',
+];
 
 const strings = (v: unknown, what: string): string[] => {
   if (v === undefined || v === null) return [];
@@ -136,6 +156,7 @@ export function importApp(app: Record<string, unknown>, context: ImportContext):
     if (MAPPED.includes(key) || LOG_KEYS.includes(key) || key.startsWith('env_')) continue;
     unsupported.push(`${key}: ${NOT_YET[key] ?? NONE[key] ?? 'unknown to daemontools add'}`);
   }
+  const policy = restartPolicy(app, name, notes);
   const cwd = resolve(context.baseDir, typeof app.cwd === 'string' ? app.cwd : '.');
   return {
     spec: {
@@ -148,12 +169,44 @@ export function importApp(app: Record<string, unknown>, context: ImportContext):
       logUser: user ?? context.defaultUser,
       down: false,
       instanceVars,
+      ...policy,
     },
     instances,
     port,
     notes,
     unsupported,
   };
+}
+
+/** wait_ready, kill_timeout and pm2's restart policy as the extension files of docs/readiness.md. */
+function restartPolicy(app: Record<string, unknown>, name: string, notes: string[]): Partial<ServiceSpec> {
+  const out: { -readonly [K in keyof ServiceSpec]?: ServiceSpec[K] } = {};
+  if (app.wait_ready === true) {
+    out.ready = 'ipc';
+    notes.push("wait_ready: ready once it calls process.send('ready') (notify-ipc)");
+  }
+  if (app.kill_timeout !== undefined) {
+    out.killTimeoutMs = durationMs(app.kill_timeout, `${name}: kill_timeout`);
+    notes.push(`kill_timeout: timeout-kill ${out.killTimeoutMs} (SIGKILL that long after a stop)`);
+  }
+  if (app.exp_backoff_restart_delay !== undefined) {
+    const ms = durationMs(app.exp_backoff_restart_delay, `${name}: exp_backoff_restart_delay`);
+    const min = Math.max(1, Math.ceil(ms / 1000));
+    out.backoff = [min, Math.max(min, PM2_BACKOFF_MAX_S)];
+    notes.push(`exp_backoff_restart_delay ${ms}: backoff ${out.backoff[0]} ${out.backoff[1]} (whole seconds, doubling; pm2 grows by 1.5)`);
+  }
+  if (app.min_uptime !== undefined || app.max_restarts !== undefined) {
+    const uptimeMs = app.min_uptime === undefined ? PM2_MIN_UPTIME_MS : durationMs(app.min_uptime, `${name}: min_uptime`);
+    const count = app.max_restarts === undefined ? PM2_MAX_RESTARTS : wholeNumber(app.max_restarts, `${name}: max_restarts`);
+    if (count > 0) {
+      // pm2 gives up after COUNT restarts each shorter than min_uptime; each such run and the
+      // pause after it take at most min_uptime + 1 s here, so COUNT deaths within that window.
+      const seconds = Math.ceil((count * (uptimeMs + 1000)) / 1000);
+      out.permanentFailure = [seconds, count];
+      notes.push(`min_uptime/max_restarts: permanent-failure ${seconds} ${count} (${count} deaths within ${seconds} s leave it down until svc -u)`);
+    }
+  }
+  return out;
 }
 
 /** The apps of a loaded ecosystem file: `{ apps: [...] }`, an array, or one app. */

@@ -23,15 +23,33 @@ describe('importApp', () => {
     expect(api.spec.instanceVars).toEqual(['INSTANCE', 'NODE_APP_INSTANCE']);
   });
 
-  test('every key without an equivalent is listed, the readiness and restart keys among them', () => {
+  test('every key without an equivalent is listed', () => {
     const keys = importApp(apps[1]!, context).unsupported.map((u) => u.split(':')[0]);
-    expect(keys).toEqual(['exec_mode', 'wait_ready', 'kill_timeout', 'exp_backoff_restart_delay', 'min_uptime', 'max_restarts', 'max_memory_restart', 'cron_restart']);
+    expect(keys).toEqual(['exec_mode', 'max_memory_restart', 'cron_restart']);
     expect(importApp(apps[0]!, context).unsupported.map((u) => u.split(':')[0])).toEqual(['watch']);
     expect(importApp({ script: 'a.js', frobnicate: 1 }, context).unsupported).toEqual(['frobnicate: unknown to daemontools add']);
   });
 
   test('the log keys become one multilog log, said in a note', () => {
-    expect(importApp(apps[1]!, context).notes).toEqual([expect.stringMatching(/^out_file, error_file, log_date_format: one multilog log in log\/main/)]);
+    expect(importApp(apps[1]!, context).notes).toContainEqual(expect.stringMatching(/^out_file, error_file, log_date_format: one multilog log in log\/main/));
+  });
+
+  test('wait_ready, kill_timeout and the restart policy become extension files, each said in a note', () => {
+    const api = importApp(apps[1]!, context);
+    // The fixture: wait_ready true, kill_timeout 3000, exp_backoff_restart_delay 100, min_uptime '30s', max_restarts 10.
+    expect(api.spec).toMatchObject({ ready: 'ipc', killTimeoutMs: 3000, backoff: [1, 15], permanentFailure: [310, 10] });
+    expect(api.notes.map((n) => n.split(':')[0])).toEqual(['out_file, error_file, log_date_format', 'wait_ready', 'kill_timeout', 'exp_backoff_restart_delay 100', 'min_uptime/max_restarts']);
+    expect(importApp({ script: 'a.js', max_restarts: 3 }, context).spec.permanentFailure).toEqual([6, 3]); // pm2's min_uptime default, 1 s
+    expect(importApp({ script: 'a.js', max_restarts: 0 }, context).spec.permanentFailure).toBeUndefined();
+    expect(importApp({ script: 'a.js' }, context).spec).not.toHaveProperty('ready');
+  });
+
+  test.each<[unknown, number]>([[1500, 1500], ['1500', 1500], ['500ms', 500], ['30s', 30000], ['2m', 120000], ['1h', 3600000]])('kill_timeout %j is %i ms', (v, ms) => {
+    expect(importApp({ script: 'a.js', kill_timeout: v }, context).spec.killTimeoutMs).toBe(ms);
+  });
+
+  test.each(['soon', '-5', '1.5s', 'ten seconds'])('a duration %j is refused, named', (v) => {
+    expect(() => importApp({ name: 'x', script: 'a.js', min_uptime: v }, context)).toThrow(/x: min_uptime: .* is not a duration/);
   });
 
   test.each<[unknown, number]>([[undefined, 1], [3, 3], ['max', 6], [0, 6], [-1, 5], ['2', 2]])('instances %j -> %i', (instances, n) => {
