@@ -61,7 +61,7 @@ describe.skipIf(!HAVE_MUSL)('the musl-static launcher as every bin/ program (ski
     const image = readFileSync(launcher);
     for (const program of ['envdir', 'supervise', 'svscan', 'multilog', 'svstat']) expect(readFileSync(join(pkg, 'bin', program)).equals(image)).toBe(true);
 
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--maxWorkers=1', '--fileParallelism=false', ...SUITES], {
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', process.platform, '--maxWorkers=1', '--fileParallelism=false', ...SUITES], {
       cwd: ROOT,
       env: { ...process.env, DAEMONTOOLS_TEST_BIN: join(pkg, 'bin'), NO_COLOR: '1', FORCE_COLOR: '0' },
       encoding: 'utf8',
