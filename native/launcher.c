@@ -29,14 +29,15 @@
 #include <sys/sysctl.h>
 #endif
 
+#include "record.h"
+#include "stub_protocol.h"
+
 #ifndef NSIG
 #define NSIG 65
 #endif
 #ifndef RLIM_NLIMITS
 #define RLIM_NLIMITS 16
 #endif
-
-#define STATE_VAR "DAEMONTOOLS_EXEC_STATE"
 
 static char record[65536];
 static size_t used;
@@ -76,7 +77,7 @@ static void multilog_signals(sigset_t *set) {
 static void record_signals(const sigset_t *mask) {
   struct sigaction sa;
   int first = 1;
-  put(" i=");
+  put(FIELD_IGNORED);
   for (int sig = 1; sig < NSIG; sig++) {
     if (sigaction(sig, NULL, &sa) == -1) continue;
     if (sa.sa_handler != SIG_IGN) continue;
@@ -84,7 +85,7 @@ static void record_signals(const sigset_t *mask) {
     put_num((unsigned long long)sig);
     first = 0;
   }
-  put(" m=");
+  put(FIELD_MASK);
   first = 1;
   for (int sig = 1; sig < NSIG; sig++) {
     if (sigismember(mask, sig) != 1) continue;
@@ -95,7 +96,7 @@ static void record_signals(const sigset_t *mask) {
 }
 
 static void record_limits(void) {
-  put(" r=");
+  put(FIELD_LIMITS);
   for (int r = 0; r < RLIM_NLIMITS; r++) {
     struct rlimit rl;
     if (getrlimit(r, &rl) == -1) continue;
@@ -130,7 +131,7 @@ static void record_args(int argc, char **argv) {
     len += 2 * strlen(argv[i]) + (i > 1 ? 2 : 0);
   }
   if (ascii || used + 3 + len >= sizeof record) return; /* too long: Node's decoding it is */
-  put(" a=");
+  put(FIELD_ARGS);
   for (int i = 1; i < argc; i++) {
     if (i > 1) record[used++] = '0', record[used++] = '0';
     for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) {
@@ -145,7 +146,7 @@ static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(co
 
 static void record_fds(void) {
   int first = 1;
-  put(" f=");
+  put(FIELD_FDS);
   DIR *d = portable ? NULL : opendir("/proc/self/fd");
   if (d) {
     int self = dirfd(d);
@@ -253,7 +254,7 @@ static volatile int host_fd = -1;
 static volatile sig_atomic_t got_term, unrelayed_alrm;
 
 static void relay(int sig) {
-  char c = sig == SIGALRM ? 'A' : sig == SIGCONT ? 'C' : 'T';
+  char c = sig == SIGALRM ? STUB_ALARM : sig == SIGCONT ? STUB_CONTINUED : STUB_TERM;
   int saved = errno;
   ssize_t w;
   do {
@@ -276,7 +277,7 @@ static int host_connect(long host) {
   struct sockaddr_un a;
   memset(&a, 0, sizeof a);
   a.sun_family = AF_UNIX;
-  int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "daemontools-host/%ld", host);
+  int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, STUB_HOST_SOCKET, host);
   /* Node binds abstract names either to their exact length or padded with NULs to the whole
    * sun_path, depending on its libuv: try both. */
   socklen_t exact = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
@@ -310,39 +311,23 @@ static void skip_input(unsigned long long n) {
  * `current` has grown past SIZE, and is then dropped from stdin. The held bytes (a line's head
  * read but not written) are H1 once the chunk counts as dealt with, else H0; they are left in the
  * ledger, alone, for the multilog we become to take in first. Returns their length. */
+/* Clears *written unless `current` at path grew past size. */
+static void check_grown(unsigned long long size, const char *path, void *written) {
+  struct stat st;
+  if (stat(path, &st) == -1 || (unsigned long long)st.st_size <= size) *(int *)written = 0;
+}
+
 static size_t settle_input(int ledger, int moved) {
   static char text[1 << 17];
   ssize_t got = pread(ledger, text, sizeof text - 1, 0);
   if (got <= 0) return 0;
-  text[got] = 0;
-  char *p = text;
-  char *end;
-  unsigned long long v[4];
-  for (int i = 0; i < 4; i++) {
-    v[i] = strtoull(p, &end, 10);
-    if (end == p || *end != (i == 3 ? '\n' : ' ')) return 0;
-    p = end + 1;
-  }
-  unsigned long long n = v[0], k = v[1], h0 = v[2], h1 = v[3];
+  struct ledger l;
   int written = 1;
-  for (unsigned long long i = 0; i < k; i++) {
-    unsigned long long size = strtoull(p, &end, 10);
-    if (end == p || *end != ' ') return 0;
-    char *path = end + 1;
-    char *nl = memchr(path, '\n', (size_t)(text + got - path));
-    if (!nl) return 0;
-    *nl = 0;
-    struct stat st;
-    if (stat(path, &st) == -1 || (unsigned long long)st.st_size <= size) written = 0;
-    p = nl + 1;
-  }
-  if ((size_t)(p - text) + h0 + h1 > (size_t)got) return 0;
-  char *held0 = p;
-  char *held1 = p + h0;
-  int done = n == 0 || moved || written;
-  if (n > 0 && !moved && written) skip_input(n);
-  char *held = done ? held1 : held0;
-  size_t len = (size_t)(done ? h1 : h0);
+  if (ledger_parse(text, (size_t)got, &l, check_grown, &written) == -1) return 0;
+  int done = l.taken == 0 || moved || written;
+  if (l.taken > 0 && !moved && written) skip_input(l.taken);
+  char *held = done ? l.held1 : l.held0;
+  size_t len = (size_t)(done ? l.h1 : l.h0);
   if (pwrite(ledger, held, len, 0) != (ssize_t)len || ftruncate(ledger, (off_t)len) == -1) return 0;
   return len;
 }
@@ -354,14 +339,14 @@ static size_t settle_input(int ledger, int moved) {
 static void run_as_stub(long rehost) {
   host_fd = host_connect(rehost > 0 ? rehost : (long)getppid());
   if (host_fd == -1) {
-    if (rehost > 0) put(" s=1");
+    if (rehost > 0) put(FIELD_HOSTLESS);
     return;
   }
   /* The ledger: the host (through its own copy, pidfd_getfd) notes each chunk of our input it is
    * about to write out and what it holds of a line; see settle_input. */
   int ledger = -1;
 #if defined(SYS_memfd_create)
-  int m = (int)syscall(SYS_memfd_create, "daemontools-ledger", 1u /* MFD_CLOEXEC */);
+  int m = (int)syscall(SYS_memfd_create, STUB_LEDGER_NAME, 1u /* MFD_CLOEXEC */);
   if (m != -1) {
     if (ftruncate(m, 8) == 0) ledger = fcntl(m, F_DUPFD_CLOEXEC, 64);
     close(m);
@@ -386,15 +371,15 @@ static void run_as_stub(long rehost) {
   }
   size_t mark = used;
   if (ledger != -1 && bin[0] != -1) {
-    put(" p=");
+    put(FIELD_LEDGER);
     put_num((unsigned long long)ledger);
-    put(" d=");
+    put(FIELD_BIN);
     put_num((unsigned long long)bin[0]);
     put(":");
     put_num((unsigned long long)bin[1]);
   }
   size_t off = 0;
-  record[used] = '\n';
+  record[used] = STUB_RECORD_END;
   while (off < used + 1) {
     ssize_t w = send(host_fd, record + off, used + 1 - off, MSG_NOSIGNAL);
     if (w == -1 && errno == EINTR) continue;
@@ -422,7 +407,7 @@ static void run_as_stub(long rehost) {
   relayed = term_alrm;
   sigaddset(&relayed, SIGCONT);
   sigprocmask(SIG_UNBLOCK, &relayed, NULL);
-  unsigned char buf[2];
+  unsigned char buf[HOST_MESSAGE_LEN];
   size_t have = 0;
   int refused = 0;
   for (;;) {
@@ -430,9 +415,9 @@ static void run_as_stub(long rehost) {
     if (r == -1 && errno == EINTR) continue;
     if (r <= 0) break;
     have += (size_t)r;
-    if (have == 2) {
-      if (buf[0] == 'X') _exit(buf[1]);
-      if (buf[0] == 'F') refused = 1;
+    if (have == HOST_MESSAGE_LEN) {
+      if (buf[0] == HOST_EXIT) _exit(buf[1]);
+      if (buf[0] == HOST_REFUSE) refused = 1;
       have = 0;
     }
   }
@@ -445,7 +430,7 @@ static void run_as_stub(long rehost) {
     size_t held = settle_input(ledger, moved > 0);
     /* The held bytes go to our Node multilog: the ledger stays open for it, its number in " h=". */
     if (held > 0 && !refused && fcntl(ledger, F_SETFD, 0) == 0) {
-      put(" h=");
+      put(FIELD_HELD);
       put_num((unsigned long long)ledger);
     } else {
       close(ledger);
@@ -464,7 +449,7 @@ static void run_as_stub(long rehost) {
   if (had_cont) sigaction(SIGCONT, &cont, NULL);
   if (unrelayed_alrm) raise(SIGALRM);
   if (got_term) raise(SIGTERM);
-  if (!refused) put(" s=1");
+  if (!refused) put(FIELD_HOSTLESS);
 }
 #endif
 
@@ -560,13 +545,13 @@ int main(int argc, char **argv) {
    * not blocked, and they stay pending for the stub to relay. */
   long rehost = 0;
   int unheld_term = 0, unheld_alrm = 0;
-  const char *rehost_var = getenv("DAEMONTOOLS_REHOST");
+  const char *rehost_var = getenv(REHOST_VAR);
   if (rehost_var) {
     rehost = atol(rehost_var);
     const char *letters = strchr(rehost_var, ':');
-    unheld_term = letters && strchr(letters, 'T');
-    unheld_alrm = letters && strchr(letters, 'A');
-    unsetenv("DAEMONTOOLS_REHOST");
+    unheld_term = letters && strchr(letters, REHOST_TERM);
+    unheld_alrm = letters && strchr(letters, REHOST_ALRM);
+    unsetenv(REHOST_VAR);
   }
 
   int is_multilog = strcmp(name, "multilog") == 0;
@@ -581,7 +566,7 @@ int main(int argc, char **argv) {
 
   used = 0;
   record[0] = 0;
-  put("1");
+  put(RECORD_VERSION);
   record_signals(&original);
   record_limits();
   record_fds();
@@ -602,10 +587,10 @@ int main(int argc, char **argv) {
 #if defined(__linux__)
   if (is_multilog && !portable && hold_signals(self)) {
     start_mask = term_alrm;
-    put(" H=1");
+    put(FIELD_SIGNALS_HELD);
   }
 #endif
-  if (setenv(STATE_VAR, record, 1) == -1) die(name, "unable to set environment", errno);
+  if (setenv(RECORD_VAR, record, 1) == -1) die(name, "unable to set environment", errno);
   relax_limits();
   sigprocmask(SIG_SETMASK, &start_mask, NULL);
 

@@ -31,15 +31,20 @@ export default function setup(): void {
   }
 }
 
-/** C fixtures (the exec-state probe, a hostile parent, a lying logger stub) compiled into test/fixtures/bin/. */
+/** C fixtures (the exec-state probe, a hostile parent, a lying logger stub, the wire formats) compiled into test/fixtures/bin/. */
 function buildFixtures(root: string): void {
   const out = join(root, 'test', 'fixtures', 'bin');
   mkdirSync(out, { recursive: true });
-  for (const name of ['probe', 'hostile', 'fakestub']) {
+  // wire: the native wire-format headers' side of test/native/wire.test.ts, built against them.
+  const headers = ['record.h', 'stub_protocol.h'].map((h) => join(root, 'native', h));
+  for (const name of ['probe', 'hostile', 'fakestub', 'wire']) {
     const src = join(root, 'test', 'fixtures', `${name}.c`);
     const bin = join(out, name);
-    if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) continue;
-    execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'inherit' });
+    const inputs = name === 'wire' ? [src, ...headers] : [src];
+    if (existsSync(bin) && inputs.every((f) => statSync(bin).mtimeMs >= statSync(f).mtimeMs)) continue;
+    // Only wire looks in native/ (its errno.h would hide the C library's from the others).
+    const include = name === 'wire' ? ['-I', join(root, 'native')] : [];
+    execFileSync('cc', ['-O2', ...include, '-o', bin, src], { stdio: 'inherit' });
   }
 }
 

@@ -1,7 +1,7 @@
 // multilog: reads lines on stdin and runs the script its arguments make (multilog.c): stamps,
 // pattern selection, stderr, status files and rotated log directories. SIGALRM rotates,
 // SIGTERM finishes the line being read and exits; end of input exits 0.
-import { recordField, takeRecord } from '../lib/exec/captured.js';
+import { FIELD, FLAG_SET, recordField, takeRecord } from '../lib/exec/captured.js';
 import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { restoreSigpipe } from '../lib/launch-state.js';
 import { Multilog } from '../lib/multilog/engine.js';
@@ -79,5 +79,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Our launcher marks a logger stub that lost its host (" s=1" in its record). Linux only. */
 function lostHost(): boolean {
-  return linuxBranches() && recordField(takeRecord(), 's') === '1';
+  return linuxBranches() && recordField(takeRecord(), FIELD.hostless) === FLAG_SET;
 }

@@ -1,7 +1,7 @@
 // The bytes behind a program's argv: Node decodes the command line as UTF-8, C tools never do.
 import { readFileSync } from 'node:fs';
 import { argvBytes } from '../lib/exec/bytes.js';
-import { recordField, takeRecord } from '../lib/exec/captured.js';
+import { FIELD, recordField, takeRecord } from '../lib/exec/captured.js';
 import { linuxBranches } from '../native/platform.js';
 
 /**
@@ -21,6 +21,6 @@ export function rawArgv(argv: readonly string[]): string[] {
 
 /** The launcher's arguments as /proc/self/cmdline would show their tail; null when not recorded. */
 function recordedArgs(): string | null {
-  const hex = recordField(takeRecord(), 'a');
+  const hex = recordField(takeRecord(), FIELD.args);
   return hex === undefined || !/^([0-9a-f]{2})*$/.test(hex) ? null : Buffer.from(hex, 'hex').toString('latin1');
 }

@@ -22,6 +22,30 @@ export interface CapturedState {
 }
 
 const INFINITY = 'u';
+/** The record's version, its first field. */
+export const RECORD_VERSION = '1';
+
+/**
+ * The record's field names (native/record.h is the C side): the process state, then what the
+ * launcher and the logger stub add. `s=1` a logger stub that lost its host, `h=FD` the line head
+ * it held, `H=1` signals held through start-up, `a=HEX` the arguments' bytes (no /proc), and in
+ * the record a stub sends its host, `p=FD` its ledger and `d=R:W` its bin.
+ */
+export const FIELD = {
+  ignored: 'i',
+  mask: 'm',
+  limits: 'r',
+  fds: 'f',
+  args: 'a',
+  ledger: 'p',
+  bin: 'd',
+  held: 'h',
+  hostless: 's',
+  signalsHeld: 'H',
+} as const;
+export type FieldName = (typeof FIELD)[keyof typeof FIELD];
+/** The value of a flag field that is set (`s=1`, `H=1`). */
+export const FLAG_SET = '1';
 
 let record: string | undefined;
 let taken = false;
@@ -51,7 +75,7 @@ function limit(text: string, infinity: bigint): bigint {
 function fieldsOf(text: string | undefined): Map<string, string> {
   const map = new Map<string, string>();
   const fields = (text ?? '').split(' ');
-  if (fields[0] !== '1') return map;
+  if (fields[0] !== RECORD_VERSION) return map;
   for (const f of fields.slice(1)) {
     const eq = f.indexOf('=');
     if (eq > 0) map.set(f.slice(0, eq), f.slice(eq + 1));
@@ -59,12 +83,8 @@ function fieldsOf(text: string | undefined): Map<string, string> {
   return map;
 }
 
-/**
- * One field of a launcher record beyond the process state: `s=1` (a logger stub that lost its
- * host), `h=FD` (the line head it held), `H=1` (signals held through start-up), and in the record
- * a stub sends its host, `p=FD` (its ledger) and `d=R:W` (its bin).
- */
-export function recordField(text: string | undefined, name: string): string | undefined {
+/** One field of a launcher record (FIELD names them). */
+export function recordField(text: string | undefined, name: FieldName | (string & {})): string | undefined {
   return fieldsOf(text).get(name);
 }
 
@@ -73,19 +93,19 @@ export function recordField(text: string | undefined, name: string): string | un
  * (fd entries are fd:cloexec:nonblock). Returns null for a missing or foreign record.
  */
 export function parseCaptured(text: string | undefined, infinity: bigint): CapturedState | null {
-  if (!text || text.split(' ', 1)[0] !== '1') return null;
+  if (!text || text.split(' ', 1)[0] !== RECORD_VERSION) return null;
   const map = fieldsOf(text);
   const rlimits = new Map<number, readonly [bigint, bigint]>();
-  for (const entry of (map.get('r') ?? '').split(',')) {
+  for (const entry of (map.get(FIELD.limits) ?? '').split(',')) {
     if (!entry) continue;
     const [res, cur, max] = entry.split(':');
     rlimits.set(Number(res), [limit(cur!, infinity), limit(max!, infinity)]);
   }
   const fds: CapturedFd[] = [];
-  for (const entry of (map.get('f') ?? '').split(',')) {
+  for (const entry of (map.get(FIELD.fds) ?? '').split(',')) {
     if (!entry) continue;
     const [fd, cloexec, nonblock] = entry.split(':').map(Number);
     fds.push({ fd: fd!, cloexec: cloexec === 1, nonblock: nonblock === 1 });
   }
-  return { ignored: numbers(map.get('i') ?? ''), blocked: numbers(map.get('m') ?? ''), rlimits, fds };
+  return { ignored: numbers(map.get(FIELD.ignored) ?? ''), blocked: numbers(map.get(FIELD.mask) ?? ''), rlimits, fds };
 }

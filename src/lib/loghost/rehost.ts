@@ -12,14 +12,12 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
 import { linuxBranches } from '../../native/platform.js';
 import { envBytes, toBytes } from '../exec/bytes.js';
-import { recordField } from '../exec/captured.js';
+import { FIELD, recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
 import { launcherPath } from '../../native/launcher.js';
+import { HAND_BACK, loggerSocket, REHOST_LETTER, REHOST_VAR, rehostValue } from './protocol.js';
 
-/** The variable the launcher reads (and removes) to connect to an adopting host. */
-export const REHOST_VAR = 'DAEMONTOOLS_REHOST';
-
-export const loggerSocket = (pid: number): string => `\0daemontools-logger/${pid}`;
+export { loggerSocket, REHOST_VAR } from './protocol.js';
 
 /** Pids the host asked to come back: they are welcome though they are not its children. */
 const welcomed = new Set<number>();
@@ -59,7 +57,7 @@ export function askBack(pid: number, tries = ASK_TRIES): void {
   };
   if (kind === 'stub') return again();
   welcomed.add(pid);
-  const socket = createConnection(loggerSocket(pid), () => socket.end('H'));
+  const socket = createConnection(loggerSocket(pid), () => socket.end(Buffer.from([HAND_BACK])));
   socket.on('error', () => {
     socket.destroy();
     again();
@@ -73,7 +71,7 @@ export function askBack(pid: number, tries = ASK_TRIES): void {
  * before the rest of stdin. The descriptor is closed here.
  */
 export function takeHeld(record: string | undefined): Buffer {
-  const fd = recordField(record, 'h');
+  const fd = recordField(record, FIELD.held);
   if (fd === undefined || !/^[0-9]+$/.test(fd)) return Buffer.alloc(0);
   try {
     return readFileSync(Number(fd));
@@ -109,7 +107,7 @@ export function awaitHost(n: NativeBinding, onAsked: (host: number) => void): Se
       return;
     }
     socket.on('data', (data) => {
-      if (asked || !data.includes(0x48 /* H */)) return;
+      if (asked || !data.includes(HAND_BACK)) return;
       asked = true;
       server.close();
       onAsked(peer.pid);
@@ -124,8 +122,8 @@ export function awaitHost(n: NativeBinding, onAsked: (host: number) => void): Se
 
 /** The signals a multilog catches, with the letter the launcher knows each by in REHOST_VAR. */
 const HELD = [
-  ['SIGTERM', 'T'],
-  ['SIGALRM', 'A'],
+  ['SIGTERM', REHOST_LETTER.SIGTERM],
+  ['SIGALRM', REHOST_LETTER.SIGALRM],
 ] as const;
 const { signals } = constants;
 
@@ -154,6 +152,6 @@ export function handOver(n: NativeBinding, host: number, script: readonly string
   const held = HELD.map(([name, letter]) => [signals[name], letter] as const);
   // Blocked for the hand-over only: the launcher's record is to say they were not.
   const letters = held.filter(([sig]) => !plan.mask.includes(sig)).map(([, letter]) => letter);
-  const env = [...context.env.filter((e) => !e.startsWith(`${REHOST_VAR}=`)), `${REHOST_VAR}=${host}:${letters.join('')}`];
+  const env = [...context.env.filter((e) => !e.startsWith(`${REHOST_VAR}=`)), `${REHOST_VAR}=${rehostValue(host, letters)}`];
   return n.execve(files, ['multilog', ...script.map(toBytes)], envBytes(env), { ...plan, held: held.map(([sig]) => sig) });
 }

@@ -8,13 +8,14 @@ import { closeSync, constants as fsc, fstatSync, openSync, readlinkSync } from '
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
 import { linuxBranches } from '../../native/platform.js';
-import { recordField } from '../exec/captured.js';
+import { FIELD, recordField } from '../exec/captured.js';
 import { parentPid, procStat } from '../proc-stat.js';
 import { readProcState, type ProcState } from '../proc/state.js';
 import { readIdentity, type Identity } from './identity.js';
 import type { Keeping, Kept } from '../multilog/peek.js';
 import { recordMismatch } from './record-check.js';
 import { SharedCopies } from './shared-copies.js';
+import { exitMessage, hostSocket, LEDGER_NAME, MAX_RECORD, RECORD_END, refuseMessage, STUB } from './protocol.js';
 import { takeWelcome } from './rehost.js';
 
 /** What a hosted engine needs from its process. */
@@ -58,21 +59,15 @@ export type LoggerFactory = (proc: LoggerProcess) => HostedLogger | null;
 
 /** open(2)'s access mode bits (Linux, where the host runs). */
 const O_ACCMODE = 3;
-/** The name launcher.c gives its ledger's memfd. */
-const LEDGER_NAME = 'daemontools-ledger';
 /** /proc/PID/stat's start time (clock ticks since boot): with the pid, one process for good. */
 const START_TIME = 22;
-/** launcher.c's record buffer: a longer first line is no record of ours. */
-const MAX_RECORD = 65536;
-
-export const socketName = (pid: number): string => `\0daemontools-host/${pid}`;
 
 /** Listens for logger stubs among our own children. Linux only; elsewhere returns null. */
 export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server | null {
   if (!linuxBranches()) return null;
   const server = createServer((socket) => accept(n, socket, factory));
   server.on('error', () => server.close());
-  server.listen(socketName(process.pid));
+  server.listen(hostSocket(process.pid));
   server.unref();
   return server;
 }
@@ -105,8 +100,8 @@ function openInput(n: NativeBinding, pid: number, pidfd: number): number {
  * record names none; throws when the ones it names are not that.
  */
 function stubOwn(n: NativeBinding, pid: number, pidfd: number, state: ProcState, record: string, input: number): StubOwn | null {
-  const ledgerFd = recordField(record, 'p');
-  const binFds = /^([0-9]+):([0-9]+)$/.exec(recordField(record, 'd') ?? '');
+  const ledgerFd = recordField(record, FIELD.ledger);
+  const binFds = /^([0-9]+):([0-9]+)$/.exec(recordField(record, FIELD.bin) ?? '');
   if (ledgerFd === undefined && !binFds) return null;
   if (ledgerFd === undefined || !/^[0-9]+$/.test(ledgerFd) || !binFds) throw new Error('bad ledger fields');
   const numbers = [Number(ledgerFd), Number(binFds[1]), Number(binFds[2])];
@@ -199,7 +194,7 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
   let header = '';
   const onHeader = (data: Buffer): void => {
     header += data.toString('latin1');
-    const nl = header.indexOf('\n');
+    const nl = header.indexOf(String.fromCharCode(RECORD_END));
     if (nl < 0) {
       if (header.length > MAX_RECORD) socket.destroy();
       return;
@@ -216,7 +211,7 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
 }
 
 function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, record: string, factory: LoggerFactory, early: Buffer): void {
-  const fallback = (): void => void socket.end(Buffer.from('F\0', 'latin1'));
+  const fallback = (): void => void socket.end(refuseMessage());
   let identity: Identity;
   let state: ProcState;
   let started: string | undefined;
@@ -312,7 +307,7 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
       closeAll();
       if (done) return;
       done = true;
-      socket.end(Buffer.from([0x58 /* X */, code & 0xff]));
+      socket.end(exitMessage(code));
     },
   };
   const logger = factory(proc);
@@ -323,9 +318,9 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
   }
   const onSignals = (data: Buffer): void => {
     for (const byte of data) {
-      if (byte === 0x41 /* A */) logger.alarm();
-      else if (byte === 0x54 /* T */) logger.terminate();
-      else if (byte === 0x43 /* C */) logger.continued();
+      if (byte === STUB.alarm) logger.alarm();
+      else if (byte === STUB.term) logger.terminate();
+      else if (byte === STUB.continued) logger.continued();
     }
   };
   if (early.length) onSignals(early);

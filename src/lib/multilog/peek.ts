@@ -6,10 +6,12 @@
 import { readSync, writeSync } from 'node:fs';
 import type { NativeBinding } from '../../native/binding.js';
 import type { Multilog } from './engine.js';
+import { encodeLedger, type LedgerFile } from './ledger.js';
 import { waitThenRead, type Reader, type ReaderFactory, type ReadResult, type Stoppable } from './input.js';
 
 /** A pipe holds this much by default; tee copies at most what the private pipe can take. */
 const PIPE_ROOM = 1 << 16;
+const EMPTY = Buffer.alloc(0);
 
 /** Where consumed bytes are read to be dropped: one for every reader (used synchronously only). */
 let scratchBuffer: Buffer | undefined;
@@ -85,9 +87,9 @@ export function peekingReader(
   killed: () => boolean = () => false,
   stops?: Stoppable,
 ): ReaderFactory {
-  const note = (ledger: number, head: string, ...held: Buffer[]): void => {
+  const note = (ledger: number, taken: number, files: readonly LedgerFile[], before: Buffer, after: Buffer): void => {
     try {
-      const all = Buffer.concat([Buffer.from(head, 'latin1'), ...held]);
+      const all = encodeLedger({ taken, files, before, after });
       writeSync(ledger, all, 0, all.length, 0);
     } catch {
       // the stub is gone: nobody reads the pipe after us through it
@@ -133,8 +135,8 @@ export function peekingReader(
         // A rotation, a closed or oddly named directory: no promise the stub could check; it
         // keeps what was in the ledger before (at worst the chunk is logged twice).
         if (files.some((f) => f === null || f.rotates || f.path.includes('\n'))) return;
-        const written = files.filter((f) => f!.pending > 0).map((f) => `${f!.size} ${f!.path}\n`);
-        note(lent.ledger, `${inHand} ${written.length} ${before.length} ${after.length}\n${written.join('')}`, before, after);
+        const written = files.filter((f) => f!.pending > 0).map((f) => ({ size: f!.size, path: f!.path }));
+        note(lent.ledger, inHand, written, before, after);
       };
     }
     reader.consumed = (n: number): void => {
@@ -144,7 +146,7 @@ export function peekingReader(
       if (lent) {
         left -= moveToBin(fd, lent.bin[1], n);
         before = Buffer.from(engine.heldInput());
-        note(lent.ledger, `0 0 0 ${before.length}\n`, before);
+        note(lent.ledger, 0, [], EMPTY, before);
         emptyBin(lent.bin[0]);
         giveBack();
       }

@@ -28,8 +28,8 @@ export function catchSignals(): void {
     else pendingAlarm = true;
   });
   // The launcher held both blocked through Node's start-up (native/sigshim.c): let them in now.
-  const { recordField, STATE_VAR } = require('../exec/captured.js') as typeof import('../exec/captured.js');
-  if (recordField(process.env[STATE_VAR], 'H') === '1') {
+  const { FIELD, FLAG_SET, recordField, takeRecord } = require('../exec/captured.js') as typeof import('../exec/captured.js');
+  if (recordField(takeRecord(), FIELD.signalsHeld) === FLAG_SET) {
     try {
       (require('../../native/index.js') as typeof import('../../native/index.js')).native().releaseSignals();
     } catch {
