@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { OUR_BIN } from '../helpers/paths.js';
 import { CLI, daemontools } from './daemontools-cli-run.js';
-import { killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+import { alive, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `dt-top-${process.pid}`;
@@ -65,6 +65,9 @@ test.skipIf(!HAVE_TMUX)('in a terminal: live rows, u/d/r drive supervise, q and 
   await until('one restart shown', () => rowOf(screen(), 'alpha')[4] === '1', 10000, () => `\n${screen()}`);
 
   tmux('send-keys', '-t', 'top', 'q');
+  // Keys typed before top has gone would be its input (or flushed with its raw mode): wait for it.
+  const topPid = Number(readFileSync(pidFile, 'utf8'));
+  await until('top gone after q', () => !alive(topPid));
   const after = box.path('stty-after');
   tmux('send-keys', '-t', 'top', `stty -a > ${after}; echo MARKER-AFTER-TOP`, 'Enter');
   // The marker shows as typed before the command has run: wait for what stty wrote, too.
@@ -77,7 +80,9 @@ test.skipIf(!HAVE_TMUX)('in a terminal: live rows, u/d/r drive supervise, q and 
   // SIGINT from outside (not a key): the same.
   tmux('send-keys', '-t', 'top', 'clear', 'Enter', run, 'Enter');
   await until('the live view again', () => screen().includes('daemontools top'), 20000);
-  process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGINT');
+  const secondTop = Number(readFileSync(pidFile, 'utf8'));
+  process.kill(secondTop, 'SIGINT');
+  await until('top gone after SIGINT', () => !alive(secondTop));
   const again = box.path('stty-again');
   tmux('send-keys', '-t', 'top', `stty -a > ${again}; echo MARKER-AFTER-SIGINT`, 'Enter');
   await until('back after SIGINT', () => screen().includes('MARKER-AFTER-SIGINT\n') && written(again), 10000, () => `\n${screen()}`);
