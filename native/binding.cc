@@ -434,27 +434,21 @@ Value Fcntl(const CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
-Value Pipe(const CallbackInfo& info) {
+// () -> [fd, fd] from a call that fills two descriptors (pipe, socketpair).
+Value FdPair(const CallbackInfo& info, int (*make)(int[2]), const char* syscall) {
   Env env = info.Env();
   int fds[2];
-  int r = make_pipe(fds);
-  if (r < 0) return ThrowErrno(env, -r, "pipe"), env.Undefined();
+  int r = make(fds);
+  if (r < 0) return ThrowErrno(env, -r, syscall), env.Undefined();
   Napi::Array a = Napi::Array::New(env, 2);
   a.Set(0u, fds[0]);
   a.Set(1u, fds[1]);
   return a;
 }
 
-Value Socketpair(const CallbackInfo& info) {
-  Env env = info.Env();
-  int fds[2];
-  int r = make_socketpair(fds);
-  if (r < 0) return ThrowErrno(env, -r, "socketpair"), env.Undefined();
-  Napi::Array a = Napi::Array::New(env, 2);
-  a.Set(0u, fds[0]);
-  a.Set(1u, fds[1]);
-  return a;
-}
+Value Pipe(const CallbackInfo& info) { return FdPair(info, make_pipe, "pipe"); }
+
+Value Socketpair(const CallbackInfo& info) { return FdPair(info, make_socketpair, "socketpair"); }
 
 // (name: Buffer) -> fd: the address's bytes exactly (a leading NUL for an abstract name).
 Value BindDgram(const CallbackInfo& info) {
