@@ -23,13 +23,31 @@
     {
       "target_name": "dt-launch",
       "type": "executable",
-      "sources": ["native/launcher.c"],
+      "sources": ["native/launcher.c", "native/stub.c"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "dt-gate",
+      "type": "executable",
+      "sources": ["native/gate.c"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "dt-group",
+      "type": "executable",
+      "sources": ["native/group.c"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
     }
   ],
   "conditions": [
     ["OS=='linux'", {
       "targets": [
+        {
+          "target_name": "dt-keeper",
+          "type": "executable",
+          "sources": ["native/keeper.c"],
+          "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+        },
         {
           "target_name": "dt-sigshim",
           "type": "shared_library",

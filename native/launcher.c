@@ -1,8 +1,10 @@
-/* The installed bin/ executable for every program. It records the process state a C daemontools
- * program would have been handed (signal dispositions and mask, every rlimit, open descriptors and
- * their flags) in DAEMONTOOLS_EXEC_STATE, relaxes the soft limits Node cannot start under, and
- * execs Node on dist/cli/main.js with the program's name. The addon restores the record right
- * before the final execve. The program's name is the basename of argv[0]. */
+/* The installed bin/ executable for every program (dt-launch). It records the process state a C
+ * daemontools program would have been handed (signal dispositions and mask, every rlimit, open
+ * descriptors and their flags) in DAEMONTOOLS_EXEC_STATE (record.h), relaxes the soft limits Node
+ * cannot start under, and execs Node on dist/cli/launch.js with argv[0] as given (the program is
+ * its basename). The addon restores the record right before the final execve. As multilog under
+ * our svscan it first becomes the logger stub (stub.c). The gate, the pipe keeper and the group
+ * leader are programs of their own (gate.c, keeper.c, group.c). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -18,18 +20,12 @@
 #if defined(__APPLE__)
 #include <mach-o/dyld.h>
 #endif
-#if defined(__linux__)
-#include <stddef.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#endif
 #if defined(__FreeBSD__)
 #include <sys/sysctl.h>
 #endif
 
 #include "record.h"
+#include "stub.h"
 #include "stub_protocol.h"
 
 #ifndef NSIG
@@ -39,14 +35,14 @@
 #define RLIM_NLIMITS 16
 #endif
 
-static char record[65536];
+static char record[RECORD_MAX];
 static size_t used;
 /* Set where there is no /proc: not Linux, or DAEMONTOOLS_PROFILE=portable, with which this Linux
  * build takes the run-time branches a FreeBSD or macOS one takes (no logger stub, no signal shim),
  * as src/native/platform.ts does. The variable is left in the environment. */
 static int portable;
 
-static void put(const char *s) {
+void record_put(const char *s) {
   size_t n = strlen(s);
   if (used + n >= sizeof record) return;
   memcpy(record + used, s, n);
@@ -54,24 +50,30 @@ static void put(const char *s) {
   record[used] = 0;
 }
 
-static void put_num(unsigned long long v) {
+void record_put_num(unsigned long long v) {
   char buf[32];
   snprintf(buf, sizeof buf, "%llu", v);
-  put(buf);
+  record_put(buf);
 }
+
+size_t record_length(void) { return used; }
+
+void record_cut(size_t length) {
+  if (length > used) return;
+  used = length;
+  record[used] = 0;
+}
+
+char *record_bytes(void) { return record; }
+
+static void put(const char *s) { record_put(s); }
+static void put_num(unsigned long long v) { record_put_num(v); }
 
 static void put_limit(rlim_t v) {
   if (v == RLIM_INFINITY)
     put("u");
   else
     put_num((unsigned long long)v);
-}
-
-/* The signals multilog catches: SIGTERM and SIGALRM. */
-static void multilog_signals(sigset_t *set) {
-  sigemptyset(set);
-  sigaddset(set, SIGTERM);
-  sigaddset(set, SIGALRM);
 }
 
 static void record_signals(const sigset_t *mask) {
@@ -239,219 +241,6 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
   fclose(f);
 }
 
-#if defined(__linux__)
-/* The logger stub. Under our svscan a multilog keeps its process (pid, credentials, cwd, stdin,
- * stderr) but its engine runs in svscan's event loop: this process connects to the host (its
- * parent, at the abstract socket daemontools-host/<ppid>), sends the recorded state, and from then
- * on only relays SIGALRM ('A') and SIGTERM ('T') and exits with the code the host sends ('X' code).
- * It also says when it is continued ('C'): the host reads nothing while we are stopped (svc -p, a
- * SIGSTOP from anyone), as a stopped C multilog reads nothing, and a stop cannot report itself.
- * The host reads our stdin and writes our files as us (see src/lib/loghost/). If the host goes
- * away, this process becomes an ordinary Node multilog: same pid, same descriptors. */
-static volatile int host_fd = -1;
-/* For the Node multilog we become if the host goes away before it sent our exit code: a TERM
- * (relayed or not, it was not carried out) and an ALRM the relay could not pass on. */
-static volatile sig_atomic_t got_term, unrelayed_alrm;
-
-static void relay(int sig) {
-  char c = sig == SIGALRM ? STUB_ALARM : sig == SIGCONT ? STUB_CONTINUED : STUB_TERM;
-  int saved = errno;
-  ssize_t w;
-  do {
-    w = send(host_fd, &c, 1, MSG_NOSIGNAL);
-  } while (w == -1 && errno == EINTR);
-  if (sig == SIGTERM)
-    got_term = 1;
-  else if (sig == SIGALRM && w != 1)
-    unrelayed_alrm = 1;
-  errno = saved;
-}
-
-static int host_connect(long host) {
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s == -1) return -1;
-  /* Keep descriptors 0-63 as the program's: a closed stdin must stay closed. */
-  int high = fcntl(s, F_DUPFD_CLOEXEC, 64);
-  close(s);
-  if (high == -1) return -1;
-  struct sockaddr_un a;
-  memset(&a, 0, sizeof a);
-  a.sun_family = AF_UNIX;
-  int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, STUB_HOST_SOCKET, host);
-  /* Node binds abstract names either to their exact length or padded with NULs to the whole
-   * sun_path, depending on its libuv: try both. */
-  socklen_t exact = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-  if (connect(high, (struct sockaddr *)&a, exact) == 0 || connect(high, (struct sockaddr *)&a, (socklen_t)sizeof a) == 0) {
-    /* Anyone may bind an abstract name: the host is only the process it names, running as root
-     * or as us. */
-    struct ucred peer;
-    socklen_t len = sizeof peer;
-    if (getsockopt(high, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && (long)peer.pid == host &&
-        (peer.uid == 0 || peer.uid == geteuid()))
-      return high;
-  }
-  close(high);
-  return -1;
-}
-
-/* Reads and drops `n` bytes of stdin: input the dead host had already written out. */
-static void skip_input(unsigned long long n) {
-  char buf[4096];
-  while (n > 0) {
-    ssize_t r = read(0, buf, n < sizeof buf ? (size_t)n : sizeof buf);
-    if (r == -1 && errno == EINTR) continue;
-    if (r <= 0) return;
-    n -= (unsigned long long)r;
-  }
-}
-
-/* The host died: settle the input with its ledger (src/lib/multilog/peek.ts): "N K H0 H1\n", K
- * lines "SIZE PATH\n", then H0 and H1 raw bytes. N > 0: a chunk of N bytes of our stdin was taken
- * in; unless it is in the bin already (moved out of stdin), it was written if every listed
- * `current` has grown past SIZE, and is then dropped from stdin. The held bytes (a line's head
- * read but not written) are H1 once the chunk counts as dealt with, else H0; they are left in the
- * ledger, alone, for the multilog we become to take in first. Returns their length. */
-/* Clears *written unless `current` at path grew past size. */
-static void check_grown(unsigned long long size, const char *path, void *written) {
-  struct stat st;
-  if (stat(path, &st) == -1 || (unsigned long long)st.st_size <= size) *(int *)written = 0;
-}
-
-static size_t settle_input(int ledger, int moved) {
-  static char text[1 << 17];
-  ssize_t got = pread(ledger, text, sizeof text - 1, 0);
-  if (got <= 0) return 0;
-  struct ledger l;
-  int written = 1;
-  if (ledger_parse(text, (size_t)got, &l, check_grown, &written) == -1) return 0;
-  int done = l.taken == 0 || moved || written;
-  if (l.taken > 0 && !moved && written) skip_input(l.taken);
-  char *held = done ? l.held1 : l.held0;
-  size_t len = (size_t)(done ? l.h1 : l.h0);
-  if (pwrite(ledger, held, len, 0) != (ssize_t)len || ftruncate(ledger, (off_t)len) == -1) return 0;
-  return len;
-}
-
-/* Returns only when there is no host, or the host went away: then start Node as usual. The host
- * is our parent, or (rehost > 0) the svscan that adopted us and asked our Node multilog to hand
- * its input back (see src/lib/loghost/rehost.ts). A logger that had a host and lost it says so in
- * its record (" s=1"), so that its Node multilog waits to be taken over again. */
-static void run_as_stub(long rehost) {
-  host_fd = host_connect(rehost > 0 ? rehost : (long)getppid());
-  if (host_fd == -1) {
-    if (rehost > 0) put(FIELD_HOSTLESS);
-    return;
-  }
-  /* The ledger: the host (through its own copy, pidfd_getfd) notes each chunk of our input it is
-   * about to write out and what it holds of a line; see settle_input. */
-  int ledger = -1;
-#if defined(SYS_memfd_create)
-  int m = (int)syscall(SYS_memfd_create, STUB_LEDGER_NAME, 1u /* MFD_CLOEXEC */);
-  if (m != -1) {
-    if (ftruncate(m, 8) == 0) ledger = fcntl(m, F_DUPFD_CLOEXEC, 64);
-    close(m);
-  }
-#endif
-  /* The bin: a pipe the host moves each written chunk into (splice) to take it out of our stdin.
-   * Bytes in it after the host's death mean that chunk was taken out already: nothing to drop. */
-  int bin[2] = {-1, -1};
-  if (ledger != -1) {
-    int raw[2];
-    if (pipe2(raw, O_CLOEXEC | O_NONBLOCK) == 0) {
-      bin[0] = fcntl(raw[0], F_DUPFD_CLOEXEC, 64);
-      bin[1] = fcntl(raw[1], F_DUPFD_CLOEXEC, 64);
-      close(raw[0]);
-      close(raw[1]);
-      if (bin[0] == -1 || bin[1] == -1) {
-        if (bin[0] != -1) close(bin[0]);
-        if (bin[1] != -1) close(bin[1]);
-        bin[0] = bin[1] = -1;
-      }
-    }
-  }
-  size_t mark = used;
-  if (ledger != -1 && bin[0] != -1) {
-    put(FIELD_LEDGER);
-    put_num((unsigned long long)ledger);
-    put(FIELD_BIN);
-    put_num((unsigned long long)bin[0]);
-    put(":");
-    put_num((unsigned long long)bin[1]);
-  }
-  size_t off = 0;
-  record[used] = STUB_RECORD_END;
-  while (off < used + 1) {
-    ssize_t w = send(host_fd, record + off, used + 1 - off, MSG_NOSIGNAL);
-    if (w == -1 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += (size_t)w;
-  }
-  used = mark;
-  record[used] = 0;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = relay;
-  /* One relay at a time, so they go in the kernel's order (ALRM, TERM, CONT): a TERM and the CONT
-   * that svc -d sends a stopped logger reach the host as 'T' then 'C', while it still waits. */
-  sigemptyset(&sa.sa_mask);
-  sigaddset(&sa.sa_mask, SIGALRM);
-  sigaddset(&sa.sa_mask, SIGTERM);
-  sigaddset(&sa.sa_mask, SIGCONT);
-  sigaction(SIGALRM, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  /* Our continue wakes the host; the disposition the program was given comes back if we run alone. */
-  struct sigaction cont;
-  int had_cont = sigaction(SIGCONT, &sa, &cont) == 0;
-  sigset_t term_alrm, relayed;
-  multilog_signals(&term_alrm);
-  relayed = term_alrm;
-  sigaddset(&relayed, SIGCONT);
-  sigprocmask(SIG_UNBLOCK, &relayed, NULL);
-  unsigned char buf[HOST_MESSAGE_LEN];
-  size_t have = 0;
-  int refused = 0;
-  for (;;) {
-    ssize_t r = read(host_fd, buf + have, sizeof buf - have);
-    if (r == -1 && errno == EINTR) continue;
-    if (r <= 0) break;
-    have += (size_t)r;
-    if (have == HOST_MESSAGE_LEN) {
-      if (buf[0] == HOST_EXIT) _exit(buf[1]);
-      if (buf[0] == HOST_REFUSE) refused = 1;
-      have = 0;
-    }
-  }
-  int gone = host_fd;
-  host_fd = -1; /* from here the relay notes what comes, for the multilog we become */
-  close(gone);
-  if (ledger != -1) {
-    int moved = 0;
-    if (bin[0] != -1 && ioctl(bin[0], FIONREAD, &moved) == -1) moved = 0;
-    size_t held = settle_input(ledger, moved > 0);
-    /* The held bytes go to our Node multilog: the ledger stays open for it, its number in " h=". */
-    if (held > 0 && !refused && fcntl(ledger, F_SETFD, 0) == 0) {
-      put(FIELD_HELD);
-      put_num((unsigned long long)ledger);
-    } else {
-      close(ledger);
-    }
-  }
-  if (bin[0] != -1) {
-    close(bin[0]);
-    close(bin[1]);
-  }
-  /* Held again from here until the Node multilog we become listens; what the host did not carry
-   * out stays pending for it. */
-  sigprocmask(SIG_BLOCK, &term_alrm, NULL);
-  sa.sa_handler = SIG_DFL;
-  sigaction(SIGALRM, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  if (had_cont) sigaction(SIGCONT, &cont, NULL);
-  if (unrelayed_alrm) raise(SIGALRM);
-  if (got_term) raise(SIGTERM);
-  if (!refused) put(FIELD_HOSTLESS);
-}
-#endif
 
 #if defined(__linux__)
 /* Preloads native/sigshim.c (installed as bin/.sigshim.so) into the Node about to start, holding
@@ -474,65 +263,10 @@ static int hold_signals(const char *bindir) {
 }
 #endif
 
-/* The start gate. A supervisor spawns ./run through here (argv: daemontools-gate GATE REPORT FILE
- * ARGV...), in a process that already has ./run's final state, and writes its record of the new
- * pid (supervise/owner) before it lets the gate open with one byte 'g' on GATE. A supervisor that
- * dies first closes GATE unopened: nothing starts, so its successor never finds ./run running
- * without a record and starts a second copy. REPORT gets execve's errno if FILE cannot be run;
- * it is close-on-exec, so a successful exec reports by closing it. Nothing else is touched. */
-extern char **environ;
-
-static void run_gate(int argc, char **argv) {
-  if (argc < 5) _exit(111);
-  int gate = atoi(argv[1]);
-  int report = atoi(argv[2]);
-  char go = 0;
-  ssize_t r;
-  do {
-    r = read(gate, &go, 1);
-  } while (r == -1 && errno == EINTR);
-  close(gate);
-  if (r != 1 || go != 'g') _exit(111);
-  fcntl(report, F_SETFD, FD_CLOEXEC);
-  execve(argv[3], argv + 4, environ);
-  int err = errno;
-  while (write(report, &err, sizeof err) == -1 && errno == EINTR) {
-  }
-  _exit(111);
-}
-
-/* The pipe keeper (argv: daemontools-keeper DIR SVSCAN-PID). svscan holds both ends of every log
- * pipe; this process holds a copy of each read end and does nothing else, so that while svscan is
- * dead and a logger is between two processes, a service's writes wait in its pipe instead of
- * meeting SIGPIPE. The next svscan takes the pipes back from the services and loggers, then ends
- * it (src/lib/scan/keeper.ts). */
-static void run_keeper(void) {
-  for (;;) pause();
-}
-
-/* The services' process group (argv: daemontools-group). svscan, when it takes SIGINT and SIGTERM
- * as the order to bring its services down (src/lib/scan/group.ts), starts them in this process's
- * group rather than in its own, which is the terminal's foreground group: a Ctrl-C then reaches
- * svscan alone, which stops the services first and their loggers last. This process leads the
- * group (a group of none but services would end with them, and they must not lead one: setsid
- * fails for a group leader) and does nothing else; it ends when its stdin, a pipe only svscan
- * holds the other end of, reaches end of file. */
-static void run_group(void) {
-  char c;
-  ssize_t r;
-  do {
-    r = read(0, &c, 1);
-  } while (r != 0 && (r == 1 || errno == EINTR));
-  _exit(0);
-}
-
 int main(int argc, char **argv) {
   const char *name = argc > 0 && argv[0] ? argv[0] : "daemontools";
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
-  if (strcmp(name, "daemontools-gate") == 0) run_gate(argc, argv);
-  if (strcmp(name, "daemontools-keeper") == 0) run_keeper();
-  if (strcmp(name, "daemontools-group") == 0) run_group();
 #if defined(__linux__)
   const char *profile = getenv("DAEMONTOOLS_PROFILE");
   portable = profile && strcmp(profile, "portable") == 0;

@@ -20,4 +20,16 @@
 #define FIELD_HOSTLESS " s=1" /* had a host and lost it */
 #define FIELD_SIGNALS_HELD " H=1" /* TERM and ALRM held blocked through Node's start-up */
 
+/* The record being built (launcher.c keeps it): at most RECORD_MAX - 1 bytes, what does not fit
+ * is left out. */
+#define RECORD_MAX 65536
+#include <stddef.h>
+void record_put(const char *s);
+void record_put_num(unsigned long long v);
+/* Its length, to cut it back to with record_cut (what one reader is to see, another not). */
+size_t record_length(void);
+void record_cut(size_t length);
+/* Its bytes; one more byte after them is the buffer's (NUL). */
+char *record_bytes(void);
+
 #endif

@@ -4,21 +4,28 @@
 // runs), copied by the cmake-js CI job, expected by the pack test. A new native program is one
 // line in NATIVE. As a command: `release` prints every file of a release, `host` this machine's
 // untagged prebuild, `native` the native programs built for this platform, `static` each program
-// a release links statically here ("file source" a line).
+// a release links statically here ("file source..." a line).
 'use strict';
 const fs = require('node:fs');
 
 const ADDON = 'daemontools';
 
-/** What `npm run prebuild` copies from build/Release beside the addon, and its one C source.
+/** What `npm run prebuild` copies from build/Release beside the addon, and its C sources.
  * platforms: where it is built (all when absent); libcFree: loads under any C library; staticIn:
- * linked statically (against musl) in a release there. */
+ * linked statically (against musl) in a release there, so that one program serves glibc and musl
+ * systems alike. */
 const NATIVE = [
-  // Every bin/ program starts here (native/launcher.c); a release's Linux one is linked statically
-  // against musl, so that one launcher serves glibc and musl systems alike.
-  { file: 'dt-launch', source: 'native/launcher.c', mode: 0o755, staticIn: ['linux'] },
+  // Every bin/ program starts here (native/launcher.c), and a multilog under svscan stays here as
+  // the logger stub (native/stub.c).
+  { file: 'dt-launch', sources: ['native/launcher.c', 'native/stub.c'], mode: 0o755, staticIn: ['linux'] },
+  // The start gate a supervisor spawns ./run through (src/lib/supervise/gate.ts).
+  { file: 'dt-gate', sources: ['native/gate.c'], mode: 0o755, staticIn: ['linux'] },
+  // The leader of the services' process group (src/lib/scan/group.ts).
+  { file: 'dt-group', sources: ['native/group.c'], mode: 0o755, staticIn: ['linux'] },
+  // Holds the log pipes while svscan is dead (src/lib/scan/keeper.ts).
+  { file: 'dt-keeper', sources: ['native/keeper.c'], mode: 0o755, platforms: ['linux'], staticIn: ['linux'] },
   // Preloaded into a standalone multilog's Node.
-  { file: 'dt-sigshim.so', source: 'native/sigshim.c', mode: 0o644, platforms: ['linux'], libcFree: true },
+  { file: 'dt-sigshim.so', sources: ['native/sigshim.c'], mode: 0o644, platforms: ['linux'], libcFree: true },
 ];
 
 /** Every target a release ships; libcs: the addon is built once per C library, tagged by it. */
@@ -60,7 +67,7 @@ if (require.main === module) {
     release: releaseFiles,
     host: () => targetFiles(hostTarget()),
     native: () => nativeFor(process.platform).map((n) => n.file),
-    static: () => nativeFor(process.platform).filter((n) => n.staticIn?.includes(process.platform)).map((n) => `${n.file} ${n.source}`),
+    static: () => nativeFor(process.platform).filter((n) => n.staticIn?.includes(process.platform)).map((n) => `${n.file} ${n.sources.join(' ')}`),
   };
   const list = lists[process.argv[2]];
   if (!list) {

@@ -1,28 +1,37 @@
-// Where the launcher executable (native/launcher.c, built as dt-launch) is: the gate, the pipe
-// keeper and a logger's hand-over back to a host all exec it.
+// Where the native programs (scripts/prebuild-files.cjs lists them) are: the launcher
+// (native/launcher.c, built as dt-launch), which a logger's hand-over back to a host execs; the
+// start gate (dt-gate), the pipe keeper (dt-keeper) and the services' group leader (dt-group).
 import { accessSync, constants as fsc } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from './index.js';
 import { hostOs } from './platform.js';
 
-let launcher: string | null | undefined;
+/** The native programs by their file names. */
+export type NativeProgram = 'dt-launch' | 'dt-gate' | 'dt-keeper' | 'dt-group';
 
-/** The launcher executable, found as scripts/install-bin.cjs finds it; null if there is none. */
-export function launcherPath(): string | null {
-  if (launcher === undefined) {
-    launcher = null;
-    for (const file of [
-      join(PACKAGE_ROOT, 'build', 'Release', 'dt-launch'),
-      join(PACKAGE_ROOT, 'prebuilds', `${hostOs()}-${process.arch}`, 'dt-launch'),
+const found = new Map<NativeProgram, string | null>();
+
+/** The native program `file`, found as scripts/install-bin.cjs finds the launcher; null if there is none. */
+export function nativeProgram(file: NativeProgram): string | null {
+  let path = found.get(file);
+  if (path === undefined) {
+    path = null;
+    for (const candidate of [
+      join(PACKAGE_ROOT, 'build', 'Release', file),
+      join(PACKAGE_ROOT, 'prebuilds', `${hostOs()}-${process.arch}`, file),
     ]) {
       try {
-        accessSync(file, fsc.X_OK);
-        launcher = file;
+        accessSync(candidate, fsc.X_OK);
+        path = candidate;
         break;
       } catch {
         // not here
       }
     }
+    found.set(file, path);
   }
-  return launcher;
+  return path;
 }
+
+/** The launcher executable; null if there is none. */
+export const launcherPath = (): string | null => nativeProgram('dt-launch');

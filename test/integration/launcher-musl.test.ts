@@ -1,8 +1,9 @@
 // The release's Linux launcher is linked statically against musl (.github/workflows/prebuild.yml),
-// one for glibc and musl systems alike. Built here the same way and laid out as an install of the
-// release has it (prebuilds/<platform>-<arch>/, no build/: so it is also the supervisors' start
-// gate, the pipe keeper and the logger stub), every bin/ program is it, and the suites that pin
-// exec state and interop with C run again against that bin/.
+// one for glibc and musl systems alike, and so are the start gate, the pipe keeper and the group
+// leader. Built here the same way and laid out as an install of the release has them
+// (prebuilds/<platform>-<arch>/, no build/: so the launcher is also the logger stub, and the gate
+// the supervisors' one), every bin/ program is the launcher, and the suites that pin exec state
+// and interop with C run again against that bin/.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { ROOT } from '../helpers/paths.js';
 
 const { elfNeeds } = require('../../scripts/elf-needs.cjs') as { elfNeeds: (file: string) => { needed: string[] } };
 const { nativeFor, targetDir, hostTarget } = require('../../scripts/prebuild-files.cjs') as {
-  nativeFor: (platform: string) => Array<{ file: string; source: string; staticIn?: string[] }>;
+  nativeFor: (platform: string) => Array<{ file: string; sources: string[]; staticIn?: string[] }>;
   targetDir: (target: unknown) => string;
   hostTarget: () => unknown;
 };
@@ -40,9 +41,9 @@ function releaseLayout(): { pkg: string; launcher: string } {
   mkdirSync(prebuilds, { recursive: true });
   mkdirSync(join(pkg, 'scripts'));
   // As the release's musl job builds them: each program it links statically, with musl.
-  for (const { file, source, staticIn } of nativeFor(process.platform)) {
+  for (const { file, sources, staticIn } of nativeFor(process.platform)) {
     if (!staticIn?.includes(process.platform)) copyFileSync(join(ROOT, 'build', 'Release', file), join(prebuilds, file));
-    else execFileSync('musl-gcc', ['-static', '-O2', '-std=c11', '-o', join(prebuilds, file), join(ROOT, source)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    else execFileSync('musl-gcc', ['-static', '-O2', '-std=c11', '-o', join(prebuilds, file), ...sources.map((s) => join(ROOT, s))], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
   const launcher = join(prebuilds, 'dt-launch');
   copyFileSync(join(ROOT, 'build', 'Release', 'daemontools.node'), join(prebuilds, 'daemontools.node'));

@@ -38,18 +38,28 @@ describe('prebuild.yml', () => {
   const prebuild = read('prebuild.yml');
   const { releaseFiles } = require('../../scripts/prebuild-files.cjs') as { releaseFiles: () => string[] };
 
-  test('the release (scripts/prebuild-files.cjs): an addon and a launcher for every platform, Linux addons tagged by libc, the Linux signal shim', () => {
+  test('the release (scripts/prebuild-files.cjs): an addon, a launcher, a gate and a group leader for every platform, Linux addons tagged by libc, the Linux pipe keeper and signal shim', () => {
     expect(releaseFiles()).toEqual([
       'prebuilds/darwin-arm64/daemontools.node',
+      'prebuilds/darwin-arm64/dt-gate',
+      'prebuilds/darwin-arm64/dt-group',
       'prebuilds/darwin-arm64/dt-launch',
       'prebuilds/darwin-x64/daemontools.node',
+      'prebuilds/darwin-x64/dt-gate',
+      'prebuilds/darwin-x64/dt-group',
       'prebuilds/darwin-x64/dt-launch',
       'prebuilds/linux-arm64/daemontools.glibc.node',
       'prebuilds/linux-arm64/daemontools.musl.node',
+      'prebuilds/linux-arm64/dt-gate',
+      'prebuilds/linux-arm64/dt-group',
+      'prebuilds/linux-arm64/dt-keeper',
       'prebuilds/linux-arm64/dt-launch',
       'prebuilds/linux-arm64/dt-sigshim.so',
       'prebuilds/linux-x64/daemontools.glibc.node',
       'prebuilds/linux-x64/daemontools.musl.node',
+      'prebuilds/linux-x64/dt-gate',
+      'prebuilds/linux-x64/dt-group',
+      'prebuilds/linux-x64/dt-keeper',
       'prebuilds/linux-x64/dt-launch',
       'prebuilds/linux-x64/dt-sigshim.so',
     ]);

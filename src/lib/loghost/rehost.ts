@@ -67,7 +67,7 @@ export function askBack(pid: number, tries = ASK_TRIES): void {
 
 /**
  * Logger side, a stub whose host died: the bytes of a line's head the host had read and not
- * written (launcher.c left them in the descriptor named by " h=" in the record), to be taken in
+ * written (native/stub.c left them in the descriptor named by " h=" in the record), to be taken in
  * before the rest of stdin. The descriptor is closed here.
  */
 export function takeHeld(record: string | undefined): Buffer {

@@ -1,9 +1,9 @@
-// The host side of the logger stub (native/launcher.c): a multilog started by one of our
-// supervisors connects to daemontools-host/<our pid>, and its engine runs here, in svscan's
-// event loop, on its stdin and stderr and as its identity. The stub keeps the process (pid for
-// svc/svstat, signals, credentials, cwd); it relays SIGALRM ('A') and SIGTERM ('T'), says when it
-// is continued after a stop ('C'), and exits with the code we send ('X', code). 'F' tells it to
-// run as an ordinary multilog instead.
+// The host side of the logger stub (native/stub.c; the bytes are in protocol.ts): a multilog
+// started by one of our supervisors connects to daemontools-host/<our pid>, and its engine runs
+// here, in svscan's event loop, on its stdin and stderr and as its identity. The stub keeps the
+// process (pid for svc/svstat, signals, credentials, cwd); it relays SIGALRM and SIGTERM, says
+// when it is continued after a stop, and exits with the code we send, or runs as an ordinary
+// multilog instead when refused.
 import { closeSync, constants as fsc, fstatSync, openSync, readlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
@@ -34,7 +34,7 @@ export interface LoggerProcess {
   readonly stderr: number;
   /**
    * The stub's ledger (what of its input was dealt with: a stub whose host died settles its input
-   * by it) and bin pipe (see launcher.c, peek.ts), copied from its process when lent; null when
+   * by it) and bin pipe (see native/stub.c, peek.ts), copied from its process when lent; null when
    * its record named none.
    */
   readonly keeping: Keeping | null;
@@ -94,7 +94,7 @@ function openInput(n: NativeBinding, pid: number, pidfd: number): number {
 }
 
 /**
- * Our copies of the stub's ledger and bin (launcher.c), named in its record by number (` p=FD
+ * Our copies of the stub's ledger and bin (native/stub.c), named in its record by number (` p=FD
  * d=R:W`) and checked against its process: the ledger a memfd of that name, the bin the two ends
  * of one pipe other than stdin, each close-on-exec there as the stub makes them. Null when the
  * record names none; throws when the ones it names are not that.

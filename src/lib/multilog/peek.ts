@@ -64,7 +64,7 @@ export const heldKeeping = (kept: Kept): Keeping => ({ lend: () => kept, giveBac
 
 /**
  * A reader that peeks at the pipe `fd` and takes out of it what the engine has dealt with. With
- * the logger stub's `ledger` and `bin` (launcher.c) nothing is lost or logged twice should we
+ * the logger stub's `ledger` and `bin` (native/stub.c) nothing is lost or logged twice should we
  * die at any point:
  *   - after the engine took in a chunk of n bytes and before it writes, the ledger says
  *     `n k h0 h1\n`, k lines `<size> <path>\n` (each `current` with output coming, and its size

@@ -4,10 +4,10 @@
 // logger killed before its service is down leaves a `current` it sets aside as `@...u` at its
 // restart, a service dying of it is started again. In their own group they get no signal from the
 // terminal; svscan, which does, takes them down in order, services first, loggers last. The group
-// is led by a small process of our launcher's (`daemontools-group`, native/launcher.c), not by a
+// is led by a small native program (`daemontools-group`, native/group.c), not by a
 // service: a group leader cannot setsid (pgrphack), and a group of services would end with them.
 import { native } from '../../native/index.js';
-import { launcherPath } from '../../native/launcher.js';
+import { nativeProgram } from '../../native/launcher.js';
 
 const NAME = 'daemontools-group';
 
@@ -17,7 +17,7 @@ const NAME = 'daemontools-group';
  * as C's. The leader lives until we end (its stdin is a pipe whose other end only we hold).
  */
 export function startServiceGroup(): number | null {
-  const launcher = launcherPath();
+  const launcher = nativeProgram('dt-group');
   if (launcher === null) return null;
   const n = native();
   const [r, w] = n.pipe(); // close-on-exec: no child of ours holds the leader's life

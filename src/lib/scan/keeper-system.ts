@@ -1,4 +1,4 @@
-// The pipe keeper's system side (Linux): the launcher started as `daemontools-keeper DIR SVSCAN-PID`
+// The pipe keeper's system side (Linux): native/keeper.c started as `daemontools-keeper DIR SVSCAN-PID`
 // with the read ends, and the keepers of earlier svscans of DIR found in /proc.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { native, type FdOp } from '../../native/index.js';
@@ -6,7 +6,7 @@ import { linuxBranches } from '../../native/platform.js';
 import { errnoError, errnoName } from '../errors.js';
 import { textBytes } from '../exec/bytes.js';
 import { parentPid } from '../proc-stat.js';
-import { launcherPath } from '../../native/launcher.js';
+import { nativeProgram } from '../../native/launcher.js';
 import type { KeeperSystem } from './keeper.js';
 
 const NAME = 'daemontools-keeper';
@@ -14,7 +14,7 @@ const NAME = 'daemontools-keeper';
 /** The keeper's system for svscan in the current directory; null where there is none (not Linux, no launcher). */
 export function systemKeeper(): KeeperSystem | null {
   if (!linuxBranches()) return null;
-  const launcher = launcherPath();
+  const launcher = nativeProgram('dt-keeper');
   if (launcher === null) return null;
   const dir = process.cwd();
   const n = native();

@@ -1,7 +1,7 @@
 // The pipe keeper. svscan holds both ends of every log pipe, so a logger can restart without its
 // service meeting SIGPIPE. C svscan's pipes outlive it in its `supervise log` processes, whose
 // stdin is the read end; ours are all in svscan. So a small process of our launcher's
-// (`daemontools-keeper DIR SVSCAN-PID`, native/launcher.c) holds a copy of every read end and
+// (`daemontools-keeper DIR SVSCAN-PID`, native/keeper.c) holds a copy of every read end and
 // does nothing else: if svscan dies while a logger is between two processes, the service's writes
 // wait in the pipe for the next logger rather than kill it. After each scan the keeper is renewed
 // when the set of pipes changed; the next svscan, once it has taken the pipes back, ends the

@@ -1,5 +1,5 @@
 // Starting ./run so that a supervisor's death can never leave it running unrecorded. The child
-// is spawned through the launcher's gate (native/launcher.c, `daemontools-gate`): it already has
+// is spawned through the launcher's gate (native/gate.c, `daemontools-gate`): it already has
 // ./run's pid and final process state, and waits until the supervisor has written its record
 // (supervise/owner) and sends one byte. A supervisor killed before that closes the gate's pipe,
 // and the child ends without running anything; its successor starts ./run once. Without the
@@ -7,7 +7,7 @@
 import { closeSync, readSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { ExecPlan, NativeBinding, SpawnResult } from '../../native/index.js';
-import { launcherPath } from '../../native/launcher.js';
+import { nativeProgram } from '../../native/launcher.js';
 
 /**
  * Spawns `file` with `argv`, `env` and `plan` (as native spawn does), calls `record(pid)` while
@@ -21,7 +21,7 @@ export function spawnRecorded(
   plan: ExecPlan,
   record: (pid: number) => void,
 ): SpawnResult {
-  const launcher = launcherPath();
+  const launcher = nativeProgram('dt-gate');
   if (launcher === null) return direct(n, file, argv, env, plan, record);
   const taken = dup2Targets(plan);
   let [gateIn, gateOut] = n.pipe();
