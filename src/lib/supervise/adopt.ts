@@ -59,7 +59,7 @@ export class AdoptedChild {
 }
 
 export type Claim =
-  /** ./run is still running: supervise it. `onDisk`: supervise/status as found. */
+  /** ./run is still running: supervise it. `status`: supervise/status as found (the owner record's stamp where it was not written yet). */
   | { readonly kind: 'adopt'; readonly status: Status; readonly child: AdoptedChild }
   /** ./run died while nobody supervised it: carry on from the status left behind (pid 0). */
   | { readonly kind: 'resume'; readonly status: Status; readonly idle: boolean }
