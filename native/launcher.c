@@ -242,6 +242,28 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
 }
 
 
+/* bin/.node-flags, written at install (scripts/install-bin.cjs, which says which programs have
+ * Node flags of their own and why): a line "PROGRAM FLAG..." for each. Puts this program's flags
+ * in out (at most MAX_NODE_FLAGS) and returns their number; none without the file. */
+#define MAX_NODE_FLAGS 8
+static int node_flags(const char *bindir, const char *name, char **out) {
+  static char line[1024];
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s/.node-flags", bindir) >= (int)sizeof path) return 0;
+  FILE *f = fopen(path, "re");
+  if (!f) return 0;
+  size_t len = strlen(name);
+  int k = 0;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    if (strncmp(line, name, len) != 0 || line[len] != ' ') continue;
+    for (char *flag = strtok(line + len + 1, " "); flag && k < MAX_NODE_FLAGS; flag = strtok(NULL, " ")) out[k++] = flag;
+    break;
+  }
+  fclose(f);
+  return k;
+}
+
 #if defined(__linux__)
 /* Preloads native/sigshim.c (installed as bin/.sigshim.so) into the Node about to start, holding
  * SIGTERM and SIGALRM blocked through its start-up; an LD_PRELOAD of the program's own is kept
@@ -328,24 +350,11 @@ int main(int argc, char **argv) {
   relax_limits();
   sigprocmask(SIG_SETMASK, &start_mask, NULL);
 
-  char **args = calloc((size_t)argc + 5, sizeof *args);
+  char **args = calloc((size_t)argc + 4 + MAX_NODE_FLAGS, sizeof *args);
   if (!args) die(name, "out of memory", ENOMEM);
   int k = 0;
   args[k++] = node;
-  /* The long-lived programs keep V8's young generation small: an idle supervision process should
-   * not carry tens of megabytes of semi-space touched once during a burst of starts. */
-  static const char *const long_lived[] = {"svscan", "supervise", "multilog", "svscanboot"};
-  static char semi[] = "--max-semi-space-size=1";
-  for (size_t i = 0; i < sizeof long_lived / sizeof long_lived[0]; i++)
-    if (strcmp(name, long_lived[i]) == 0) args[k++] = semi;
-  /* The chain tools end in an execve that first restores the recorded limits: a small RLIMIT_AS
-   * or RLIMIT_DATA then meets V8's background threads still running, and one that allocates just
-   * then ends the process with std::bad_alloc before the exec (seen 2-6 times in 300 starts under
-   * `softlimit -a 40000000`). Without background threads nothing else allocates in that moment. */
-  static const char *const exec_tools[] = {"envdir", "envuidgid", "setuidgid", "softlimit", "setlock", "pgrphack"};
-  static char single[] = "--single-threaded";
-  for (size_t i = 0; i < sizeof exec_tools / sizeof exec_tools[0]; i++)
-    if (strcmp(name, exec_tools[i]) == 0) args[k++] = single;
+  k += node_flags(self, name, args + k);
   args[k++] = entry;
   /* argv[0] as given (dispatch is on its basename): our programs show it as C's would. */
   args[k++] = argc > 0 && argv[0] ? argv[0] : (char *)name;

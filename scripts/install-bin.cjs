@@ -35,6 +35,27 @@ function writeAtomic(file, data, mode) {
   fs.renameSync(tmp, file);
 }
 
+/** Node flags of a program's own, which the launcher reads from bin/.node-flags ("PROGRAM
+ * FLAG..." a line). The long-lived programs keep V8's young generation small: an idle
+ * supervision process should not carry tens of megabytes of semi-space touched once during a
+ * burst of starts. */
+const NODE_FLAGS = {
+  svscan: ['--max-semi-space-size=1'],
+  supervise: ['--max-semi-space-size=1'],
+  multilog: ['--max-semi-space-size=1'],
+  svscanboot: ['--max-semi-space-size=1'],
+  // The chain tools end in an execve that first restores the recorded limits: a small RLIMIT_AS
+  // or RLIMIT_DATA then meets V8's background threads still running, and one that allocates just
+  // then ends the process with std::bad_alloc before the exec (seen 2-6 times in 300 starts under
+  // `softlimit -a 40000000`). Without background threads nothing else allocates in that moment.
+  envdir: ['--single-threaded'],
+  envuidgid: ['--single-threaded'],
+  setuidgid: ['--single-threaded'],
+  softlimit: ['--single-threaded'],
+  setlock: ['--single-threaded'],
+  pgrphack: ['--single-threaded'],
+};
+
 const portable = process.argv.includes('--portable');
 const launcher = portable ? undefined : findLauncher();
 // The signal-holding shim the launcher preloads into a standalone multilog (native/sigshim.c).
@@ -44,8 +65,12 @@ const shim = [
 ].find((file) => fs.existsSync(file));
 fs.mkdirSync(bin, { recursive: true });
 // The launcher reads the node to run from here (an npm install may not put node on a service's PATH).
-if (portable) for (const file of ['.launch', '.sigshim.so']) fs.rmSync(path.join(bin, file), { force: true });
-else writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
+if (portable) for (const file of ['.launch', '.node-flags', '.sigshim.so']) fs.rmSync(path.join(bin, file), { force: true });
+else {
+  writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
+  const flags = Object.entries(NODE_FLAGS).map(([name, list]) => `${name} ${list.join(' ')}\n`);
+  writeAtomic(path.join(bin, '.node-flags'), flags.join(''), 0o644);
+}
 const image = launcher ? fs.readFileSync(launcher) : null;
 for (const name of programs) {
   const shim = `#!/usr/bin/env node\n'use strict';\nrequire('../dist/cli/main.js').start(${JSON.stringify(name)});\n`;
