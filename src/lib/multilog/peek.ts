@@ -9,6 +9,8 @@ import type { Multilog } from './engine.js';
 import { encodeLedger, type LedgerFile } from './ledger.js';
 import { waitThenRead, type Reader, type ReaderFactory, type ReadResult, type Stoppable } from './input.js';
 
+/** How long the stub's ledger and bin stay lent after a chunk, for the next one (then given back). */
+export const LEND_LINGER_MS = 20;
 /** A pipe holds this much by default; tee copies at most what the private pipe can take. */
 const PIPE_ROOM = 1 << 16;
 const EMPTY = Buffer.alloc(0);
@@ -114,16 +116,33 @@ export function peekingReader(
     /** The engine's held bytes before the chunk in hand, and the chunk's length. */
     let before: Buffer = Buffer.alloc(0);
     let inHand = 0;
-    /** The ledger and bin lent for the chunk in hand (and kept for the next when it is there already). */
+    /**
+     * The ledger and bin lent for the chunk in hand, kept for the next one if it comes within
+     * LEND_LINGER_MS (a logger fed without a pause copies them once, not for every chunk).
+     */
     let lent: Kept | null = null;
+    let linger: ReturnType<typeof setTimeout> | null = null;
     const giveBack = (): void => {
+      if (linger) clearTimeout(linger);
+      linger = null;
       if (lent) keeping?.giveBack(lent);
       lent = null;
     };
+    const giveBackSoon = (): void => {
+      if (!lent || linger) return;
+      linger = setTimeout(giveBack, LEND_LINGER_MS);
+      linger.unref();
+    };
     const take = (from: number, buf: Buffer, want: number): ReadResult => {
       const got = peek(from, buf, want);
-      // Nothing taken in (the process stopped, no input, the end): nothing is kept meanwhile.
-      if (typeof got !== 'number' || got <= 0) giveBack();
+      if (typeof got === 'number' && got > 0) {
+        // A chunk in hand: what is lent stays until it is out of the pipe.
+        if (linger) clearTimeout(linger);
+        linger = null;
+      } else {
+        // Nothing taken in (the process stopped, no input, the end): nothing is kept meanwhile.
+        giveBack();
+      }
       return got;
     };
     const peek = (from: number, buf: Buffer, want: number): ReadResult => {
@@ -168,9 +187,7 @@ export function peekingReader(
         before = Buffer.from(engine.heldInput());
         note(lent.ledger, 0, [], EMPTY, before);
         emptyBin(lent.bin[0], moved);
-        // Kept for the next chunk only if it is in the pipe already: a logger that waits for
-        // input holds none of them, one that is fed without a pause copies them once.
-        if (!more(fd)) giveBack();
+        giveBackSoon();
       }
       while (left > 0) {
         try {
@@ -197,16 +214,6 @@ export function peekingReader(
         }
       }
       return n - left;
-    };
-    /** Whether the pipe holds input now: one byte teed and read back (the copy pipe is left empty). */
-    const more = (from: number): boolean => {
-      try {
-        if (nat.tee(from, copyPipeOf(nat)[1], 1) !== 1) return false;
-        takeCopy(nat, scratchOf(), 1);
-        return true;
-      } catch {
-        return false; // EAGAIN: empty
-      }
     };
     /** Drops the `n` bytes just moved into the bin: spliced to /dev/null, read out if that fails. */
     const emptyBin = (binRead: number, n: number): void => {
