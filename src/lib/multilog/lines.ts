@@ -59,9 +59,13 @@ export class Lines {
   private readonly prefixWords = new Uint32Array(7);
   /** The chunk being fed, as words (made when the fast path first reads it). */
   private input: DataView | null = null;
+  /** The chunk being fed, and whether the streams have their copy of it yet. */
+  private chunk: Buffer = EMPTY;
+  private mirrored = false;
   private second = NaN;
-  /** The microsecond the prefix holds. */
+  /** The microsecond the prefix holds, and the second its first four words hold. */
   private micros = NaN;
+  private wordsSecond = NaN;
   /** Lines starting before this offset of the chunk share the stamp already taken. */
   private stampLimit = 0;
   /** The last byte read was a newline (C's flagnewline). */
@@ -109,17 +113,13 @@ export class Lines {
     const streams = this.streams;
     const fast = this.fast;
     this.input = null;
-    // The byte-exact path copies from a mirror of the chunk; the fast one reads the chunk itself.
-    let mirrored = false;
+    this.chunk = buf;
+    this.mirrored = false;
     let p = 0;
     while (p < n) {
       if (fast && this.phase === Phase.Idle) {
         p = this.feedFast(buf, p);
         if (p >= n) break;
-      }
-      if (!mirrored) {
-        for (let j = 0; j < streams.length; j++) streams[j].mirror(buf);
-        mirrored = true;
       }
       if (this.phase === Phase.Tail) {
         const nl = buf.indexOf(NEWLINE, p);
@@ -260,6 +260,16 @@ export class Lines {
     return p;
   }
 
+  /**
+   * The streams copy the chunk's bytes from a mirror of it (appendInput); made when first needed,
+   * as the fast path and a line's head kept across reads copy from the chunk itself.
+   */
+  private mirror(): void {
+    const streams = this.streams;
+    for (let j = 0; j < streams.length; j++) streams[j].mirror(this.chunk);
+    this.mirrored = true;
+  }
+
   /** C flushes the directories before each read: before taking byte `offset`, if a read starts there. */
   private boundary(offset: number): void {
     if (this.nextBoundary <= offset) {
@@ -308,9 +318,15 @@ export class Lines {
     this.micros = micros;
     const prefix = this.prefix;
     writeHex32(prefix, 17, (micros - second * 1e6) * 1000 + 500);
+    // The words as the bytes say (little-endian); 16 to 25 hold the nanoseconds, the rest the second.
     const words = this.prefixWords;
-    for (let k = 0; k < 6; k++) words[k] = prefix.readUInt32LE(4 * k);
-    words[6] = prefix.readUInt16LE(24);
+    if (this.wordsSecond !== second) {
+      this.wordsSecond = second;
+      for (let k = 0; k < 4; k++) words[k] = prefix.readUInt32LE(4 * k);
+    }
+    words[4] = prefix[16] | (prefix[17] << 8) | (prefix[18] << 16) | (prefix[19] << 24);
+    words[5] = prefix[20] | (prefix[21] << 8) | (prefix[22] << 16) | (prefix[23] << 24);
+    words[6] = prefix[24] | (prefix[25] << 8);
   }
 
   /** Adds `src[a, b)` to the kept head. */
@@ -347,6 +363,7 @@ export class Lines {
         }
       } else {
         if (this.script.timestamp) s.append(this.prefix, 0, PREFIX);
+        if (!this.mirrored) this.mirror();
         s.appendInput(a, short ? b + 1 : b);
         s.put(total);
         if (short) s.putc();
@@ -409,6 +426,7 @@ export class Lines {
   private tail(a: number, e: number): void {
     const streams = this.streams;
     const selected = this.selected;
+    if (!this.mirrored) this.mirror();
     for (let j = 0; j < streams.length; j++) if (selected[j]) streams[j].appendInput(a, e);
     let q = a;
     while (q < e) {
