@@ -136,6 +136,30 @@ function hwmKb(pid) {
   }
 }
 
+/**
+ * The physical ceiling for the same bytes on the same machine, timed like a pass: reading the
+ * input (`cat FILE > /dev/null`) and copying it to the log directories' filesystem, made durable
+ * as multilog makes each full file (`dd bs=1M conv=fsync`): {read, write} in ms.
+ */
+async function ceiling(input, dir) {
+  const devNull = openSync('/dev/null', 'w');
+  const inFd = openSync(input, 'r');
+  let read;
+  let write;
+  try {
+    read = await run('/bin/cat', [input], { stdout: devNull, timeoutMs: 120000 });
+    write = await run('/bin/dd', [`if=${input}`, `of=${join(dir, 'copy')}`, 'bs=1M', 'conv=fsync'], { stdin: inFd, stdout: devNull, timeoutMs: 120000 });
+  } finally {
+    closeSync(devNull);
+    closeSync(inFd);
+  }
+  for (const r of [read, write]) if (r.code !== 0) throw new Error(reasonOf(r.stderr, r.code ?? r.signal));
+  return { read: read.ms, write: write.ms };
+}
+
+/** The throughput target: our time at most half C's. */
+const HALF_OF_C = 0.5;
+
 /** Flat: from the first mark to the tenth, RSS grows by at most 2 MB. */
 const FLAT_KB = 2048;
 
@@ -148,6 +172,29 @@ export async function logging({ quick }) {
   try {
     const input = makeInput(base);
     const mb = input.bytes / 2 ** 20;
+    const ceilings = { read: [], write: [] };
+    let noCeiling = null;
+    for (let r = 0; r < runs; r++) {
+      const dir = join(base, `ceiling-${r}`);
+      try {
+        mkdirSync(dir);
+        const c = await ceiling(input.file, dir);
+        ceilings.read.push(c.read);
+        ceilings.write.push(c.write);
+      } catch (err) {
+        noCeiling = err.message;
+      } finally {
+        cleanup(dir);
+      }
+    }
+    for (const [what, figure] of [
+      ['read', `ceiling: cat ${(input.bytes / 1e6).toFixed(0)} MB > /dev/null`],
+      ['write', `ceiling: dd ${(input.bytes / 1e6).toFixed(0)} MB to the same filesystem, conv=fsync`],
+    ]) {
+      const s = summarize(ceilings[what]);
+      const cell = noCeiling || !s ? na(result, `${figure}: ${noCeiling ?? 'no run'}`) : `${fmt(s, 'ms')}, ${(mb / (s.median / 1000)).toFixed(0)} MB/s`;
+      result.rows.push({ figure, cells: { ours: cell, C: cell, 'ours / C': 'n/a', 'lines out (ours, C)': 'n/a', target: 'the machine' } });
+    }
     for (const [prog, args] of [['tai64n', []], ['multilog', MULTILOG_SCRIPT], ['svscan', MULTILOG_SCRIPT]]) {
       const series = { ours: [], C: [] };
       const counts = {};
@@ -185,7 +232,7 @@ export async function logging({ quick }) {
           C: cell('C'),
           'ours / C': fmtRatio(vsC),
           'lines out (ours, C)': `${lossless('ours')}, ${lossless('C')}`,
-          target: verdict('lossless', counts.ours === undefined ? null : counts.ours === LINES),
+          target: `${verdict('lossless', counts.ours === undefined ? null : counts.ours === LINES)}; ${verdict(`≤ ${HALF_OF_C}× C`, vsC ? vsC.median <= HALF_OF_C : null)}`,
         },
       });
     }
@@ -210,6 +257,7 @@ export async function logging({ quick }) {
     result.notes.push(
       'under svscan: the service cats the input to its stdout, the logger is multilog (ours hosted in our svscan; C: svscan, supervise, multilog); wall time from svscan\'s start (Node\'s start included for ours) until every stamped byte is in the log directory',
     );
+    result.notes.push('ceiling: the same input read by cat (to /dev/null) and copied by dd (1 MB blocks, fsync at the end) into the temp dir, where the log directories are: the machine\'s own limits for this run, in both columns');
     result.notes.push(`endless input: VmRSS when ${endlessMb} MB and when ${10 * endlessMb} MB were fed (peak: VmHWM at the end); the ratio is of the second readings; "flat" means ours grew by at most 2 MB in between`);
   } finally {
     cleanup(base);

@@ -20,6 +20,8 @@ export interface MultilogOptions {
    * a processor was at work. Nothing of C's own recovery changes otherwise.
    */
   readonly resume?: boolean;
+  /** Every line through the byte-by-byte model of C's buffers, never in bulk: for tests comparing the two. */
+  readonly modelOnly?: boolean;
 }
 
 export class Multilog {
@@ -42,8 +44,9 @@ export class Multilog {
     private readonly io: MultilogIO,
     private readonly statuses: StatusFile[],
     private readonly dirs: LogDir[],
+    modelOnly: boolean,
   ) {
-    this.lines = new Lines(script, io.clock, dirs.map((d) => d.stream), statuses);
+    this.lines = new Lines(script, io.clock, dirs.map((d) => d.stream), statuses, modelOnly);
   }
 
   /**
@@ -66,7 +69,7 @@ export class Multilog {
       const errno = new ErrnoTrace();
       const dirs: LogDir[] = [];
       for (const spec of script.dirs) dirs.push(await LogDir.open(spec, start, io, errno, options.resume ?? false));
-      return new Multilog(script, io, statuses, dirs);
+      return new Multilog(script, io, statuses, dirs, options.modelOnly ?? false);
     } finally {
       closeSync(startFd);
     }

@@ -7,7 +7,7 @@ import type { MultilogIO } from './io.js';
 import { match } from './match.js';
 import type { Script } from './script.js';
 import { STATUS_SIZE, type StatusLine } from './status.js';
-import type { LogStream } from './stream.js';
+import { DIR_BUFFER_SIZE, NEAR_FULL, type LogStream } from './stream.js';
 
 /** The bytes of a line that patterns, `e` and `=` see. */
 export const LINE_MAX = STATUS_SIZE - 1;
@@ -21,6 +21,12 @@ const SPACE = 0x20;
 const AT = 0x40;
 const PREFIX = STAMP_LENGTH + 1;
 const ELLIPSIS = Buffer.from('...\n');
+/** Four newlines, and the bits that find a zero byte in a word (x - 0x01.. & ~x & 0x80..). */
+const NEWLINES = 0x0a0a0a0a;
+const LOW_BITS = 0x01010101;
+const HIGH_BITS = 0x80808080 | 0;
+/** Room the fast path keeps ahead of a line: the longest head, its newline, a word written past it. */
+const SLACK = LINE_MAX + 8;
 const EMPTY = Buffer.alloc(0);
 
 const enum Phase {
@@ -49,7 +55,17 @@ export class Lines {
   private held = false;
   /** The current line's stamp and space. */
   private readonly prefix = Buffer.alloc(PREFIX);
+  /** The prefix as six 32-bit words and a 16-bit one (little-endian), for the fast path to write. */
+  private readonly prefixWords = new Uint32Array(7);
+  /** The chunk being fed, as words (made when the fast path first reads it). */
+  private input: DataView | null = null;
+  /** The chunk being fed, and whether the streams have their copy of it yet. */
+  private chunk: Buffer = EMPTY;
+  private mirrored = false;
   private second = NaN;
+  /** The microsecond the prefix holds, and the second its first four words hold. */
+  private micros = NaN;
+  private wordsSecond = NaN;
   /** Lines starting before this offset of the chunk share the stamp already taken. */
   private stampLimit = 0;
   /** The last byte read was a newline (C's flagnewline). */
@@ -62,6 +78,8 @@ export class Lines {
   private readonly patterns: (Buffer | null)[] = [];
   private readonly statusOf: (StatusLine | null)[] = [];
   private readonly selected: boolean[];
+  /** Whole short lines may go in bulk (feedFast): no action looks at them, and there is a directory. */
+  private readonly fast: boolean;
   /** `e` output not yet taken. */
   private errOut = Buffer.allocUnsafe(4096);
   private errLength = 0;
@@ -71,7 +89,10 @@ export class Lines {
     private readonly clock: MultilogIO['clock'],
     private readonly streams: readonly LogStream[],
     statuses: readonly StatusLine[],
+    /** Every line through the byte-by-byte model (tests compare the two paths). */
+    modelOnly = false,
   ) {
+    this.fast = !modelOnly && !script.inspectsLines && streams.length > 0;
     let status = 0;
     for (const action of script.actions) {
       const op = { select: Op.Select, deselect: Op.Deselect, stderr: Op.Echo, status: Op.Status, dir: Op.Dir }[action.kind];
@@ -90,9 +111,16 @@ export class Lines {
     this.nextBoundary = READ_SIZE;
     this.stampLimit = 0;
     const streams = this.streams;
-    for (let j = 0; j < streams.length; j++) streams[j].mirror(buf);
+    const fast = this.fast;
+    this.input = null;
+    this.chunk = buf;
+    this.mirrored = false;
     let p = 0;
     while (p < n) {
+      if (fast && this.phase === Phase.Idle) {
+        p = this.feedFast(buf, p);
+        if (p >= n) break;
+      }
       if (this.phase === Phase.Tail) {
         const nl = buf.indexOf(NEWLINE, p);
         const end = nl < 0 ? n : nl;
@@ -125,6 +153,121 @@ export class Lines {
     }
     this.flushAll();
     this.newlineLast = buf[n - 1] === NEWLINE;
+  }
+
+  /**
+   * The common case in bulk: from `start` (between lines), each whole line short enough to be a
+   * head goes, stamped, straight into the first stream's output (the others get a copy), with the
+   * model of C's buffer kept as plain arithmetic. That is exact only while no c_write can cut or
+   * rotate, that is while every directory's `current` stays short of its size less NEAR_FULL; so
+   * it stops there, at a long line or at a line the chunk does not finish, and returns where the
+   * byte-exact path goes on. Lines needing the script's actions never come here.
+   */
+  private feedFast(buf: Buffer, start: number): number {
+    const streams = this.streams;
+    const first = streams[0];
+    const from = first.length;
+    let pending = first.pendingBytes;
+    // Output may reach `limit` (exclusive) before any directory comes near its size.
+    let limit = Infinity;
+    for (let j = 0; j < streams.length; j++) limit = Math.min(limit, streams[j].size - NEAR_FULL - streams[j].bytes);
+    limit += from - pending;
+    if (limit <= from + 1) return start;
+    const n = buf.length;
+    const input = (this.input ??= new DataView(buf.buffer, buf.byteOffset, n));
+    const stamped = this.script.timestamp;
+    const pre = stamped ? PREFIX : 0;
+    const longest = LINE_MAX - pre;
+    const words = this.prefixWords;
+    let out = first.view;
+    let base = first.outBase;
+    let room = base + first.out.length;
+    let nextBoundary = this.nextBoundary;
+    let o = from;
+    let p = start;
+    while (p < n) {
+      if (base + o + SLACK > room) {
+        first.length = o;
+        first.reserve(SLACK);
+        out = first.view;
+        base = first.outBase;
+        room = base + first.out.length;
+      }
+      // The line's bytes go where they follow its stamp, four at a time, until its newline: the
+      // word that holds it is written whole (what follows the newline is overwritten next).
+      const body = base + o + pre - p;
+      const stop = p + longest < n ? p + longest : n;
+      let q = p;
+      let nl = -1;
+      while (q < stop && q + 4 <= n) {
+        const w = input.getUint32(q, true);
+        out.setUint32(body + q, w, true);
+        const x = w ^ NEWLINES;
+        const zero = (x - LOW_BITS) & ~x & HIGH_BITS;
+        if (zero !== 0) {
+          nl = q + ((31 - Math.clz32(zero & -zero)) >> 3);
+          break;
+        }
+        q += 4;
+      }
+      if (nl < 0) {
+        for (; q < stop; q++) {
+          const c = buf[q];
+          out.setUint8(body + q, c);
+          if (c === NEWLINE) {
+            nl = q;
+            break;
+          }
+        }
+      }
+      if (nl < 0 || nl >= stop) break;
+      const head = pre + nl - p;
+      const end = o + head + 1;
+      if (end >= limit) break;
+      if (stamped) {
+        if (p >= this.stampLimit) {
+          this.stamp();
+          this.stampLimit = (Math.floor(p / READ_SIZE) + 1) * READ_SIZE;
+        }
+        const at = base + o;
+        out.setUint32(at, words[0], true);
+        out.setUint32(at + 4, words[1], true);
+        out.setUint32(at + 8, words[2], true);
+        out.setUint32(at + 12, words[3], true);
+        out.setUint32(at + 16, words[4], true);
+        out.setUint32(at + 20, words[5], true);
+        out.setUint16(at + 24, words[6], true);
+      }
+      // C's buffer: flushed before the read that brings the newline, then the head's buffer_put
+      // and the newline's buffer_PUTC; what goes to c_write only adds to `current`'s size here.
+      if (nextBoundary <= nl) {
+        pending = 0;
+        nextBoundary = (Math.floor(nl / READ_SIZE) + 1) * READ_SIZE;
+      }
+      if (head > DIR_BUFFER_SIZE - pending) pending = head > DIR_BUFFER_SIZE ? 0 : head;
+      else pending += head;
+      pending = pending === DIR_BUFFER_SIZE ? 1 : pending + 1;
+      o = end;
+      p = nl + 1;
+    }
+    this.nextBoundary = nextBoundary;
+    if (o === from) return p;
+    for (let j = 1; j < streams.length; j++) {
+      streams[j].appendFrom(first, from, o);
+      streams[j].bulkPut(o, pending);
+    }
+    first.bulkPut(o, pending);
+    return p;
+  }
+
+  /**
+   * The streams copy the chunk's bytes from a mirror of it (appendInput); made when first needed,
+   * as the fast path and a line's head kept across reads copy from the chunk itself.
+   */
+  private mirror(): void {
+    const streams = this.streams;
+    for (let j = 0; j < streams.length; j++) streams[j].mirror(this.chunk);
+    this.mirrored = true;
   }
 
   /** C flushes the directories before each read: before taking byte `offset`, if a read starts there. */
@@ -169,8 +312,21 @@ export class Lines {
       }
       this.second = second;
       this.prefix.write(taiFromUnix(second).toString(16).padStart(16, '0'), 1, 16, 'latin1');
+    } else if (micros === this.micros) {
+      return; // the same microsecond: the same stamp
     }
-    writeHex32(this.prefix, 17, (micros - second * 1e6) * 1000 + 500);
+    this.micros = micros;
+    const prefix = this.prefix;
+    writeHex32(prefix, 17, (micros - second * 1e6) * 1000 + 500);
+    // The words as the bytes say (little-endian); 16 to 25 hold the nanoseconds, the rest the second.
+    const words = this.prefixWords;
+    if (this.wordsSecond !== second) {
+      this.wordsSecond = second;
+      for (let k = 0; k < 4; k++) words[k] = prefix.readUInt32LE(4 * k);
+    }
+    words[4] = prefix[16] | (prefix[17] << 8) | (prefix[18] << 16) | (prefix[19] << 24);
+    words[5] = prefix[20] | (prefix[21] << 8) | (prefix[22] << 16) | (prefix[23] << 24);
+    words[6] = prefix[24] | (prefix[25] << 8);
   }
 
   /** Adds `src[a, b)` to the kept head. */
@@ -207,6 +363,7 @@ export class Lines {
         }
       } else {
         if (this.script.timestamp) s.append(this.prefix, 0, PREFIX);
+        if (!this.mirrored) this.mirror();
         s.appendInput(a, short ? b + 1 : b);
         s.put(total);
         if (short) s.putc();
@@ -269,6 +426,7 @@ export class Lines {
   private tail(a: number, e: number): void {
     const streams = this.streams;
     const selected = this.selected;
+    if (!this.mirrored) this.mirror();
     for (let j = 0; j < streams.length; j++) if (selected[j]) streams[j].appendInput(a, e);
     let q = a;
     while (q < e) {

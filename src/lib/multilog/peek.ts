@@ -3,12 +3,14 @@
 // engine has written them out. A host killed between the read and the write leaves them in the
 // pipe for whoever reads it next (the logger's own fallback, or the restarted host); a ledger
 // tells the logger's stub what of it was dealt with already. Linux only.
-import { readSync, writeSync } from 'node:fs';
+import { openSync, readSync, writeSync } from 'node:fs';
 import type { NativeBinding } from '../../native/binding.js';
 import type { Multilog } from './engine.js';
 import { encodeLedger, type LedgerFile } from './ledger.js';
 import { waitThenRead, type Reader, type ReaderFactory, type ReadResult, type Stoppable } from './input.js';
 
+/** How long the stub's ledger and bin stay lent after a chunk, for the next one (then given back). */
+export const LEND_LINGER_MS = 20;
 /** A pipe holds this much by default; tee copies at most what the private pipe can take. */
 const PIPE_ROOM = 1 << 16;
 const EMPTY = Buffer.alloc(0);
@@ -25,6 +27,19 @@ const scratchOf = (): Buffer => (scratchBuffer ??= Buffer.allocUnsafe(PIPE_ROOM)
 let copyPipe: [read: number, write: number] | undefined;
 
 const copyPipeOf = (nat: NativeBinding): [read: number, write: number] => (copyPipe ??= nat.pipe());
+
+/** /dev/null, where the bin's bytes are spliced to be dropped without a copy; null if it cannot be had. */
+let devNull: number | null | undefined;
+const devNullOf = (): number | null => {
+  if (devNull === undefined) {
+    try {
+      devNull = openSync('/dev/null', 'w');
+    } catch {
+      devNull = null;
+    }
+  }
+  return devNull;
+};
 
 /** Reads the n bytes tee just copied out of the copy pipe, leaving it empty for the next reader. */
 function takeCopy(nat: NativeBinding, buf: Buffer, n: number): void {
@@ -101,7 +116,36 @@ export function peekingReader(
     /** The engine's held bytes before the chunk in hand, and the chunk's length. */
     let before: Buffer = Buffer.alloc(0);
     let inHand = 0;
+    /**
+     * The ledger and bin lent for the chunk in hand, kept for the next one if it comes within
+     * LEND_LINGER_MS (a logger fed without a pause copies them once, not for every chunk).
+     */
+    let lent: Kept | null = null;
+    let linger: ReturnType<typeof setTimeout> | null = null;
+    const giveBack = (): void => {
+      if (linger) clearTimeout(linger);
+      linger = null;
+      if (lent) keeping?.giveBack(lent);
+      lent = null;
+    };
+    const giveBackSoon = (): void => {
+      if (!lent || linger) return;
+      linger = setTimeout(giveBack, LEND_LINGER_MS);
+      linger.unref();
+    };
     const take = (from: number, buf: Buffer, want: number): ReadResult => {
+      const got = peek(from, buf, want);
+      if (typeof got === 'number' && got > 0) {
+        // A chunk in hand: what is lent stays until it is out of the pipe.
+        if (linger) clearTimeout(linger);
+        linger = null;
+      } else {
+        // Nothing taken in (the process stopped, no input, the end): nothing is kept meanwhile.
+        giveBack();
+      }
+      return got;
+    };
+    const peek = (from: number, buf: Buffer, want: number): ReadResult => {
       if (killed()) return 'stop';
       let n: number;
       try {
@@ -120,12 +164,6 @@ export function peekingReader(
     };
     const reader: Reader = waitThenRead(fd, engine, nat, take, stops);
     reader.abandoned = killed;
-    /** The ledger and bin lent for the chunk in hand. */
-    let lent: Kept | null = null;
-    const giveBack = (): void => {
-      if (lent) keeping?.giveBack(lent);
-      lent = null;
-    };
     if (keeping) {
       reader.beforeWrite = (): void => {
         lent ??= keeping.lend();
@@ -144,11 +182,12 @@ export function peekingReader(
       let left = n;
       if (keeping) lent ??= keeping.lend();
       if (lent) {
-        left -= moveToBin(fd, lent.bin[1], n);
+        const moved = moveToBin(fd, lent.bin[1], n);
+        left -= moved;
         before = Buffer.from(engine.heldInput());
         note(lent.ledger, 0, [], EMPTY, before);
-        emptyBin(lent.bin[0]);
-        giveBack();
+        emptyBin(lent.bin[0], moved);
+        giveBackSoon();
       }
       while (left > 0) {
         try {
@@ -176,7 +215,20 @@ export function peekingReader(
       }
       return n - left;
     };
-    const emptyBin = (binRead: number): void => {
+    /** Drops the `n` bytes just moved into the bin: spliced to /dev/null, read out if that fails. */
+    const emptyBin = (binRead: number, n: number): void => {
+      const sink = devNullOf();
+      let left = n;
+      while (sink !== null && left > 0) {
+        try {
+          const dropped = nat.splice(binRead, sink, left);
+          if (dropped <= 0) break;
+          left -= dropped;
+        } catch {
+          break;
+        }
+      }
+      if (left === 0) return;
       for (;;) {
         try {
           if (readSync(binRead, scratchOf(), 0, PIPE_ROOM, null) <= 0) return;

@@ -22,6 +22,8 @@ export class LogStream {
    * chunk is then a copyWithin, which allocates nothing (Buffer#copy makes a view per call).
    */
   private arena: Uint8Array;
+  /** `arena` as words, for Lines' fast path. */
+  view: DataView;
   /** Bytes set aside at the start of `arena` for the input chunk. */
   private inputRoom: number;
   /** The output: `arena` from `inputRoom` on; bytes not yet written to disk are `[0, length)`. */
@@ -49,6 +51,7 @@ export class LogStream {
     this.bytes = bytes;
     this.inputRoom = inputRoom;
     this.arena = new Uint8Array(inputRoom + outputRoom);
+    this.view = new DataView(this.arena.buffer);
     this.out = Buffer.from(this.arena.buffer, inputRoom, outputRoom);
   }
 
@@ -72,8 +75,38 @@ export class LogStream {
     arena.set(this.arena.subarray(0, this.inputRoom), 0);
     arena.set(this.arena.subarray(this.inputRoom, this.inputRoom + this.length), inputRoom);
     this.arena = arena;
+    this.view = new DataView(arena.buffer);
     this.inputRoom = inputRoom;
     this.out = Buffer.from(arena.buffer, inputRoom, outputRoom);
+  }
+
+  /** Where `out` starts in `view`: for bulkPut. */
+  get outBase(): number {
+    return this.inputRoom;
+  }
+
+  /** Bytes in the modelled 512-byte buffer. */
+  get pendingBytes(): number {
+    return this.pending;
+  }
+
+  /**
+   * The caller wrote `out[length, to)` itself and modelled the puts (Lines' fast path, which only
+   * runs while no c_write can cut or rotate): everything is accounted, `pending` bytes of it still
+   * in the modelled buffer, the rest handed to c_write.
+   */
+  bulkPut(to: number, pending: number): void {
+    const handed = to - pending;
+    this.bytes += handed - this.handed;
+    this.handed = handed;
+    this.length = to;
+    this.pending = pending;
+  }
+
+  /** Copies `from.out[start, end)` to the end of `out` (another stream's bulk output), unaccounted until bulkPut. */
+  appendFrom(from: LogStream, start: number, end: number): void {
+    this.reserve(end - start);
+    this.out.set(from.out.subarray(start, end), this.length);
   }
 
   /** Appends `chunk[start, end)` of the chunk last mirrored (to be accounted by put/putc/putRun). */

@@ -1,6 +1,7 @@
 // The pipe keeper's system side (Linux): native/keeper.c started as `daemontools-keeper DIR SVSCAN-PID`
 // with the read ends, and the keepers of earlier svscans of DIR found in /proc.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { native, type FdOp } from '../../native/index.js';
 import { linuxBranches } from '../../native/platform.js';
 import { errnoError, errnoName } from '../errors.js';
@@ -32,9 +33,13 @@ export function systemKeeper(): KeeperSystem | null {
       const prefix = `${NAME}\0${textBytes(dir)}\0`;
       const uid = process.getuid?.();
       const out: number[] = [];
+      // One readlink a process picks out the keepers (a busy host has thousands of processes; a
+      // cmdline read of each held svscan's start up for a quarter of a second).
+      const program = basename(launcher);
       for (const entry of readdirSync('/proc')) {
         if (!/^[0-9]+$/.test(entry)) continue;
         try {
+          if (basename(readlinkSync(`/proc/${entry}/exe`)).replace(/ \(deleted\)$/, '') !== program) continue;
           const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
           if (!cmdline.startsWith(prefix) || statSync(`/proc/${entry}`).uid !== uid) continue;
           const owner = Number(cmdline.slice(prefix.length).split('\0')[0]);

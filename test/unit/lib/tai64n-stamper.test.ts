@@ -90,3 +90,54 @@ test('only the first `length` bytes of the input buffer count', () => {
   stamper.push(Buffer.from('ab\ncd\n'), 4);
   expect(Buffer.concat(out).toString()).toBe(`${stamp(0)}ab\n${stamp(0)}c`);
 });
+
+/** What the stamper must write, line by line: the clock read at a chunk's first line start and every 32 lines. */
+function reference(chunks: readonly Buffer[]): string {
+  let reads = 0;
+  let atStart = true;
+  let out = '';
+  let current = '';
+  for (const chunk of chunks) {
+    let lines = 0;
+    for (const byte of chunk) {
+      if (atStart) {
+        if (lines++ % 32 === 0) current = stamp(reads++);
+        out += current;
+        atStart = false;
+      }
+      out += String.fromCharCode(byte);
+      if (byte === 0x0a) atStart = true;
+    }
+  }
+  return out;
+}
+
+test.each([1, 2, 3, 4, 5, 6])('random lines and reads (seed %i): the bytes a line-by-line stamper writes', (seed) => {
+  let x = seed * 2654435761;
+  const r = (n: number): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+  const bytes: number[] = [];
+  while (bytes.length < 40000) {
+    const len = r(4) === 0 ? r(4) : r(3) === 0 ? r(3000) : r(100);
+    for (let k = 0; k < len; k++) bytes.push(r(8) === 0 ? 0x0a ^ (1 << r(8)) : r(256) === 0x0a ? 0x0b : r(256));
+    bytes.push(0x0a);
+  }
+  const all = Buffer.from(bytes);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < all.length; ) {
+    const n = 1 + r(seed % 2 ? 7 : 5000);
+    chunks.push(all.subarray(at, at + n));
+    at += n;
+  }
+  const clock = new TickingClock();
+  const out: Buffer[] = [];
+  const stamper = new LineStamper(clock, collect(out), 1 << 12, seed % 3 === 0 ? 100 : 1 << 13);
+  for (const c of chunks) stamper.push(c, c.length);
+  // push takes a chunk longer than the input area in pieces, each a read of its own
+  const reads = chunks.flatMap((c) => Array.from({ length: Math.ceil(c.length / 4096) }, (_, k) => c.subarray(k * 4096, (k + 1) * 4096)));
+  expect(Buffer.concat(out).toString('latin1')).toBe(reference(reads));
+});
