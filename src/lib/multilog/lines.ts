@@ -62,8 +62,8 @@ export class Lines {
   private readonly patterns: (Buffer | null)[] = [];
   private readonly statusOf: (StatusLine | null)[] = [];
   private readonly selected: boolean[];
-  /** `e` output not yet taken. */
-  private errOut = Buffer.allocUnsafe(4096);
+  /** `e` output not yet taken: none until a line is echoed (most scripts have no `e`). */
+  private errOut: Buffer = EMPTY;
   private errLength = 0;
 
   constructor(
@@ -251,7 +251,7 @@ export class Lines {
     const shown = Math.min(len, ECHO_MAX);
     const need = this.errLength + shown + ELLIPSIS.length;
     if (need > this.errOut.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.errOut.length * 2));
+      const grown = Buffer.allocUnsafe(Math.max(need, this.errOut.length * 2, 4096));
       this.errOut.copy(grown, 0, 0, this.errLength);
       this.errOut = grown;
     }
