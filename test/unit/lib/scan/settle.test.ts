@@ -51,6 +51,12 @@ describe('giveBack', () => {
     expect(calls).toEqual(['trim', [0x400000, 0x400000, 4]]);
   });
 
+  test('with --expose-gc, the garbage is collected first, then malloc trimmed', () => {
+    const calls: unknown[] = [];
+    giveBack({ mallocTrim: () => (calls.push('trim'), true) }, () => smaps, () => void calls.push('gc'));
+    expect(calls).toEqual(['gc', 'trim']);
+  });
+
   test('an addon without madvise: malloc is trimmed and smaps not read', () => {
     const read = vi.fn(() => smaps);
     const trim = vi.fn(() => false);
