@@ -33,7 +33,7 @@ const argsOf = (dir: string, program: string, ...args: string[]): string[] => {
 describe.skipIf(!launched)('bin/.node-flags', () => {
   test('the install writes it: the long-lived programs keep V8 young generation small, the chain tools run single-threaded', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
-      'svscan --max-semi-space-size=1 --expose-gc',
+      'svscan --max-semi-space-size=1 --expose-gc --no-memory-reducer',
       'supervise --max-semi-space-size=1',
       'multilog --max-semi-space-size=1',
       'svscanboot --max-semi-space-size=1',
@@ -43,7 +43,7 @@ describe.skipIf(!launched)('bin/.node-flags', () => {
   });
 
   test.each([
-    ['svscan', ['--max-semi-space-size=1', '--expose-gc']],
+    ['svscan', ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer']],
     ['supervise', ['--max-semi-space-size=1']],
     ['multilog', ['--max-semi-space-size=1']],
     ['envdir', ['--single-threaded']],

@@ -63,10 +63,14 @@ const collect = (globalThis as { gc?: () => void }).gc;
 
 /** Drops what the burst left behind (see the top of this file). */
 export function giveBack(nat: SettleSyscalls, smaps: () => string = () => readFileSync('/proc/self/smaps', 'latin1'), gc = collect): void {
-  // The burst's garbage first: V8's own memory reducer would collect it only seconds later, and
-  // the pages it frees go back to the system before malloc's free ones are trimmed.
+  dropFilePages(nat, smaps);
+  // Then the garbage (the burst's, and reading smaps made some): V8's own memory reducer would
+  // collect it only seconds later. What that frees of malloc's goes back with the trim.
   gc?.();
   nat.mallocTrim();
+}
+
+function dropFilePages(nat: SettleSyscalls, smaps: () => string): void {
   const madvise = nat.madvise;
   if (madvise === undefined || !linuxBranches()) return;
   let text: string;
