@@ -24,7 +24,8 @@
       "target_name": "dt-launch",
       "type": "executable",
       "sources": ["native/launcher.c", "native/stub.c"],
-      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
+      "ldflags": ["<!@(node scripts/static-ldflags.cjs)"]
     },
     {
       "target_name": "dt-gate",

@@ -6,7 +6,6 @@
  * our svscan it first becomes the logger stub (stub.c). The gate, the pipe keeper and the group
  * leader are programs of their own (gate.c, keeper.c, group.c). */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +16,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 #if defined(__APPLE__)
 #include <mach-o/dyld.h>
 #endif
@@ -144,27 +146,64 @@ static void record_args(int argc, char **argv) {
   record[used] = 0;
 }
 
-static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+#if defined(__linux__)
+/* The descriptors open here, from /proc/self/fd: those below FD_BITS as a bitmap (ascending order
+ * for free), and the least one above `above` that is not. Read with getdents64 into a small buffer
+ * rather than opendir's 32 KB one and an int per descriptor: as the logger stub this process lives
+ * on, and each page it touched once stays its own. Returns -1 without /proc. */
+#define FD_BITS 4096
+static int scan_fds(unsigned char *bits, int above, int *next) {
+  int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir == -1) return -1;
+  char buf[1024];
+  *next = -1;
+  for (;;) {
+    long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
+    if (n == -1 && errno == EINTR) continue;
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      struct linux_dirent64 {
+        unsigned long long d_ino;
+        long long d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+      } *e = (struct linux_dirent64 *)(buf + off);
+      off += e->d_reclen;
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      int fd = atoi(e->d_name);
+      if (fd == dir) continue;
+      if (fd < FD_BITS) {
+        if (bits) bits[fd / 8] |= (unsigned char)(1u << (fd % 8));
+      } else if (fd > above && (*next == -1 || fd < *next)) {
+        *next = fd;
+      }
+    }
+  }
+  close(dir);
+  return 0;
+}
+#endif
 
 static void record_fds(void) {
   int first = 1;
   put(FIELD_FDS);
-  DIR *d = portable ? NULL : opendir("/proc/self/fd");
-  if (d) {
-    int self = dirfd(d);
-    int fds[4096];
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 4096) {
-      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-      int fd = atoi(e->d_name);
-      if (fd != self) fds[n++] = fd;
+#if defined(__linux__)
+  unsigned char bits[FD_BITS / 8];
+  memset(bits, 0, sizeof bits);
+  int next;
+  if (!portable && scan_fds(bits, FD_BITS - 1, &next) == 0) {
+    for (int fd = 0; fd < FD_BITS; fd++)
+      if (bits[fd / 8] & (1u << (fd % 8))) record_fd(fd, &first);
+    /* Rare: descriptors past the bitmap, one scan each, in ascending order. */
+    while (next != -1) {
+      int fd = next;
+      record_fd(fd, &first);
+      if (scan_fds(NULL, fd, &next) == -1) break;
     }
-    closedir(d);
-    qsort(fds, n, sizeof fds[0], cmp_int);
-    for (int i = 0; i < n; i++) record_fd(fds[i], &first);
     return;
   }
+#endif
   struct rlimit rl;
   long max = 1024;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
@@ -331,11 +370,13 @@ int main(int argc, char **argv) {
   if (is_multilog && !portable) run_as_stub(rehost);
 #endif
 
-  char self[PATH_MAX];
+  /* Static, not on the stack: the stub lives on in this process, and a stack frame this large is
+   * probed page by page on entry (stack-clash protection), each page then kept for good. */
+  static char self[PATH_MAX];
   if (self_path(argc > 0 ? argv[0] : "", self, sizeof self) == -1) die(name, "unable to find own executable", errno);
   char *cut = strrchr(self, '/');
   if (cut) *cut = 0;
-  char node[PATH_MAX], entry[PATH_MAX];
+  static char node[PATH_MAX], entry[PATH_MAX];
   read_config(self, node, entry, sizeof node);
 
   sigset_t start_mask;

@@ -3,7 +3,7 @@
 import { cleanup, tempDir } from '../lib/cleanup.mjs';
 import { cpuMs, roleOf, tree } from '../lib/proctree.mjs';
 import { sleep } from '../lib/procs.mjs';
-import { group, na } from '../lib/report.mjs';
+import { group, na, verdict } from '../lib/report.mjs';
 import { flavours, missing, startTree } from '../lib/services.mjs';
 import { fmt, fmtRatio, ratios, summarize } from '../lib/stats.mjs';
 
@@ -11,6 +11,8 @@ import { fmt, fmtRatio, ratios, summarize } from '../lib/stats.mjs';
 const SETTLE_MS = 15000;
 
 const SERVICES = 100;
+/** Issue 15's bar, ours / C. */
+const TARGET = 2;
 const PER_MS = 10000;
 
 function snapshot(root) {
@@ -58,7 +60,7 @@ async function windows(flavour, count, windowMs) {
 export async function idle({ quick, available }) {
   const windowMs = quick ? 5000 : 10000;
   const count = quick ? 2 : 6;
-  const result = group(`5. Idle cost: CPU time of an idle tree of ${SERVICES} logged services`, ['ours', 'C', 'ours / C']);
+  const result = group(`5. Idle cost: CPU time of an idle tree of ${SERVICES} logged services`, ['ours', 'C', 'ours / C', 'target (ours / C)']);
   result.method = `the tree of group 2 with ${SERVICES} services is started and left ${SETTLE_MS / 1000} s to settle (past svscan's memory settle and the first rescan after it); then, over ${(windowMs * count) / 1000} s in ${count} windows of ${windowMs / 1000} s, the CPU time of every process in it but the services is summed (se.sum_exec_runtime of each thread from /proc/PID/task/TID/sched, else utime+stime). Figures are CPU ms per ${PER_MS / 1000} s: median (min–max) over the windows.`;
   const all = flavours(available);
   const series = {};
@@ -83,6 +85,7 @@ export async function idle({ quick, available }) {
     const ok = series.ours && series.C && !loggerWhy;
     const vsC = ok ? ratios(series.ours[key], series.C[key]) : null;
     cells['ours / C'] = ok && !vsC ? 'n/a (C used no CPU)' : fmtRatio(vsC);
+    cells['target (ours / C)'] = verdict(`≤ ${TARGET}×`, vsC ? vsC.median <= TARGET : null);
     result.rows.push({ figure: `CPU per ${PER_MS / 1000} s: ${label}`, cells });
   }
   return result;

@@ -21,7 +21,7 @@ function fakeBin(flags: string): string {
   writeFileSync(node, '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
   writeFileSync(join(dir, '.launch'), `${node}\n/entry.js\n`);
   writeFileSync(join(dir, '.node-flags'), flags);
-  for (const program of ['svscan', 'supervise', 'envdir', 'multilog']) copyFileSync(join(bin, program), join(dir, program));
+  for (const program of ['svscan', 'supervise', 'envdir', 'multilog', 'svc']) copyFileSync(join(bin, program), join(dir, program));
   return dir;
 }
 
@@ -31,27 +31,23 @@ const argsOf = (dir: string, program: string, ...args: string[]): string[] => {
 };
 
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: the long-lived programs keep V8 young generation small, the chain tools run V8 single-threaded', () => {
+  test('the install writes it: the long-lived programs keep V8 young generation small, the chain tools run single-threaded', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
-      'svscan --max-semi-space-size=1',
+      'svscan --max-semi-space-size=1 --expose-gc --no-memory-reducer',
       'supervise --max-semi-space-size=1',
       'multilog --max-semi-space-size=1',
       'svscanboot --max-semi-space-size=1',
-      'envdir --single-threaded',
-      'envuidgid --single-threaded',
-      'setuidgid --single-threaded',
-      'softlimit --single-threaded',
-      'setlock --single-threaded',
-      'pgrphack --single-threaded',
+      ...['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'].map((chain) => `${chain} --single-threaded`),
       '',
     ]);
   });
 
   test.each([
-    ['svscan', ['--max-semi-space-size=1']],
+    ['svscan', ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer']],
     ['supervise', ['--max-semi-space-size=1']],
     ['multilog', ['--max-semi-space-size=1']],
     ['envdir', ['--single-threaded']],
+    ['svc', []],
   ])('%s gets the flags the installed file gives it', (program, flags) => {
     const dir = fakeBin(readFileSync(join(bin, '.node-flags'), 'utf8'));
     expect(argsOf(dir, program, 'x')).toEqual([...flags, '/entry.js', join(dir, program), 'x']);

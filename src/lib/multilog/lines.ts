@@ -80,8 +80,8 @@ export class Lines {
   private readonly selected: boolean[];
   /** Whole short lines may go in bulk (feedFast): no action looks at them, and there is a directory. */
   private readonly fast: boolean;
-  /** `e` output not yet taken. */
-  private errOut = Buffer.allocUnsafe(4096);
+  /** `e` output not yet taken: none until a line is echoed (most scripts have no `e`). */
+  private errOut: Buffer = EMPTY;
   private errLength = 0;
 
   constructor(
@@ -408,7 +408,7 @@ export class Lines {
     const shown = Math.min(len, ECHO_MAX);
     const need = this.errLength + shown + ELLIPSIS.length;
     if (need > this.errOut.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.errOut.length * 2));
+      const grown = Buffer.allocUnsafe(Math.max(need, this.errOut.length * 2, 4096));
       this.errOut.copy(grown, 0, 0, this.errLength);
       this.errOut = grown;
     }

@@ -15,6 +15,8 @@ export const PUT_PIECE = 8192;
 export const NEAR_FULL = 2000;
 
 const NEWLINE = 0x0a;
+/** The output room a stream's first bytes get. */
+const MIN_ROOM = 1 << 12;
 
 export class LogStream {
   /**
@@ -43,10 +45,10 @@ export class LogStream {
   constructor(
     readonly size: number,
     bytes: number,
-    // Small to begin with, grown (doubling) by the first chunks that need more: svscan hosts a
-    // stream per log directory, and most of them only ever see a line at a time.
+    // Empty to begin with, grown (doubling from MIN_ROOM) by the first chunks that need more:
+    // svscan hosts a stream per log directory, many never see a line, most a line at a time.
     inputRoom = 0,
-    outputRoom = 1 << 12,
+    outputRoom = 0,
   ) {
     this.bytes = bytes;
     this.inputRoom = inputRoom;
@@ -65,7 +67,7 @@ export class LogStream {
   reserve(n: number): void {
     const need = this.length + n;
     if (need <= this.out.length) return;
-    let room = this.out.length * 2;
+    let room = Math.max(this.out.length * 2, MIN_ROOM);
     while (room < need) room *= 2;
     this.resize(this.inputRoom, room);
   }

@@ -79,7 +79,7 @@ export class Scanner<H> {
   private readonly entries = new Map<string, Entry<H>>();
   private frozen = false;
   /** Descriptors new entries may still take in the scan under way. */
-  private spare = Infinity;
+  private spare: number | undefined;
 
   constructor(
     private readonly host: ScanHost<H>,
@@ -132,7 +132,9 @@ export class Scanner<H> {
       this.host.problem({ kind: 'readdir', error });
       return false;
     }
-    this.spare = this.spareDescriptors();
+    // Counted when a new entry first asks this scan (reading /proc/self/fd is the dearest part of
+    // an idle rescan, where nothing is new).
+    this.spare = undefined;
     for (const name of names) this.visit(name);
     for (const [key, entry] of this.entries) {
       if (entry.active || entry.main !== null || entry.log !== null) continue;
@@ -194,6 +196,7 @@ export class Scanner<H> {
     }
     // Started whole or not at all: a service whose logger could not follow would fill its pipe.
     const cost = hasLog ? DESCRIPTOR_COST.logged : DESCRIPTOR_COST.plain;
+    this.spare ??= this.spareDescriptors();
     if (cost > this.spare) {
       this.host.problem({ kind: 'descriptors', name, error: outOfDescriptors() });
       return undefined;

@@ -1,5 +1,6 @@
-// What svscan gives back once a burst of starts is over: malloc's free pages, and the pages of
-// Node's own program files (the node binary, its libraries) that start-up and the burst mapped in.
+// What svscan gives back once a burst of starts is over: the JavaScript heap's garbage, malloc's
+// free pages, and the pages of Node's own program files (the node binary, its libraries) that
+// start-up and the burst mapped in.
 // Those are clean copies of files, which the kernel may drop on its own under memory pressure; we
 // drop them at once (they stay in the page cache) and whatever svscan touches again comes back with
 // a minor fault. So svscan over a tree of idle services holds only what it goes on using.
@@ -57,9 +58,19 @@ export interface SettleSyscalls {
   madvise?(addr: number, length: number, advice: number): void;
 }
 
+/** V8's full collection, where Node was started with --expose-gc (svscan is: bin/.node-flags). */
+const collect = (globalThis as { gc?: () => void }).gc;
+
 /** Drops what the burst left behind (see the top of this file). */
-export function giveBack(nat: SettleSyscalls, smaps: () => string = () => readFileSync('/proc/self/smaps', 'latin1')): void {
+export function giveBack(nat: SettleSyscalls, smaps: () => string = () => readFileSync('/proc/self/smaps', 'latin1'), gc = collect): void {
+  dropFilePages(nat, smaps);
+  // Then the garbage (the burst's, and reading smaps made some): V8's own memory reducer would
+  // collect it only seconds later. What that frees of malloc's goes back with the trim.
+  gc?.();
   nat.mallocTrim();
+}
+
+function dropFilePages(nat: SettleSyscalls, smaps: () => string): void {
   const madvise = nat.madvise;
   if (madvise === undefined || !linuxBranches()) return;
   let text: string;

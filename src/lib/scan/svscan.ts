@@ -60,6 +60,8 @@ export class Svscan {
       this.askBack = (require('../loghost/rehost.js') as typeof import('../loghost/rehost.js')).askBack;
     }
     this.trigger.start();
+    // Start-up is a burst too: its garbage goes once it is over, whether or not it started anything.
+    this.settle.poke();
   }
 
   private rescan(): void {

@@ -48,7 +48,13 @@ describe('giveBack', () => {
   test('trims malloc and drops each clean file mapping with MADV_DONTNEED', () => {
     const calls: unknown[] = [];
     giveBack({ mallocTrim: () => (calls.push('trim'), true), madvise: (...args) => void calls.push(args) }, () => smaps);
-    expect(calls).toEqual(['trim', [0x400000, 0x400000, 4]]);
+    expect(calls).toEqual([[0x400000, 0x400000, 4], 'trim']);
+  });
+
+  test('with --expose-gc, the garbage is collected after the file pages are dropped, then malloc trimmed', () => {
+    const calls: unknown[] = [];
+    giveBack({ mallocTrim: () => (calls.push('trim'), true), madvise: () => void calls.push('madvise') }, () => smaps, () => void calls.push('gc'));
+    expect(calls).toEqual(['madvise', 'gc', 'trim']);
   });
 
   test('an addon without madvise: malloc is trimmed and smaps not read', () => {
