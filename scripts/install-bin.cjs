@@ -77,6 +77,14 @@ for (const name of programs) {
   writeAtomic(path.join(bin, name), image ?? shim, 0o755);
 }
 if (launcher && shim) writeAtomic(path.join(bin, '.sigshim.so'), fs.readFileSync(shim), 0o644);
+// The start-up bundles' V8 code caches are this node's and these flags' (none in a portable
+// tarball). Without the script there are none, and dist/cli/launch.js compiles as Node would.
+const codeCacheScript = path.join(__dirname, 'code-cache.cjs');
+if (fs.existsSync(codeCacheScript)) {
+  const codeCache = require(codeCacheScript);
+  if (portable) codeCache.remove();
+  else codeCache.makeAll();
+}
 if (!launcher && !portable) {
   process.stderr.write('daemontools: no native launcher for this platform; bin/ uses Node shims (exec state is not preserved)\n');
 }
