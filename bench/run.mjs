@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmark: our daemontools against C daemontools 0.76 (and runit, s6, pm2) on this machine,
 // every figure a ratio measured in one run. `npm run bench -- [--quick] [--only GROUP[,GROUP]]
-// [--write] [--build]`; --write regenerates BENCHMARKS.md. Never part of `npm test`.
+// [--write] [--build]`; --write regenerates BENCHMARKS.md, from a full run on a quiet machine only
+// (bench/lib/trust.mjs). Never part of `npm test`.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { logging } from './groups/logging.mjs';
 import { idle } from './groups/idle.mjs';
 import { descriptors } from './groups/descriptors.mjs';
 import { markdown } from './lib/markdown.mjs';
+import { MAX_LOAD, load1, refuseAfter, refuseBefore } from './lib/trust.mjs';
 
 const GROUPS = { startup, memory, reaction, logging, idle, descriptors };
 const GROUP_TIMEOUT_MS = 30 * 60 * 1000;
@@ -26,7 +28,9 @@ function usage(code) {
   process.stdout.write(
     `usage: npm run bench -- [--quick] [--only ${Object.keys(GROUPS).join('|')}[,...]] [--write] [--build]\n` +
       '  --quick  fewer runs, shorter windows\n  --only   run only these groups\n' +
-      '  --write  regenerate BENCHMARKS.md\n  --build  compile dist/ and bin/ first (npm run compile)\n',
+      `  --write  regenerate BENCHMARKS.md: only from a full run (every group, not --quick) with the\n` +
+      `           1-minute load average below ${MAX_LOAD} at its start and at its end\n` +
+      '  --build  compile dist/ and bin/ first (npm run compile)\n',
   );
   process.exit(code);
 }
@@ -60,8 +64,19 @@ async function withTimeout(promise, ms, name) {
   }
 }
 
+/** Says why BENCHMARKS.md is not written, and fails the run. */
+function refuse(why) {
+  process.stderr.write(`bench: not writing BENCHMARKS.md: ${why}\n`);
+  process.exitCode = 1;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const loadStart = load1();
+  if (opts.write) {
+    const why = refuseBefore({ ...opts, all: Object.keys(GROUPS) }, loadStart);
+    if (why) return refuse(why);
+  }
   installCleanup();
   if (opts.build) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
@@ -72,7 +87,9 @@ async function main() {
   if (stale) process.stderr.write(`bench: warning: ${stale}\n`);
   const started = Date.now();
   const machine = describeMachine();
+  machine.loadStart = loadStart;
   process.stdout.write(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memory}, Linux ${machine.kernel}, node ${machine.node}, load ${machine.load}\n`);
+  if (machine.dropped.length) process.stdout.write(`left out of the measured programs' environment: ${machine.dropped.join(', ')}\n`);
   const available = await probeOurs();
   for (const [prog, why] of Object.entries(available.why)) if (why) process.stdout.write(`ours: ${prog}: ${why}\n`);
   process.stdout.write('\n');
@@ -94,8 +111,11 @@ async function main() {
     process.stdout.write(`${textTable(result)}\n`);
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  process.stdout.write(`done in ${seconds} s\n`);
-  if (opts.write) {
+  machine.loadEnd = load1();
+  process.stdout.write(`done in ${seconds} s; load average (1 min) ${machine.loadStart.toFixed(2)} at the start, ${machine.loadEnd.toFixed(2)} at the end\n`);
+  const late = opts.write && refuseAfter(machine.loadEnd);
+  if (late) refuse(late);
+  else if (opts.write) {
     const file = join(ROOT, 'BENCHMARKS.md');
     writeFileSync(file, markdown({ results, machine, opts, seconds, available }));
     process.stdout.write(`wrote ${file}\n`);

@@ -1,70 +1,116 @@
 #!/usr/bin/env node
-// Writes dist/cli/launch.js: the modules every short-lived program needs, in one file, so a start
+// Writes the start-up bundles: the modules a short-lived program needs, in one file, so a start
 // reads and compiles one script instead of some twenty (each separate module costs ~0.4 ms here).
+// dist/cli/launch-bundle.PROGRAM.js holds just what PROGRAM needs (a chain link: what any fused
+// link needs), for each program whose start-up time matters; dist/cli/launch-bundle.js all of
+// them, for the rest. dist/cli/launch.js, the script the launcher runs, picks one and compiles it
+// with its V8 code cache (scripts/launch-loader.cjs); scripts/code-cache.cjs makes the caches.
 // Modules keep their own filename, __dirname and require.cache entry, so a module loaded from
 // disk later still shares their single instance; anything not bundled loads from dist/ as usual.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const dist = path.join(__dirname, '..', 'dist');
-const ENTRY = path.join(dist, 'cli', 'main.js');
-// Entry points of the programs whose start-up time matters, besides main.js.
-const HOT = ['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack', 'svc', 'svok', 'svstat', 'tai64n'];
-
-const REQUIRE = /require\((["'])(\.{1,2}\/[^"']+)\1\)/g;
-
-function collect(file, seen) {
-  if (seen.has(file) || !fs.existsSync(file)) return;
-  seen.add(file);
-  const source = fs.readFileSync(file, 'utf8');
-  for (const m of source.matchAll(REQUIRE)) collect(path.resolve(path.dirname(file), m[2]), seen);
-}
-
-const seen = new Set();
-collect(ENTRY, seen);
-for (const name of HOT) collect(path.join(dist, 'cli', `${name}.js`), seen);
-
-const parts = [
-  "'use strict';",
-  "const Module = require('module');",
-  "const { dirname, resolve } = require('path');",
-  'const defs = Object.create(null);',
-];
+const cli = path.join(dist, 'cli');
+const ENTRY = path.join(cli, 'main.js');
+// The programs whose start-up time matters: each has a bundle of its own.
+const LINKS = ['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'];
+const HOT = [...LINKS, 'svc', 'svok', 'svstat', 'tai64n'];
+// main.js requires these only for some programs: the chain host for a chain link, the identity
+// for a long-running program (never a hot one).
+const ONLY_FOR_LINKS = path.join(cli, 'chain-host.js');
+const NEVER_HOT = path.join(cli, 'identity.js');
 // Until someone listens, Node lets SIGTERM and SIGALRM kill a multilog: its catcher is defined and
 // run first, before the rest of the bundle is even compiled (load() below is hoisted).
 const EARLY = path.join(dist, 'lib', 'multilog', 'signals.js');
-const define = (file) => {
-  const rel = path.relative(path.join(dist, 'cli'), file);
-  const source = fs.readFileSync(file, 'utf8').replace(/^#!.*\n/, '').replace(/\n\/\/# sourceMappingURL=.*$/, '');
-  parts.push(`defs[resolve(__dirname, ${JSON.stringify(rel)})] = function (exports, require, module, __filename, __dirname) {\n${source}\n};`);
-  return rel;
-};
-const early = define(EARLY);
-// The launcher hands on its argv[0] as given: the program is its basename.
-parts.push(`if (String(process.argv[2]).split('/').pop() === 'multilog') load(resolve(__dirname, ${JSON.stringify(early)}), module).catchSignals();`);
-for (const file of seen) if (file !== EARLY) define(file);
-parts.push(`
-function load(file, parent) {
+
+const REQUIRE = /require\((["'])(\.{1,2}\/[^"']+)\1\)/g;
+
+function collect(file, seen, skip) {
+  if (seen.has(file) || skip.has(file) || !fs.existsSync(file)) return;
+  seen.add(file);
+  const source = fs.readFileSync(file, 'utf8');
+  for (const m of source.matchAll(REQUIRE)) collect(path.resolve(path.dirname(file), m[2]), seen, skip);
+}
+
+/** The modules of a bundle for `programs`; `full` keeps every lazy edge of main.js. */
+function modules(programs, full) {
+  const seen = new Set();
+  const skip = new Set(full ? [] : [NEVER_HOT, ...(programs.some((p) => LINKS.includes(p)) ? [] : [ONLY_FOR_LINKS])]);
+  if (full) collect(EARLY, seen, skip);
+  collect(ENTRY, seen, skip);
+  for (const name of programs) collect(path.join(cli, `${name}.js`), seen, skip);
+  return seen;
+}
+
+const key = (file) => path.relative(dist, file).split(path.sep).join('/');
+
+function bundle(files) {
+  // One function expression, called by the loader as Node calls a module's wrapper. Modules are
+  // keyed by their path under dist/, their relative requires resolved here.
+  const parts = [
+    '(function (exports, require, module, __filename, __dirname) {',
+    "'use strict';",
+    // The loader's module is a Module: its constructor spares loading node:module.
+    'const Module = module.constructor;',
+    "const { dirname, resolve } = require('path');",
+    "const DIST = dirname(__dirname) + '/';",
+    'const defs = Object.create(null);',
+  ];
+  const define = (file) => {
+    const source = fs.readFileSync(file, 'utf8').replace(/^#!.*\n/, '').replace(/\n\/\/# sourceMappingURL=.*$/, '');
+    const deps = {};
+    for (const m of source.matchAll(REQUIRE)) {
+      const target = path.resolve(path.dirname(file), m[2]);
+      if (files.has(target)) deps[m[2]] = key(target);
+    }
+    parts.push(`defs[${JSON.stringify(key(file))}] = [${JSON.stringify(deps)}, function (exports, require, module, __filename, __dirname) {\n${source}\n}];`);
+  };
+  if (files.has(EARLY)) {
+    define(EARLY);
+    // The launcher hands on its argv[0] as given: the program is its basename.
+    parts.push(`if (String(process.argv[2]).split('/').pop() === 'multilog') load(${JSON.stringify(key(EARLY))}, module).catchSignals();`);
+  }
+  for (const file of files) if (file !== EARLY) define(file);
+  parts.push(`
+function load(name, parent) {
+  const file = DIST + name;
   const cached = require.cache[file];
   if (cached) return cached.exports;
+  const [deps, body] = defs[name];
   const m = new Module(file, parent);
   m.filename = file;
   m.paths = Module._nodeModulePaths(dirname(file));
   require.cache[file] = m;
+  // A module not defined yet (multilog's catcher runs before the rest is) loads from disk.
   const req = (id) => {
-    if (id.startsWith('./') || id.startsWith('../')) {
-      const target = resolve(dirname(file), id);
-      if (defs[target]) return load(target, m);
-    }
-    return m.require(id);
+    const dep = deps[id] ?? bundled(name, id);
+    return dep !== undefined && defs[dep] ? load(dep, m) : m.require(id);
   };
   req.cache = require.cache;
-  req.resolve = (id, opts) => m.require.resolve ? require.resolve(id.startsWith('.') ? resolve(dirname(file), id) : id, opts) : id;
-  defs[file].call(m.exports, m.exports, req, m, file, dirname(file));
+  req.resolve = (id, opts) => m.require.resolve ? require.resolve(id.startsWith('.') ? require('path').resolve(dirname(file), id) : id, opts) : id;
+  body.call(m.exports, m.exports, req, m, file, dirname(file));
   m.loaded = true;
   return m.exports;
 }
-load(resolve(__dirname, 'main.js'), module).start();
-`);
-fs.writeFileSync(path.join(dist, 'cli', 'launch.js'), parts.join('\n'));
+// A relative require the table above does not name (tools.js names its modules in variables).
+function bundled(name, id) {
+  if (!id.startsWith('./') && !id.startsWith('../')) return undefined;
+  const full = resolve(DIST + dirname(name), id);
+  return full.startsWith(DIST) && defs[full.slice(DIST.length)] ? full.slice(DIST.length) : undefined;
+}
+load(${JSON.stringify(key(ENTRY))}, module).start();
+})`);
+  const text = parts.join('\n');
+  // The last line names the bundle's hash: its cache is made for it (scripts/code-cache.cjs).
+  return `${text}\n// sha256 ${crypto.createHash('sha256').update(text).digest('hex')}`;
+}
+
+for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.js$/.test(name)) fs.rmSync(path.join(cli, name));
+fs.writeFileSync(path.join(cli, 'launch-bundle.js'), bundle(modules(HOT, true)));
+for (const name of HOT) fs.writeFileSync(path.join(cli, `launch-bundle.${name}.js`), bundle(modules(LINKS.includes(name) ? [name, ...LINKS] : [name], false)));
+const loader = fs.readFileSync(path.join(__dirname, 'launch-loader.cjs'), 'utf8');
+fs.writeFileSync(path.join(cli, 'launch.js'), loader.replace(/^const OWN = .*$/m, `const OWN = new Set(${JSON.stringify(HOT)});`));
+require('./code-cache.cjs').makeAll();

@@ -35,6 +35,19 @@ function writeAtomic(file, data, mode) {
   fs.renameSync(tmp, file);
 }
 
+/** What V8's --single-threaded turns off (the background GC, compile and dispatcher tasks), but
+ * WebAssembly's, named one by one: --single-threaded itself counts in the flag hash V8 checks code
+ * caches against, so with it Node compiles from source every builtin module it loads after its
+ * snapshot (~7 M instructions a start here, 9 % of `node -e 0`); these leave its cache valid. */
+const SINGLE_THREADED = [
+  '--single-threaded-gc',
+  '--no-concurrent-recompilation',
+  '--no-concurrent-sparkplug',
+  '--no-lazy-compile-dispatcher',
+  '--no-parallel-compile-tasks-for-eager-toplevel',
+  '--no-parallel-compile-tasks-for-lazy',
+];
+
 /** Node flags of a program's own, which the launcher reads from bin/.node-flags ("PROGRAM
  * FLAG..." a line). The long-lived programs keep V8's young generation small: an idle
  * supervision process should not carry tens of megabytes of semi-space touched once during a
@@ -52,12 +65,12 @@ const NODE_FLAGS = {
   // or RLIMIT_DATA then meets V8's background threads still running, and one that allocates just
   // then ends the process with std::bad_alloc before the exec (seen 2-6 times in 300 starts under
   // `softlimit -a 40000000`). Without background threads nothing else allocates in that moment.
-  envdir: ['--single-threaded'],
-  envuidgid: ['--single-threaded'],
-  setuidgid: ['--single-threaded'],
-  softlimit: ['--single-threaded'],
-  setlock: ['--single-threaded'],
-  pgrphack: ['--single-threaded'],
+  envdir: SINGLE_THREADED,
+  envuidgid: SINGLE_THREADED,
+  setuidgid: SINGLE_THREADED,
+  softlimit: SINGLE_THREADED,
+  setlock: SINGLE_THREADED,
+  pgrphack: SINGLE_THREADED,
 };
 
 const portable = process.argv.includes('--portable');
@@ -81,6 +94,14 @@ for (const name of programs) {
   writeAtomic(path.join(bin, name), image ?? shim, 0o755);
 }
 if (launcher && shim) writeAtomic(path.join(bin, '.sigshim.so'), fs.readFileSync(shim), 0o644);
+// The start-up bundles' V8 code caches are this node's and these flags' (none in a portable
+// tarball). Without the script there are none, and dist/cli/launch.js compiles as Node would.
+const codeCacheScript = path.join(__dirname, 'code-cache.cjs');
+if (fs.existsSync(codeCacheScript)) {
+  const codeCache = require(codeCacheScript);
+  if (portable) codeCache.remove();
+  else codeCache.makeAll();
+}
 if (!launcher && !portable) {
   process.stderr.write('daemontools: no native launcher for this platform; bin/ uses Node shims (exec state is not preserved)\n');
 }

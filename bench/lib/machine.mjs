@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { DROPPED_ENV } from './procs.mjs';
 import { NODE, PM2, ROOT } from './services.mjs';
 import { HYPERFINE } from './timing.mjs';
 
@@ -42,6 +43,7 @@ export function describeMachine() {
       hyperfine: HYPERFINE ? (quiet(HYPERFINE, ['--version']) ?? '?').replace(/^hyperfine /, '') : 'not installed',
     },
     commit: quiet('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) ?? 'unknown',
+    dropped: DROPPED_ENV.filter((name) => process.env[name] !== undefined),
   };
 }
 

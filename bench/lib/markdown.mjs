@@ -1,8 +1,8 @@
 // BENCHMARKS.md: every table, the machine it was measured on, and how to measure it again.
 import { markdownTable } from './report.mjs';
+import { MAX_LOAD, MAX_SPREAD, SPREAD_MARK } from './trust.mjs';
 
-export function markdown({ results, machine, opts, seconds, available }) {
-  const args = [opts.quick ? '--quick' : '', opts.only.length < 5 ? `--only ${opts.only.join(',')}` : '', '--write'].filter(Boolean);
+export function markdown({ results, machine, seconds, available }) {
   const out = [
     '# Benchmarks',
     '',
@@ -11,18 +11,13 @@ export function markdown({ results, machine, opts, seconds, available }) {
     'Our daemontools against C daemontools 0.76 (Debian), and for supervision trees also runit, s6',
     'and pm2, all measured in the same run on the same machine. Each figure is the median of',
     'several runs with the (min–max) range beside it; a ratio is ours divided by the other, taken',
-    'within one round. `n/a [k]` marks a figure that could not be measured in this run; note [k] below',
-    'its table says why.',
+    `within one round; ${SPREAD_MARK} marks a figure whose range exceeds ${MAX_SPREAD * 100} % of its median. \`n/a [k]\` marks a`,
+    'figure that could not be measured in this run; note [k] below its table says why.',
+    '',
+    `This file comes from a full run (every group, not \`--quick\`): \`--write\` refuses to write it unless the`,
+    `1-minute load average is below ${MAX_LOAD} at the start of the run and at its end.`,
     '',
   ];
-  if (opts.quick) {
-    out.push(
-      '**Generated from a `--quick` run** (fewer runs, shorter windows): read the ratios as indicative.',
-      'A full run (`npm run bench -- --write`) takes over 15 minutes on this machine (about 22 measured),',
-      'so the committed file comes from `--quick`.',
-      '',
-    );
-  }
   out.push(
     '## Machine',
     '',
@@ -30,8 +25,9 @@ export function markdown({ results, machine, opts, seconds, available }) {
     `- memory: ${machine.memory}`,
     `- kernel: Linux ${machine.kernel}`,
     `- node: ${machine.node}`,
-    `- load average when the run began: ${machine.load} (the machine may be shared; ratios are taken within a round to cancel drift)`,
+    `- load average (1 min): ${machine.loadStart.toFixed(2)} when the run began, ${machine.loadEnd.toFixed(2)} when it ended (1, 5, 15 min at the start: ${machine.load}); ratios are taken within a round to cancel drift`,
     `- peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `- left out of every measured program's environment: ${machine.dropped.length ? machine.dropped.join(', ') : 'nothing (none was set)'}`,
     `- commit: ${machine.commit}; date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; the whole run took ${seconds} s`,
     '',
     '## Reproduce',
@@ -39,7 +35,7 @@ export function markdown({ results, machine, opts, seconds, available }) {
     '```sh',
     'sh bench/install-peers.sh      # runit, s6 (Debian), pm2 (npm, into bench/.peers), hyperfine',
     'npm run compile                # dist/ and bin/',
-    `npm run bench -- ${args.join(' ')}`,
+    'npm run bench -- --write',
     '```',
     '',
   );

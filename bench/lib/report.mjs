@@ -1,4 +1,11 @@
 // The results as a plain-text table (stdout) and as Markdown (BENCHMARKS.md).
+import { SPREAD_MARK, SPREAD_NOTE } from './trust.mjs';
+
+/** The group's notes, and what the spread mark means when a cell carries it. */
+function notesOf(group) {
+  const marked = group.rows.some((r) => Object.values(r.cells).some((c) => String(c).includes(SPREAD_MARK)));
+  return marked ? [...group.notes, SPREAD_NOTE] : group.notes;
+}
 
 /**
  * A group's result: {title, columns, rows: [{figure, cells: {column: text}}], notes}.
@@ -12,7 +19,7 @@ export function textTable(group) {
   const took = group.seconds === undefined ? '' : ` (${group.seconds} s)`;
   const out = [`== ${group.title}${took}`, line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const row of body) out.push(line(row));
-  for (const note of group.notes) out.push(`  * ${note}`);
+  for (const note of notesOf(group)) out.push(`  * ${note}`);
   group.reasons.forEach((reason, i) => out.push(`  [${i + 1}] ${reason}`));
   return `${out.join('\n')}\n`;
 }
@@ -23,7 +30,8 @@ export function markdownTable(group) {
   const head = ['figure', ...group.columns];
   const out = [`## ${group.title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
   for (const r of group.rows) out.push(`| ${[r.figure, ...group.columns.map((c) => r.cells[c] ?? '')].map(cell).join(' | ')} |`);
-  if (group.notes.length) out.push('', ...group.notes.map((n) => `- ${n}`));
+  const notes = notesOf(group);
+  if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
   if (group.reasons.length) out.push('', ...group.reasons.map((reason, i) => `[${i + 1}] ${reason}  `));
   if (group.method) out.push('', `Method: ${group.method}${group.seconds === undefined ? '' : ` This group took ${group.seconds} s.`}`);
   return `${out.join('\n')}\n`;

@@ -1,4 +1,5 @@
 // Medians and ranges of repeated measurements, and how they print.
+import { SPREAD_MARK, spreadTooWide } from './trust.mjs';
 
 /** {median, min, max, n} of the numbers given (null when there are none). */
 export function summarize(values) {
@@ -22,12 +23,16 @@ function num(v, digits) {
   return v.toFixed(digits);
 }
 
-/** `12.3 ms (11.9–13.0)`: median, then the range when there was more than one run. */
+/**
+ * `12.3 ms (11.9–13.0)`: median, then the range (min–max) whenever there was more than one run,
+ * marked (trust.mjs) when the range exceeds 30 % of the median. A single measurement prints alone.
+ */
 export function fmt(stats, unit = '', digits = 2) {
   if (!stats) return 'n/a';
   const u = unit ? ` ${unit}` : '';
-  if (stats.n === 1 || stats.min === stats.max) return `${num(stats.median, digits)}${u}`;
-  return `${num(stats.median, digits)}${u} (${num(stats.min, digits)}–${num(stats.max, digits)})`;
+  if (stats.n === 1) return `${num(stats.median, digits)}${u}`;
+  const mark = spreadTooWide(stats) ? ` ${SPREAD_MARK}` : '';
+  return `${num(stats.median, digits)}${u} (${num(stats.min, digits)}–${num(stats.max, digits)})${mark}`;
 }
 
 /** `1.08×` with the range. */

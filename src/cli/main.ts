@@ -1,5 +1,5 @@
 // Entry point behind every bin/ executable: the launcher runs `node dist/cli/launch.js ARGV0 args...`
-// (scripts/bundle.cjs packs this module into it), a Node shim calls start(name).
+// (which runs the start-up bundle scripts/bundle.cjs packs this module into), a Node shim calls start(name).
 // Runs the program and exits with its code; a chain program may instead end in execve.
 import { LONG_RUNNING, TOOLS, type Main } from './tools.js';
 import { fatal } from './io.js';

@@ -1,6 +1,7 @@
 // djb's own words for errno values (daemontools' error_str), looked up by number: the first
 // name listed for a number wins, so EAGAIN == EWOULDBLOCK on Linux reads "temporary failure".
-import { constants } from 'node:os';
+// node:os loads on first use, not at start (a ~0.3 ms require that most runs never need).
+import type * as Os from 'node:os';
 
 const WORDS: ReadonlyArray<readonly [string, string]> = [
   ['EINTR', 'interrupted system call'],
@@ -110,7 +111,7 @@ function tables(): [Map<number, string>, Map<string, string>] {
   if (!byNumber || !byCode) {
     const numbers = new Map<number, string>([[0, 'no error']]);
     const codes = new Map<string, string>();
-    const errnos = constants.errno as Record<string, number | undefined>;
+    const errnos = (require('node:os') as typeof Os).constants.errno as Record<string, number | undefined>;
     for (const [name, words] of WORDS) {
       const n = errnos[name];
       if (n !== undefined && !numbers.has(n)) numbers.set(n, words);

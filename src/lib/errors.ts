@@ -1,5 +1,8 @@
 // Errors shaped like Node's own ErrnoException: `code`, `errno` (negative, as libuv), `syscall`, `path`.
-import { constants } from 'node:os';
+import type * as Os from 'node:os';
+
+// node:os loads when an error is built, not at every start (a chain that succeeds never needs it).
+const errnos = (): Record<string, number | undefined> => (require('node:os') as typeof Os).constants.errno;
 
 export interface ErrnoError extends Error {
   code: string;
@@ -12,7 +15,7 @@ let names: Map<number, string> | undefined;
 
 /** Builds an error exactly as Node does for a failed system call. */
 export function errnoError(code: string, syscall: string, path?: string): ErrnoError {
-  const n = (constants.errno as Record<string, number | undefined>)[code] ?? 0;
+  const n = errnos()[code] ?? 0;
   const err = new Error(`${code}: ${syscall}${path === undefined ? '' : ` '${path}'`}`) as ErrnoError;
   err.code = code;
   err.errno = -n;
@@ -25,7 +28,7 @@ export function errnoError(code: string, syscall: string, path?: string): ErrnoE
 export function errnoName(n: number): string {
   if (!names) {
     names = new Map();
-    for (const [name, value] of Object.entries(constants.errno)) if (!names.has(value)) names.set(value, name);
+    for (const [name, value] of Object.entries(errnos())) if (value !== undefined && !names.has(value)) names.set(value, name);
   }
   return names.get(Math.abs(n)) ?? 'EUNKNOWN';
 }

@@ -4,7 +4,7 @@
 // somewhere we can test them. Read once, from the environment the process started with; the
 // launcher (native/launcher.c) reads the same variable for its own branches, and passes it on
 // untouched, as any other variable (a run script sees it only if svscan was given it).
-import { constants } from 'node:os';
+import type * as Os from 'node:os';
 import type { NativeBinding } from './binding.js';
 
 export const PROFILE_VAR = 'DAEMONTOOLS_PROFILE';
@@ -29,7 +29,8 @@ export const hostOs = (): NodeJS.Platform => process.platform;
 /** An error as native/errno.cc throws it. */
 function unavailable(syscall: string): Error {
   const err = new Error(`ENOSYS: Function not implemented, ${syscall}`) as Error & { errno: number; code: string; syscall: string };
-  err.errno = -constants.errno.ENOSYS;
+  // node:os only here: loading it costs every start ~0.3 ms.
+  err.errno = -(require('node:os') as typeof Os).constants.errno.ENOSYS;
   err.code = 'ENOSYS';
   err.syscall = syscall;
   return err;
