@@ -1,11 +1,13 @@
-// The wire formats have one definition per language: native/record.h and native/stub_protocol.h
-// for C, src/lib/exec/captured.ts and src/lib/loghost/protocol.ts for TypeScript. A program built
-// against the C headers (test/fixtures/wire.c) says what they define, writes a record, and reads
+// The wire formats have one definition per language: native/record.h, native/stub_protocol.h and
+// native/gate_protocol.h for C, src/lib/exec/captured.ts, src/lib/loghost/protocol.ts and
+// src/lib/supervise/gate-protocol.ts for TypeScript. A program built against the C headers
+// (test/fixtures/wire.c) says what they define, writes a record and a gate's report, and reads
 // ledgers TypeScript wrote and writes back what it read: both sides must agree byte for byte.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FIELD, FLAG_SET, parseCaptured, RECORD_VERSION, recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
+import { decodeReport, gateArgv, GATE_NAME, GATE_OPEN, GATE_REPORT_LEN } from '../../src/lib/supervise/gate-protocol.js';
 import { decodeLedger, encodeLedger, HOST, hostSocket, LEDGER_NAME, RECORD_END, REHOST_LETTER, REHOST_VAR, STUB, type Ledger } from '../../src/lib/loghost/protocol.js';
 
 const WIRE = join(__dirname, '..', 'fixtures', 'bin', 'wire');
@@ -45,6 +47,15 @@ describe('the C headers name what TypeScript names', () => {
     ['REHOST_VAR', REHOST_VAR],
     ['REHOST_TERM', REHOST_LETTER.SIGTERM],
     ['REHOST_ALRM', REHOST_LETTER.SIGALRM],
+    ['GATE_NAME', GATE_NAME],
+    ['GATE_OPEN', byte(GATE_OPEN)],
+    ['GATE_REPORT_LEN', String(GATE_REPORT_LEN)],
+    ...(['gate', 'report', 'file', 'argv'] as const).map((part): [string, string] => {
+      // Where gateArgv puts each of GATE, REPORT, FILE and ARGV[0], by the C header's position.
+      const argv = gateArgv(10, 11, '/f', ['a0', 'a1']);
+      const at = { gate: '10', report: '11', file: '/f', argv: 'a0' }[part];
+      return [`GATE_ARG_${part.toUpperCase()}`, String(argv.indexOf(at))];
+    }),
   ])('%s', (name, ts) => {
     expect(names.get(name)).toBe(ts);
   });
@@ -69,6 +80,12 @@ test('a record C writes reads back field by field in TypeScript', () => {
   expect(
     [FIELD.args, FIELD.ledger, FIELD.bin, FIELD.held, FIELD.hostless, FIELD.signalsHeld].map((f) => recordField(record, f)),
   ).toEqual(['6869', '65', '66:67', '68', FLAG_SET, FLAG_SET]);
+});
+
+test.each([0, 2, 13, 126])('the gate reports errno %d as TypeScript reads it', (errno) => {
+  const report = wire(['gate-report', String(errno)]);
+  expect(report.length).toBe(GATE_REPORT_LEN);
+  expect(decodeReport(report)).toBe(errno);
 });
 
 describe('a ledger TypeScript writes, C reads and writes back as it read it', () => {
