@@ -71,7 +71,7 @@ static void put_num(unsigned long long v) { record_put_num(v); }
 
 static void put_limit(rlim_t v) {
   if (v == RLIM_INFINITY)
-    put("u");
+    put(RECORD_UNLIMITED);
   else
     put_num((unsigned long long)v);
 }
@@ -83,7 +83,7 @@ static void record_signals(const sigset_t *mask) {
   for (int sig = 1; sig < NSIG; sig++) {
     if (sigaction(sig, NULL, &sa) == -1) continue;
     if (sa.sa_handler != SIG_IGN) continue;
-    if (!first) put(",");
+    if (!first) put(RECORD_ITEM_SEP);
     put_num((unsigned long long)sig);
     first = 0;
   }
@@ -91,7 +91,7 @@ static void record_signals(const sigset_t *mask) {
   first = 1;
   for (int sig = 1; sig < NSIG; sig++) {
     if (sigismember(mask, sig) != 1) continue;
-    if (!first) put(",");
+    if (!first) put(RECORD_ITEM_SEP);
     put_num((unsigned long long)sig);
     first = 0;
   }
@@ -102,11 +102,11 @@ static void record_limits(void) {
   for (int r = 0; r < RLIM_NLIMITS; r++) {
     struct rlimit rl;
     if (getrlimit(r, &rl) == -1) continue;
-    if (r) put(",");
+    if (r) put(RECORD_ITEM_SEP);
     put_num((unsigned long long)r);
-    put(":");
+    put(RECORD_PART_SEP);
     put_limit(rl.rlim_cur);
-    put(":");
+    put(RECORD_PART_SEP);
     put_limit(rl.rlim_max);
   }
 }
@@ -115,11 +115,13 @@ static void record_fd(int fd, int *first) {
   int fdflags = fcntl(fd, F_GETFD);
   if (fdflags == -1) return;
   int flflags = fcntl(fd, F_GETFL);
-  if (!*first) put(",");
+  if (!*first) put(RECORD_ITEM_SEP);
   *first = 0;
   put_num((unsigned long long)fd);
-  put((fdflags & FD_CLOEXEC) ? ":1" : ":0");
-  put((flflags != -1 && (flflags & O_NONBLOCK)) ? ":1" : ":0");
+  put(RECORD_PART_SEP);
+  put((fdflags & FD_CLOEXEC) ? RECORD_YES : RECORD_NO);
+  put(RECORD_PART_SEP);
+  put((flflags != -1 && (flflags & O_NONBLOCK)) ? RECORD_YES : RECORD_NO);
 }
 
 /* Where Node cannot read our arguments' bytes back (no /proc/self/cmdline) it only has them
@@ -127,15 +129,15 @@ static void record_fd(int fd, int *first) {
 static void record_args(int argc, char **argv) {
   static const char hex[] = "0123456789abcdef";
   int ascii = 1;
-  size_t len = 0;
+  size_t len = 0, sep = strlen(RECORD_ARG_SEP);
   for (int i = 1; i < argc; i++) {
     for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) ascii &= *c < 0x80;
-    len += 2 * strlen(argv[i]) + (i > 1 ? 2 : 0);
+    len += 2 * strlen(argv[i]) + (i > 1 ? sep : 0);
   }
   if (ascii || used + 3 + len >= sizeof record) return; /* too long: Node's decoding it is */
   put(FIELD_ARGS);
   for (int i = 1; i < argc; i++) {
-    if (i > 1) record[used++] = '0', record[used++] = '0';
+    if (i > 1) memcpy(record + used, RECORD_ARG_SEP, sep), used += sep;
     for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) {
       record[used++] = hex[*c >> 4];
       record[used++] = hex[*c & 15];
@@ -304,7 +306,7 @@ int main(int argc, char **argv) {
   const char *rehost_var = getenv(REHOST_VAR);
   if (rehost_var) {
     rehost = atol(rehost_var);
-    const char *letters = strchr(rehost_var, ':');
+    const char *letters = strchr(rehost_var, REHOST_SEP);
     unheld_term = letters && strchr(letters, REHOST_TERM);
     unheld_alrm = letters && strchr(letters, REHOST_ALRM);
     unsetenv(REHOST_VAR);

@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FIELD, FLAG_SET, parseCaptured, RECORD_VERSION, recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
+import { descriptorPair, FIELD, FLAG_SET, parseCaptured, RECORD_NO, RECORD_SEP, RECORD_UNLIMITED, RECORD_VERSION, RECORD_YES, recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
 import { decodeReport, gateArgv, GATE_NAME, GATE_OPEN, GATE_REPORT_LEN } from '../../src/lib/supervise/gate-protocol.js';
-import { decodeLedger, encodeLedger, HOST, hostSocket, LEDGER_NAME, RECORD_END, REHOST_LETTER, REHOST_VAR, STUB, type Ledger } from '../../src/lib/loghost/protocol.js';
+import { decodeLedger, encodeLedger, HOST, hostSocket, LEDGER_NAME, RECORD_END, REHOST_LETTER, REHOST_SEP, REHOST_VAR, rehostValue, STUB, type Ledger } from '../../src/lib/loghost/protocol.js';
 
 const WIRE = join(__dirname, '..', 'fixtures', 'bin', 'wire');
 const wire = (args: string[], input?: Buffer): Buffer => execFileSync(WIRE, args, { input });
@@ -35,6 +35,12 @@ describe('the C headers name what TypeScript names', () => {
     ['FIELD_HELD', ` ${FIELD.held}=`],
     ['FIELD_HOSTLESS', ` ${FIELD.hostless}=${FLAG_SET}`],
     ['FIELD_SIGNALS_HELD', ` ${FIELD.signalsHeld}=${FLAG_SET}`],
+    ['RECORD_ITEM_SEP', RECORD_SEP.item],
+    ['RECORD_PART_SEP', RECORD_SEP.part],
+    ['RECORD_UNLIMITED', RECORD_UNLIMITED],
+    ['RECORD_YES', RECORD_YES],
+    ['RECORD_NO', RECORD_NO],
+    ['RECORD_ARG_SEP', Buffer.from('\0').toString('hex')],
     ['STUB_HOST_SOCKET', hostSocket(1234).slice(1)],
     ['STUB_LEDGER_NAME', LEDGER_NAME],
     ['STUB_RECORD_END', byte(RECORD_END)],
@@ -45,6 +51,7 @@ describe('the C headers name what TypeScript names', () => {
     ['HOST_EXIT', byte(HOST.exit)],
     ['HOST_REFUSE', byte(HOST.refuse)],
     ['REHOST_VAR', REHOST_VAR],
+    ['REHOST_SEP', REHOST_SEP],
     ['REHOST_TERM', REHOST_LETTER.SIGTERM],
     ['REHOST_ALRM', REHOST_LETTER.SIGALRM],
     ['GATE_NAME', GATE_NAME],
@@ -80,6 +87,18 @@ test('a record C writes reads back field by field in TypeScript', () => {
   expect(
     [FIELD.args, FIELD.ledger, FIELD.bin, FIELD.held, FIELD.hostless, FIELD.signalsHeld].map((f) => recordField(record, f)),
   ).toEqual(['6869', '65', '66:67', '68', FLAG_SET, FLAG_SET]);
+  expect(descriptorPair(recordField(record, FIELD.bin))).toEqual([66, 67]);
+});
+
+test.each([['', null], ['66', null], ['66:', null], ['66:67:68', null], ['-1:2', null], ['66:67', [66, 67]]])(
+  'a bin value %j reads as %j',
+  (value, pair) => {
+    expect(descriptorPair(value)).toEqual(pair);
+  },
+);
+
+test('the rehost value is the host, the separator, the letters', () => {
+  expect(rehostValue(42, [REHOST_LETTER.SIGTERM, REHOST_LETTER.SIGALRM])).toBe(`42${REHOST_SEP}TA`);
 });
 
 test.each([0, 2, 13, 126])('the gate reports errno %d as TypeScript reads it', (errno) => {
