@@ -26,18 +26,29 @@ export type Resolved =
   | { readonly kind: 'ours'; readonly name: string }
   | { readonly kind: 'exec'; readonly files: readonly string[] };
 
+/** Runs a non-link program of ours in this process (the chain's environment already made the process's own). */
+export type Dispatch = (name: string, argv: readonly string[]) => Promise<number>;
+
+/** What a chain needs of the package it runs in. */
 export interface ChainHost {
   readonly native: NativeBinding;
   /** Our own executables' directory (realpath), to recognise a name that resolves to us. */
   readonly binDir: string;
   /** Is `name` one of our programs, and one a chain may run in its own process? */
   isTool(name: string): boolean;
+  /** The link program `name` of ours is; undefined for a program that is no link. */
+  link(name: string): Link | undefined;
+  /** Runs a program of ours that is no link. */
+  readonly dispatch: Dispatch;
 }
+
+/** What resolve needs of the host. */
+export type ResolveHost = Pick<ChainHost, 'binDir' | 'isTool'>;
 
 const SKIP = ['ENOENT', 'EACCES', 'EPERM'];
 
 /** Which file execve would run for `file`, and whether it is one of ours (byte strings in, and out). */
-export function resolve(file: string, pathVar: string | undefined, host: ChainHost): Resolved {
+export function resolve(file: string, pathVar: string | undefined, host: ResolveHost): Resolved {
   const files = pathCandidates(file, pathVar);
   for (const candidate of files.map(toBytes)) {
     let isFile: boolean;
@@ -62,19 +73,15 @@ export function resolve(file: string, pathVar: string | undefined, host: ChainHo
   return { kind: 'exec', files };
 }
 
-export type Dispatch = (name: string, argv: readonly string[]) => Promise<number>;
-
 /**
- * Runs `link` and the links it hands on to. `dispatch` runs a non-link program of ours in this
- * process (the chain's environment already made the process's own).
+ * Runs `first` and the links it hands on to; a program of ours that is no link runs through
+ * `host.dispatch`. `argvBytes` are the bytes behind `argv`.
  */
 export async function runChain(
   first: Link,
   argv: readonly string[],
   ctx: ExecContext,
   host: ChainHost,
-  links: (name: string) => Link | undefined,
-  dispatch: Dispatch,
   argvBytes: readonly string[] = argv.map(textBytes),
 ): Promise<number> {
   let link = first;
@@ -88,7 +95,7 @@ export async function runChain(
     const execBytes = bytesOf(result.exec, args, bytes);
     const next = resolve(execBytes[0] ?? '', lookupPath, host);
     if (next.kind === 'ours') {
-      const nextLink = links(next.name);
+      const nextLink = host.link(next.name);
       args = result.exec;
       bytes = execBytes;
       if (nextLink) {
@@ -96,7 +103,7 @@ export async function runChain(
         continue;
       }
       adoptEnvironment(host.native, ctx.env);
-      return dispatch(next.name, args);
+      return host.dispatch(next.name, args);
     }
     try {
       host.native.execve(next.files.map(toBytes), execBytes.map(toBytes), envBytes(ctx.env), ctx.plan());
