@@ -4,8 +4,8 @@
 import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { NativeBinding } from '../../native/binding.js';
-import { isErrno, type ErrnoError } from '../errors.js';
-import { envGet, pathCandidates } from '../pathexec.js';
+import type { ErrnoError } from '../errors.js';
+import { envGet, pathCandidates, searchPath } from '../pathexec.js';
 import { envBytes, textBytes, toBytes } from './bytes.js';
 import type { ExecContext } from './context.js';
 
@@ -45,32 +45,37 @@ export interface ChainHost {
 /** What resolve needs of the host. */
 export type ResolveHost = Pick<ChainHost, 'binDir' | 'isTool'>;
 
-const SKIP = ['ENOENT', 'EACCES', 'EPERM'];
-
 /** Which file execve would run for `file`, and whether it is one of ours (byte strings in, and out). */
 export function resolve(file: string, pathVar: string | undefined, host: ResolveHost): Resolved {
   const files = pathCandidates(file, pathVar);
-  for (const candidate of files.map(toBytes)) {
-    let isFile: boolean;
+  let runs: Buffer | undefined;
+  // The search execve's caller (native/exec.cc:exec_files) makes, by what the file system says.
+  searchPath(files.map(toBytes), (candidate) => {
+    const code = execError(candidate);
+    if (code === null) runs = candidate;
+    return code;
+  });
+  if (runs !== undefined) {
     try {
-      isFile = statSync(candidate).isFile();
-    } catch (err) {
-      if (isErrno(err, ...SKIP)) continue;
-      break;
-    }
-    if (!isFile) break;
-    let real: string;
-    try {
-      real = realpathSync(candidate);
-      accessSync(candidate, fsc.X_OK);
+      const real = realpathSync(runs);
+      const name = basename(real);
+      if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
     } catch {
-      break;
+      // not to be found again: let execve say what it is
     }
-    const name = basename(real);
-    if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
-    break;
   }
   return { kind: 'exec', files };
+}
+
+/** The error execve would meet at `candidate`, as far as the file system says; null if it would run it. */
+function execError(candidate: Buffer): string | null {
+  try {
+    if (!statSync(candidate).isFile()) return 'EACCES'; // a directory or a device: execve's EACCES
+    accessSync(candidate, fsc.X_OK);
+    return null;
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'EACCES';
+  }
 }
 
 /**
