@@ -24,6 +24,7 @@
 #include <sys/sysctl.h>
 #endif
 
+#include "launch_env.h"
 #include "record.h"
 #include "stub.h"
 #include "stub_protocol.h"
@@ -274,15 +275,15 @@ static int hold_signals(const char *bindir) {
   char shim[PATH_MAX];
   if (snprintf(shim, sizeof shim, "%s/.sigshim.so", bindir) >= (int)sizeof shim) return 0;
   if (access(shim, R_OK) == -1) return 0;
-  const char *before = getenv("LD_PRELOAD");
+  const char *before = getenv(PRELOAD_VAR);
   static char preload[2 * PATH_MAX + 2];
   if (before && *before) {
     if (snprintf(preload, sizeof preload, "%s:%s", shim, before) >= (int)sizeof preload) return 0;
   } else {
     snprintf(preload, sizeof preload, "%s", shim);
   }
-  if (before && setenv("DAEMONTOOLS_LD_PRELOAD", before, 1) == -1) return 0;
-  if (setenv("LD_PRELOAD", preload, 1) == -1 || setenv("DAEMONTOOLS_HOLD_SIGNALS", "1", 1) == -1) return 0;
+  if (before && setenv(SHIM_SAVED_PRELOAD_VAR, before, 1) == -1) return 0;
+  if (setenv(PRELOAD_VAR, preload, 1) == -1 || setenv(SHIM_HOLD_VAR, "1", 1) == -1) return 0;
   return 1;
 }
 #endif
@@ -292,8 +293,8 @@ int main(int argc, char **argv) {
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
 #if defined(__linux__)
-  const char *profile = getenv("DAEMONTOOLS_PROFILE");
-  portable = profile && strcmp(profile, "portable") == 0;
+  const char *profile = getenv(PROFILE_VAR);
+  portable = profile && strcmp(profile, PROFILE_PORTABLE) == 0;
 #else
   portable = 1;
 #endif

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { descriptorPair, FIELD, FLAG_SET, parseCaptured, RECORD_NO, RECORD_SEP, RECORD_UNLIMITED, RECORD_VERSION, RECORD_YES, recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
+import { PROFILE_PORTABLE, PROFILE_VAR } from '../../src/native/platform.js';
 import { decodeReport, gateArgv, GATE_NAME, GATE_OPEN, GATE_REPORT_LEN } from '../../src/lib/supervise/gate-protocol.js';
 import { decodeLedger, encodeLedger, HOST, hostSocket, LEDGER_NAME, RECORD_END, REHOST_LETTER, REHOST_SEP, REHOST_VAR, rehostValue, STUB, type Ledger } from '../../src/lib/loghost/protocol.js';
 
@@ -54,6 +55,8 @@ describe('the C headers name what TypeScript names', () => {
     ['REHOST_SEP', REHOST_SEP],
     ['REHOST_TERM', REHOST_LETTER.SIGTERM],
     ['REHOST_ALRM', REHOST_LETTER.SIGALRM],
+    ['PROFILE_VAR', PROFILE_VAR],
+    ['PROFILE_PORTABLE', PROFILE_PORTABLE],
     ['GATE_NAME', GATE_NAME],
     ['GATE_OPEN', byte(GATE_OPEN)],
     ['GATE_REPORT_LEN', String(GATE_REPORT_LEN)],
