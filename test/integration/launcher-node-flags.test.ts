@@ -31,12 +31,18 @@ const argsOf = (dir: string, program: string, ...args: string[]): string[] => {
 };
 
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: the long-lived programs keep V8 young generation small', () => {
+  test('the install writes it: the long-lived programs keep V8 young generation small, the chain tools run V8 single-threaded', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
       'svscan --max-semi-space-size=1',
       'supervise --max-semi-space-size=1',
       'multilog --max-semi-space-size=1',
       'svscanboot --max-semi-space-size=1',
+      'envdir --single-threaded',
+      'envuidgid --single-threaded',
+      'setuidgid --single-threaded',
+      'softlimit --single-threaded',
+      'setlock --single-threaded',
+      'pgrphack --single-threaded',
       '',
     ]);
   });
@@ -45,7 +51,7 @@ describe.skipIf(!launched)('bin/.node-flags', () => {
     ['svscan', ['--max-semi-space-size=1']],
     ['supervise', ['--max-semi-space-size=1']],
     ['multilog', ['--max-semi-space-size=1']],
-    ['envdir', []],
+    ['envdir', ['--single-threaded']],
   ])('%s gets the flags the installed file gives it', (program, flags) => {
     const dir = fakeBin(readFileSync(join(bin, '.node-flags'), 'utf8'));
     expect(argsOf(dir, program, 'x')).toEqual([...flags, '/entry.js', join(dir, program), 'x']);
