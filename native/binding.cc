@@ -1,5 +1,7 @@
-// The only file that speaks N-API: checks arguments, converts them, calls the syscall core
-// (core.h), and turns -errno into a Node-style exception (errno.cc).
+// The N-API glue: registers the exports, checks arguments, converts them, calls the syscall core
+// (core.h), and turns -errno into a Node-style exception (errno.cc). The only other files that
+// include N-API are errno.h/errno.cc, which build that exception, and watch.h/watch.cc, the
+// readability watch that calls back into JavaScript.
 #include <napi.h>
 
 #include <errno.h>

@@ -139,9 +139,11 @@ int apply_plan(const ExecPlan& plan, bool limits_now) {
   return 0;
 }
 
-static bool pathexec_goes_on(int err) {
-  return err == EACCES || err == EPERM || err == EISDIR;
-}
+// djb's PATH retry rule (pathexec_run.c), the C copy of src/lib/pathexec.ts's PATHEXEC_RULE
+// (test/native/pathexec-rule.test.ts holds both to one table): past ENOENT; past EACCES, EPERM
+// and EISDIR, remembering the last of them; any other error stops the search.
+static bool pathexec_rule_skips(int err) { return err == ENOENT; }
+static bool pathexec_rule_remembers(int err) { return err == EACCES || err == EPERM || err == EISDIR; }
 
 namespace {
 
@@ -211,10 +213,10 @@ int exec_files(const char* const* files, int nfiles, char* const* argv, char* co
     for (int i = 0; i < nfiles; i++) {
       execve(files[i], argv, envp);
       last = errno;
-      if (last == ENOENT) continue;
+      if (pathexec_rule_skips(last)) continue;
       saved_errno = last;
       *failed_index = i;
-      if (!pathexec_goes_on(last)) break;
+      if (!pathexec_rule_remembers(last)) break;
     }
     r = -(saved_errno ? saved_errno : last);
   }

@@ -26,6 +26,7 @@
 #include <sys/sysctl.h>
 #endif
 
+#include "launch_env.h"
 #include "record.h"
 #include "stub.h"
 #include "stub_protocol.h"
@@ -73,7 +74,7 @@ static void put_num(unsigned long long v) { record_put_num(v); }
 
 static void put_limit(rlim_t v) {
   if (v == RLIM_INFINITY)
-    put("u");
+    put(RECORD_UNLIMITED);
   else
     put_num((unsigned long long)v);
 }
@@ -85,7 +86,7 @@ static void record_signals(const sigset_t *mask) {
   for (int sig = 1; sig < NSIG; sig++) {
     if (sigaction(sig, NULL, &sa) == -1) continue;
     if (sa.sa_handler != SIG_IGN) continue;
-    if (!first) put(",");
+    if (!first) put(RECORD_ITEM_SEP);
     put_num((unsigned long long)sig);
     first = 0;
   }
@@ -93,7 +94,7 @@ static void record_signals(const sigset_t *mask) {
   first = 1;
   for (int sig = 1; sig < NSIG; sig++) {
     if (sigismember(mask, sig) != 1) continue;
-    if (!first) put(",");
+    if (!first) put(RECORD_ITEM_SEP);
     put_num((unsigned long long)sig);
     first = 0;
   }
@@ -104,11 +105,11 @@ static void record_limits(void) {
   for (int r = 0; r < RLIM_NLIMITS; r++) {
     struct rlimit rl;
     if (getrlimit(r, &rl) == -1) continue;
-    if (r) put(",");
+    if (r) put(RECORD_ITEM_SEP);
     put_num((unsigned long long)r);
-    put(":");
+    put(RECORD_PART_SEP);
     put_limit(rl.rlim_cur);
-    put(":");
+    put(RECORD_PART_SEP);
     put_limit(rl.rlim_max);
   }
 }
@@ -117,11 +118,13 @@ static void record_fd(int fd, int *first) {
   int fdflags = fcntl(fd, F_GETFD);
   if (fdflags == -1) return;
   int flflags = fcntl(fd, F_GETFL);
-  if (!*first) put(",");
+  if (!*first) put(RECORD_ITEM_SEP);
   *first = 0;
   put_num((unsigned long long)fd);
-  put((fdflags & FD_CLOEXEC) ? ":1" : ":0");
-  put((flflags != -1 && (flflags & O_NONBLOCK)) ? ":1" : ":0");
+  put(RECORD_PART_SEP);
+  put((fdflags & FD_CLOEXEC) ? RECORD_YES : RECORD_NO);
+  put(RECORD_PART_SEP);
+  put((flflags != -1 && (flflags & O_NONBLOCK)) ? RECORD_YES : RECORD_NO);
 }
 
 /* Where Node cannot read our arguments' bytes back (no /proc/self/cmdline) it only has them
@@ -129,15 +132,15 @@ static void record_fd(int fd, int *first) {
 static void record_args(int argc, char **argv) {
   static const char hex[] = "0123456789abcdef";
   int ascii = 1;
-  size_t len = 0;
+  size_t len = 0, sep = strlen(RECORD_ARG_SEP);
   for (int i = 1; i < argc; i++) {
     for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) ascii &= *c < 0x80;
-    len += 2 * strlen(argv[i]) + (i > 1 ? 2 : 0);
+    len += 2 * strlen(argv[i]) + (i > 1 ? sep : 0);
   }
   if (ascii || used + 3 + len >= sizeof record) return; /* too long: Node's decoding it is */
   put(FIELD_ARGS);
   for (int i = 1; i < argc; i++) {
-    if (i > 1) record[used++] = '0', record[used++] = '0';
+    if (i > 1) memcpy(record + used, RECORD_ARG_SEP, sep), used += sep;
     for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) {
       record[used++] = hex[*c >> 4];
       record[used++] = hex[*c & 15];
@@ -311,15 +314,15 @@ static int hold_signals(const char *bindir) {
   char shim[PATH_MAX];
   if (snprintf(shim, sizeof shim, "%s/.sigshim.so", bindir) >= (int)sizeof shim) return 0;
   if (access(shim, R_OK) == -1) return 0;
-  const char *before = getenv("LD_PRELOAD");
+  const char *before = getenv(PRELOAD_VAR);
   static char preload[2 * PATH_MAX + 2];
   if (before && *before) {
     if (snprintf(preload, sizeof preload, "%s:%s", shim, before) >= (int)sizeof preload) return 0;
   } else {
     snprintf(preload, sizeof preload, "%s", shim);
   }
-  if (before && setenv("DAEMONTOOLS_LD_PRELOAD", before, 1) == -1) return 0;
-  if (setenv("LD_PRELOAD", preload, 1) == -1 || setenv("DAEMONTOOLS_HOLD_SIGNALS", "1", 1) == -1) return 0;
+  if (before && setenv(SHIM_SAVED_PRELOAD_VAR, before, 1) == -1) return 0;
+  if (setenv(PRELOAD_VAR, preload, 1) == -1 || setenv(SHIM_HOLD_VAR, "1", 1) == -1) return 0;
   return 1;
 }
 #endif
@@ -329,8 +332,8 @@ int main(int argc, char **argv) {
   const char *slash = strrchr(name, '/');
   if (slash) name = slash + 1;
 #if defined(__linux__)
-  const char *profile = getenv("DAEMONTOOLS_PROFILE");
-  portable = profile && strcmp(profile, "portable") == 0;
+  const char *profile = getenv(PROFILE_VAR);
+  portable = profile && strcmp(profile, PROFILE_PORTABLE) == 0;
 #else
   portable = 1;
 #endif
@@ -343,7 +346,7 @@ int main(int argc, char **argv) {
   const char *rehost_var = getenv(REHOST_VAR);
   if (rehost_var) {
     rehost = atol(rehost_var);
-    const char *letters = strchr(rehost_var, ':');
+    const char *letters = strchr(rehost_var, REHOST_SEP);
     unheld_term = letters && strchr(letters, REHOST_TERM);
     unheld_alrm = letters && strchr(letters, REHOST_ALRM);
     unsetenv(REHOST_VAR);

@@ -19,6 +19,14 @@
 #define FIELD_HELD " h="     /* the host died: the descriptor of the line head it held */
 #define FIELD_HOSTLESS " s=1" /* had a host and lost it */
 #define FIELD_SIGNALS_HELD " H=1" /* TERM and ALRM held blocked through Node's start-up */
+/* Inside a value: between the items of a list, between the parts of an item, an unlimited
+ * limit, a flag's two values (in FD:CLOEXEC:NONBLOCK), and (hex) the NUL between two arguments. */
+#define RECORD_ITEM_SEP ","
+#define RECORD_PART_SEP ":"
+#define RECORD_UNLIMITED "u"
+#define RECORD_YES "1"
+#define RECORD_NO "0"
+#define RECORD_ARG_SEP "00"
 
 /* The record being built (launcher.c keeps it): at most RECORD_MAX - 1 bytes, what does not fit
  * is left out. */

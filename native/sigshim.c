@@ -8,7 +8,8 @@
  * then, to Node's handler. The constructor takes both variables out of the environment (and puts
  * back an LD_PRELOAD the program had, from DAEMONTOOLS_LD_PRELOAD), so nothing below sees them.
  *
- * No libc (built -nostdlib -ffreestanding, no header included): an object linked against one C
+ * No libc (built -nostdlib -ffreestanding, no system header included; launch_env.h names the
+ * variables): an object linked against one C
  * library is refused or silently ignored by the other's loader, and one prebuild serves glibc and
  * musl systems alike. The mask changes are rt_sigprocmask(2) made directly; the only names taken
  * from the process are environ and __errno_location, which every Linux libc defines, and
@@ -21,6 +22,8 @@
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #include <asm/unistd.h> /* a kernel header: the system call's number */
 #endif
+
+#include "launch_env.h"
 
 /* The kernel's sigset: 64 signals, 8 bytes, read from the start of a libc's sigset_t. */
 typedef unsigned long long __attribute__((may_alias)) mask_t;
@@ -77,9 +80,9 @@ __attribute__((constructor)) static void start_holding(void) {
   char *before = 0;
   int hold = 0;
   for (char **e = env; *e; e++) {
-    if (value_of(*e, "DAEMONTOOLS_HOLD_SIGNALS")) hold = 1;
+    if (value_of(*e, SHIM_HOLD_VAR)) hold = 1;
     /* "DAEMONTOOLS_LD_PRELOAD=x" ends in "LD_PRELOAD=x": that tail is the entry to put back. */
-    if (value_of(*e, "DAEMONTOOLS_LD_PRELOAD")) before = *e + sizeof "DAEMONTOOLS_" - 1;
+    if (value_of(*e, SHIM_SAVED_PRELOAD_VAR)) before = *e + sizeof SHIM_SAVED_PREFIX - 1;
   }
   if (!hold) return;
   holding = 1;
@@ -87,8 +90,8 @@ __attribute__((constructor)) static void start_holding(void) {
    * goes), both variables go. */
   char **out = env;
   for (char **e = env; *e; e++) {
-    if (value_of(*e, "DAEMONTOOLS_HOLD_SIGNALS") || value_of(*e, "DAEMONTOOLS_LD_PRELOAD")) continue;
-    if (value_of(*e, "LD_PRELOAD")) {
+    if (value_of(*e, SHIM_HOLD_VAR) || value_of(*e, SHIM_SAVED_PRELOAD_VAR)) continue;
+    if (value_of(*e, PRELOAD_VAR)) {
       if (!before) continue;
       *out++ = before;
       before = 0;

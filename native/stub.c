@@ -162,7 +162,7 @@ void run_as_stub(long rehost) {
     record_put_num((unsigned long long)ledger);
     record_put(FIELD_BIN);
     record_put_num((unsigned long long)bin[0]);
-    record_put(":");
+    record_put(RECORD_PART_SEP);
     record_put_num((unsigned long long)bin[1]);
   }
   size_t off = 0, len = record_length() + 1;

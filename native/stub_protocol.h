@@ -28,6 +28,7 @@
 /* DAEMONTOOLS_REHOST=HOST:LETTERS, set only by our own Node multilog execing the launcher to
  * become a stub of HOST; LETTERS are the signals it held blocked for the hand-over only. */
 #define REHOST_VAR "DAEMONTOOLS_REHOST"
+#define REHOST_SEP ':'
 #define REHOST_TERM 'T'
 #define REHOST_ALRM 'A'
 

@@ -36,7 +36,7 @@ function buildFixtures(root: string): void {
   const out = join(root, 'test', 'fixtures', 'bin');
   mkdirSync(out, { recursive: true });
   // wire: the native wire-format headers' side of test/native/wire.test.ts, built against them.
-  const headers = ['record.h', 'stub_protocol.h'].map((h) => join(root, 'native', h));
+  const headers = ['record.h', 'stub_protocol.h', 'gate_protocol.h', 'launch_env.h'].map((h) => join(root, 'native', h));
   for (const name of ['probe', 'hostile', 'fakestub', 'wire']) {
     const src = join(root, 'test', 'fixtures', `${name}.c`);
     const bin = join(out, name);

@@ -2,7 +2,7 @@
 import { native, PACKAGE_ROOT } from '../native/index.js';
 import { rawArgv } from './raw-argv.js';
 import { ExecContext } from '../lib/exec/context.js';
-import { defaultBinDir, runChain, type ChainHost, type Link } from '../lib/exec/chain.js';
+import { defaultBinDir, runChain, type ChainHost, type Dispatch, type Link } from '../lib/exec/chain.js';
 import { fusable, TOOLS } from './tools.js';
 
 let context: ExecContext | undefined;
@@ -13,8 +13,9 @@ export function execContext(): ExecContext {
   return context;
 }
 
-export function chainHost(): ChainHost {
-  return { native: native(), binDir: defaultBinDir(PACKAGE_ROOT), isTool: fusable };
+/** The chain's host: this package, with `dispatch` running a program of ours that is no link. */
+export function chainHost(dispatch: Dispatch): ChainHost {
+  return { native: native(), binDir: defaultBinDir(PACKAGE_ROOT), isTool: fusable, link: linkOf, dispatch };
 }
 
 function linkOf(name: string): Link | undefined {
@@ -22,8 +23,7 @@ function linkOf(name: string): Link | undefined {
   return tool?.kind === 'link' ? (tool.load() as Link) : undefined;
 }
 
-export async function startChain(name: string, argv: readonly string[]): Promise<number> {
-  const first = linkOf(name)!;
-  const { run } = require('./main.js') as typeof import('./main.js');
-  return runChain(first, argv, execContext(), chainHost(), linkOf, run, rawArgv(argv));
+/** Runs link program `name`; `dispatch` (main.ts's run) runs a program of ours the chain ends in. */
+export async function startChain(name: string, argv: readonly string[], dispatch: Dispatch): Promise<number> {
+  return runChain(linkOf(name)!, argv, execContext(), chainHost(dispatch), rawArgv(argv));
 }

@@ -7,7 +7,7 @@ import { errnoError, errnoName, isErrno } from '../lib/errors.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { pipeWriteCopies } from '../lib/fghack.js';
 import { asText, envBytes, toBytes } from '../lib/exec/bytes.js';
-import { envGet, pathCandidates } from '../lib/pathexec.js';
+import { envGet, pathCandidates, searchPath } from '../lib/pathexec.js';
 import type { FdOp, NativeBinding, SpawnResult } from '../native/binding.js';
 import { native } from '../native/index.js';
 import { execContext } from './chain-host.js';
@@ -16,10 +16,7 @@ import { fatal, usage } from './io.js';
 
 const PROG = 'fghack';
 const SIGCHLD = osConstants.signals.SIGCHLD;
-/** Errors after which pathexec goes on to the next PATH entry (remembering them). */
-const REMEMBERED = ['EACCES', 'EPERM', 'EISDIR'];
-
-/** Spawns `argv` (byte strings, as `env`) as pathexec_run would exec it: each PATH candidate in turn. */
+/** Spawns `argv` (byte strings, as `env`) as pathexec_run would exec it: each PATH candidate in turn, by djb's rule. */
 function spawnProgram(
   n: NativeBinding,
   argv: readonly string[],
@@ -28,22 +25,19 @@ function spawnProgram(
 ): SpawnResult & { readonly file: string } {
   const ctx = execContext();
   const files = pathCandidates(argv[0]!, envGet(env, 'PATH'));
-  let saved: (SpawnResult & { file: string }) | undefined;
-  let last!: SpawnResult & { file: string };
-  for (const file of files) {
-    last = { ...n.spawn(toBytes(file), argv.map(toBytes), envBytes(env), ctx.plan(fdOps)), file: asText(file) };
-    if (last.execErrno === 0) return last;
+  const tried: (SpawnResult & { file: string })[] = [];
+  const failed = searchPath(files, (file) => {
+    const result = { ...n.spawn(toBytes(file), argv.map(toBytes), envBytes(env), ctx.plan(fdOps)), file: asText(file) };
+    tried.push(result);
+    if (result.execErrno === 0) return null;
     try {
-      n.waitpid(last.pid, 0); // the failed child _exit(111)s at once
+      n.waitpid(result.pid, 0); // the failed child _exit(111)s at once
     } catch {
       // already reaped or not ours: nothing to collect
     }
-    const code = errnoName(last.execErrno);
-    if (code === 'ENOENT') continue;
-    saved = last;
-    if (!REMEMBERED.includes(code)) break;
-  }
-  return saved ?? last;
+    return errnoName(result.execErrno);
+  });
+  return tried[failed === null ? tried.length - 1 : failed.index]!;
 }
 
 /** Reads until every copy of the write end is closed. */

@@ -17,8 +17,9 @@ export async function run(name: string, argv: readonly string[]): Promise<number
     if (LONG_RUNNING.has(name)) (require('./identity.js') as typeof import('./identity.js')).presentAs(name, argv);
     return (tool.load() as Main)(argv);
   }
+  // Loaded only for a chain (a start of any other program never reads it).
   const { startChain } = require('./chain-host.js') as typeof import('./chain-host.js');
-  return startChain(name, argv);
+  return startChain(name, argv, run);
 }
 
 /**

@@ -38,42 +38,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_TEMPORARY;
   }
   const running = engine;
-  let signalled = false;
-  // Those caught until now came while C has them blocked: the engine counts them after the first read.
-  deliverSignals({
-    term: () => {
-      signalled = true;
-      running.terminate();
-    },
-    alarm: () => void running.rotate(),
-  });
-  // A stub whose host died runs as this process until a new svscan asks it back (rehost.ts): then
-  // it ends as at SIGTERM (the line in hand finished, `current` complete) and becomes a stub again.
-  const rehost = lostHost() ? (require('../lib/loghost/rehost.js') as typeof import('../lib/loghost/rehost.js')) : null;
-  // What the dead host had read of a line and not written comes first.
-  const held = rehost?.takeHeld(takeRecord());
-  if (held?.length) await engine.push(held);
-  let host = 0;
-  const waiting = rehost?.awaitHost(native(), (pid) => {
-    host = pid;
-    running.terminate();
-  });
-  await pump(0, engine);
-  waiting?.close();
-  if (rehost && host !== 0 && !signalled) {
-    // From here on the signals are for the stub we become: held, so none is lost on the way.
-    let alarmed = false;
-    deliverSignals({ term: () => void (signalled = true), alarm: () => void (alarmed = true) });
-    await rehost.holdSignals(native());
-    if (signalled) return EXIT_OK;
-    if (alarmed) process.kill(process.pid, 'SIGALRM'); // held now: the new host rotates
-    try {
-      rehost.handOver(native(), host, scriptBytes);
-    } catch (err) {
-      // Still this process, its directories closed as at a clean exit: its supervisor starts the next.
-      warn(PROG, 'unable to hand over to svscan: ', err);
-    }
+  // A stub whose host died runs as this process until a new svscan asks it back.
+  if (lostHost()) {
+    const { runHostless } = require('../lib/loghost/hostless.js') as typeof import('../lib/loghost/hostless.js');
+    await runHostless(native(), running, { record: takeRecord(), script: scriptBytes, warn: (parts, err) => warn(PROG, parts, err) });
+    return EXIT_OK;
   }
+  // Those caught until now came while C has them blocked: the engine counts them after the first read.
+  deliverSignals({ term: () => running.terminate(), alarm: () => void running.rotate() });
+  await pump(0, engine);
   return EXIT_OK;
 }
 

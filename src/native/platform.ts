@@ -7,7 +7,9 @@
 import type * as Os from 'node:os';
 import type { NativeBinding } from './binding.js';
 
+/** The variable, and its value that asks for the portable branches (native/launch_env.h is the C side). */
 export const PROFILE_VAR = 'DAEMONTOOLS_PROFILE';
+export const PROFILE_PORTABLE = 'portable';
 
 /** 'linux': the system's extras are used; 'portable': only what FreeBSD and macOS offer too. */
 export type Branches = 'linux' | 'portable';
@@ -16,7 +18,7 @@ let chosen: Branches | undefined;
 
 /** The branches this process takes (decided on the first call: main.ts makes it at start). */
 export function branches(): Branches {
-  chosen ??= process.platform === 'linux' && process.env[PROFILE_VAR] !== 'portable' ? 'linux' : 'portable';
+  chosen ??= process.platform === 'linux' && process.env[PROFILE_VAR] !== PROFILE_PORTABLE ? 'linux' : 'portable';
   return chosen;
 }
 

@@ -4,12 +4,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ReachableCopies } from '../helpers/reachable.js';
 import { isRoot, ROOT, Sandbox, SIDES } from './chain-golden.js';
 
 const box = new Sandbox();
-afterAll(() => box.remove());
+const copies = new ReachableCopies();
+afterAll(() => {
+  box.remove();
+  copies.remove();
+});
 
-const PROBE = join(ROOT, 'test', 'fixtures', 'bin', 'probe');
+// Run as nobody at the end of a chain: a copy where nobody can reach it, if the checkout is not.
+const PROBE = copies.file(join(ROOT, 'test', 'fixtures', 'bin', 'probe'));
 const HOSTILE = join(ROOT, 'test', 'fixtures', 'bin', 'hostile');
 
 mkdirSync(box.file('E'));

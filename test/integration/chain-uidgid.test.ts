@@ -2,12 +2,18 @@
 // variables the program gets, and a setuidgid that has already given up root.
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ReachableCopies } from '../helpers/reachable.js';
 import { isRoot, ROOT, Sandbox, type Outcome } from './chain-golden.js';
 
 const box = new Sandbox();
-afterAll(() => box.remove());
+const copies = new ReachableCopies();
+afterAll(() => {
+  box.remove();
+  copies.remove();
+});
 
-const PROBE = join(ROOT, 'test', 'fixtures', 'bin', 'probe');
+// Run as nobody after setuidgid: a copy where nobody can reach it, if the checkout is not.
+const PROBE = copies.file(join(ROOT, 'test', 'fixtures', 'bin', 'probe'));
 
 function same(argv: string[], env?: Record<string, string>): { c: Outcome; ours: Outcome } {
   const result = box.both(argv, { env });

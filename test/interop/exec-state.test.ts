@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { fixture, HAVE_C, IS_ROOT, ours, theirs } from '../helpers/paths.js';
+import { fixture, HAVE_C, IS_ROOT, ours as ourBin, theirs } from '../helpers/paths.js';
+import { othersCanReach, ReachableCopies } from '../helpers/reachable.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dt-exec-state-'));
 mkdirSync(join(dir, 'env'));
@@ -15,7 +16,11 @@ writeFileSync(join(dir, 'env', 'HOME'), '');
 writeFileSync(join(dir, 'env', 'NEWVAR'), 'a\0b');
 // A name and a value in another encoding (latin1 bytes, not UTF-8): handed on as bytes, never decoded.
 writeFileSync(Buffer.from(join(dir, 'env', 'CAF\xc9'), 'latin1'), Buffer.from('caf\xe9 \xff', 'latin1'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const copies = new ReachableCopies();
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  copies.remove();
+});
 
 type Tool = (prog: string) => string;
 /** A command line, given the way to name a daemontools program. */
@@ -25,7 +30,10 @@ interface Case {
   readonly needsRoot?: boolean;
 }
 
-const probe = fixture('probe');
+// Cases run the probe, and a fused chain the links after setuidgid, as nobody: copies where
+// nobody can reach them, if the checkout is not.
+const probe = copies.file(fixture('probe'));
+const ours: Tool = othersCanReach(ourBin('envdir')) ? ourBin : (prog) => join(copies.packageRoot(), 'bin', prog);
 const lock = join(dir, 'lockfile');
 
 const CASES: readonly Case[] = [

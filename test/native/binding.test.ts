@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ADDON_BUILDS, loadAddon } from '../helpers/addons.js';
+import { ReachableCopies } from '../helpers/reachable.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dt-native-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const copies = new ReachableCopies();
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  copies.remove();
+});
 
 test('both build paths are present', () => {
   expect(ADDON_BUILDS.map(([name]) => name)).toContain('node-gyp');
@@ -313,9 +318,11 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
     ['an unprivileged user', ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']],
   ])('prctlSetMmMap moves the argument area and prctlSetName names it, as %s', (_who, prefix) => {
     if (prefix.length > 0 && process.getuid?.() !== 0) return;
+    // The unprivileged process loads the addon: a copy nobody can reach, if the checkout is not.
+    const addon = prefix.length > 0 ? copies.file(file) : file;
     const script = `
       const fs = require('fs');
-      const n = require(${JSON.stringify(file)});
+      const n = require(${JSON.stringify(addon)});
       const stat = fs.readFileSync('/proc/self/stat', 'latin1');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const at = (i) => Number(f[i - 3]);

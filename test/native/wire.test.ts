@@ -1,12 +1,15 @@
-// The wire formats have one definition per language: native/record.h and native/stub_protocol.h
-// for C, src/lib/exec/captured.ts and src/lib/loghost/protocol.ts for TypeScript. A program built
-// against the C headers (test/fixtures/wire.c) says what they define, writes a record, and reads
+// The wire formats have one definition per language: native/record.h, native/stub_protocol.h and
+// native/gate_protocol.h for C, src/lib/exec/captured.ts, src/lib/loghost/protocol.ts and
+// src/lib/supervise/gate-protocol.ts for TypeScript. A program built against the C headers
+// (test/fixtures/wire.c) says what they define, writes a record and a gate's report, and reads
 // ledgers TypeScript wrote and writes back what it read: both sides must agree byte for byte.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FIELD, FLAG_SET, parseCaptured, RECORD_VERSION, recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
-import { decodeLedger, encodeLedger, HOST, hostSocket, LEDGER_NAME, RECORD_END, REHOST_LETTER, REHOST_VAR, STUB, type Ledger } from '../../src/lib/loghost/protocol.js';
+import { descriptorPair, FIELD, FLAG_SET, parseCaptured, RECORD_NO, RECORD_SEP, RECORD_UNLIMITED, RECORD_VERSION, RECORD_YES, recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
+import { PROFILE_PORTABLE, PROFILE_VAR } from '../../src/native/platform.js';
+import { decodeReport, gateArgv, GATE_NAME, GATE_OPEN, GATE_REPORT_LEN } from '../../src/lib/supervise/gate-protocol.js';
+import { decodeLedger, encodeLedger, HOST, hostSocket, LEDGER_NAME, RECORD_END, REHOST_LETTER, REHOST_SEP, REHOST_VAR, rehostValue, STUB, type Ledger } from '../../src/lib/loghost/protocol.js';
 
 const WIRE = join(__dirname, '..', 'fixtures', 'bin', 'wire');
 const wire = (args: string[], input?: Buffer): Buffer => execFileSync(WIRE, args, { input });
@@ -33,6 +36,12 @@ describe('the C headers name what TypeScript names', () => {
     ['FIELD_HELD', ` ${FIELD.held}=`],
     ['FIELD_HOSTLESS', ` ${FIELD.hostless}=${FLAG_SET}`],
     ['FIELD_SIGNALS_HELD', ` ${FIELD.signalsHeld}=${FLAG_SET}`],
+    ['RECORD_ITEM_SEP', RECORD_SEP.item],
+    ['RECORD_PART_SEP', RECORD_SEP.part],
+    ['RECORD_UNLIMITED', RECORD_UNLIMITED],
+    ['RECORD_YES', RECORD_YES],
+    ['RECORD_NO', RECORD_NO],
+    ['RECORD_ARG_SEP', Buffer.from('\0').toString('hex')],
     ['STUB_HOST_SOCKET', hostSocket(1234).slice(1)],
     ['STUB_LEDGER_NAME', LEDGER_NAME],
     ['STUB_RECORD_END', byte(RECORD_END)],
@@ -43,8 +52,20 @@ describe('the C headers name what TypeScript names', () => {
     ['HOST_EXIT', byte(HOST.exit)],
     ['HOST_REFUSE', byte(HOST.refuse)],
     ['REHOST_VAR', REHOST_VAR],
+    ['REHOST_SEP', REHOST_SEP],
     ['REHOST_TERM', REHOST_LETTER.SIGTERM],
     ['REHOST_ALRM', REHOST_LETTER.SIGALRM],
+    ['PROFILE_VAR', PROFILE_VAR],
+    ['PROFILE_PORTABLE', PROFILE_PORTABLE],
+    ['GATE_NAME', GATE_NAME],
+    ['GATE_OPEN', byte(GATE_OPEN)],
+    ['GATE_REPORT_LEN', String(GATE_REPORT_LEN)],
+    ...(['gate', 'report', 'file', 'argv'] as const).map((part): [string, string] => {
+      // Where gateArgv puts each of GATE, REPORT, FILE and ARGV[0], by the C header's position.
+      const argv = gateArgv(10, 11, '/f', ['a0', 'a1']);
+      const at = { gate: '10', report: '11', file: '/f', argv: 'a0' }[part];
+      return [`GATE_ARG_${part.toUpperCase()}`, String(argv.indexOf(at))];
+    }),
   ])('%s', (name, ts) => {
     expect(names.get(name)).toBe(ts);
   });
@@ -69,6 +90,24 @@ test('a record C writes reads back field by field in TypeScript', () => {
   expect(
     [FIELD.args, FIELD.ledger, FIELD.bin, FIELD.held, FIELD.hostless, FIELD.signalsHeld].map((f) => recordField(record, f)),
   ).toEqual(['6869', '65', '66:67', '68', FLAG_SET, FLAG_SET]);
+  expect(descriptorPair(recordField(record, FIELD.bin))).toEqual([66, 67]);
+});
+
+test.each([['', null], ['66', null], ['66:', null], ['66:67:68', null], ['-1:2', null], ['66:67', [66, 67]]])(
+  'a bin value %j reads as %j',
+  (value, pair) => {
+    expect(descriptorPair(value)).toEqual(pair);
+  },
+);
+
+test('the rehost value is the host, the separator, the letters', () => {
+  expect(rehostValue(42, [REHOST_LETTER.SIGTERM, REHOST_LETTER.SIGALRM])).toBe(`42${REHOST_SEP}TA`);
+});
+
+test.each([0, 2, 13, 126])('the gate reports errno %d as TypeScript reads it', (errno) => {
+  const report = wire(['gate-report', String(errno)]);
+  expect(report.length).toBe(GATE_REPORT_LEN);
+  expect(decodeReport(report)).toBe(errno);
 });
 
 describe('a ledger TypeScript writes, C reads and writes back as it read it', () => {

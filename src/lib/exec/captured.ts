@@ -21,7 +21,14 @@ export interface CapturedState {
   readonly fds: readonly CapturedFd[];
 }
 
-const INFINITY = 'u';
+/**
+ * Inside a value (record.h's RECORD_*): between the items of a list, between the parts of an
+ * item (`RES:SOFT:HARD`, `FD:CLOEXEC:NONBLOCK`, `R:W`), an unlimited limit, a flag's two values.
+ */
+export const RECORD_SEP = { item: ',', part: ':' } as const;
+export const RECORD_UNLIMITED = 'u';
+export const RECORD_YES = '1';
+export const RECORD_NO = '0';
 /** The record's version, its first field. */
 export const RECORD_VERSION = '1';
 
@@ -45,7 +52,7 @@ export const FIELD = {
 } as const;
 export type FieldName = (typeof FIELD)[keyof typeof FIELD];
 /** The value of a flag field that is set (`s=1`, `H=1`). */
-export const FLAG_SET = '1';
+export const FLAG_SET = RECORD_YES;
 
 let record: string | undefined;
 let taken = false;
@@ -64,11 +71,11 @@ export function takeRecord(): string | undefined {
 }
 
 function numbers(list: string): number[] {
-  return list === '' ? [] : list.split(',').map(Number);
+  return list === '' ? [] : list.split(RECORD_SEP.item).map(Number);
 }
 
 function limit(text: string, infinity: bigint): bigint {
-  return text === INFINITY ? infinity : BigInt(text);
+  return text === RECORD_UNLIMITED ? infinity : BigInt(text);
 }
 
 /** The record's `name=value` fields (version `1` first); an empty map for a missing or foreign one. */
@@ -88,6 +95,13 @@ export function recordField(text: string | undefined, name: FieldName | (string 
   return fieldsOf(text).get(name);
 }
 
+/** A value that is two descriptor numbers (`d=R:W`, the bin's ends); null when it is not. */
+export function descriptorPair(value: string | undefined): [number, number] | null {
+  const parts = (value ?? '').split(RECORD_SEP.part);
+  if (parts.length !== 2 || !parts.every((p) => /^[0-9]+$/.test(p))) return null;
+  return [Number(parts[0]), Number(parts[1])];
+}
+
 /**
  * Parses the launcher's record: `1 i=1,13 m= r=0:u:u,7:1024:4096 f=0:0:0,1:0:1`
  * (fd entries are fd:cloexec:nonblock). Returns null for a missing or foreign record.
@@ -96,16 +110,16 @@ export function parseCaptured(text: string | undefined, infinity: bigint): Captu
   if (!text || text.split(' ', 1)[0] !== RECORD_VERSION) return null;
   const map = fieldsOf(text);
   const rlimits = new Map<number, readonly [bigint, bigint]>();
-  for (const entry of (map.get(FIELD.limits) ?? '').split(',')) {
+  for (const entry of (map.get(FIELD.limits) ?? '').split(RECORD_SEP.item)) {
     if (!entry) continue;
-    const [res, cur, max] = entry.split(':');
+    const [res, cur, max] = entry.split(RECORD_SEP.part);
     rlimits.set(Number(res), [limit(cur!, infinity), limit(max!, infinity)]);
   }
   const fds: CapturedFd[] = [];
-  for (const entry of (map.get(FIELD.fds) ?? '').split(',')) {
+  for (const entry of (map.get(FIELD.fds) ?? '').split(RECORD_SEP.item)) {
     if (!entry) continue;
-    const [fd, cloexec, nonblock] = entry.split(':').map(Number);
-    fds.push({ fd: fd!, cloexec: cloexec === 1, nonblock: nonblock === 1 });
+    const [fd, cloexec, nonblock] = entry.split(RECORD_SEP.part);
+    fds.push({ fd: Number(fd), cloexec: cloexec === RECORD_YES, nonblock: nonblock === RECORD_YES });
   }
   return { ignored: numbers(map.get(FIELD.ignored) ?? ''), blocked: numbers(map.get(FIELD.mask) ?? ''), rlimits, fds };
 }

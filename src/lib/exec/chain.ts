@@ -4,8 +4,8 @@
 import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { NativeBinding } from '../../native/binding.js';
-import { isErrno, type ErrnoError } from '../errors.js';
-import { envGet, pathCandidates } from '../pathexec.js';
+import type { ErrnoError } from '../errors.js';
+import { envGet, pathCandidates, searchPath } from '../pathexec.js';
 import { envBytes, textBytes, toBytes } from './bytes.js';
 import type { ExecContext } from './context.js';
 
@@ -26,55 +26,67 @@ export type Resolved =
   | { readonly kind: 'ours'; readonly name: string }
   | { readonly kind: 'exec'; readonly files: readonly string[] };
 
+/** Runs a non-link program of ours in this process (the chain's environment already made the process's own). */
+export type Dispatch = (name: string, argv: readonly string[]) => Promise<number>;
+
+/** What a chain needs of the package it runs in. */
 export interface ChainHost {
   readonly native: NativeBinding;
   /** Our own executables' directory (realpath), to recognise a name that resolves to us. */
   readonly binDir: string;
   /** Is `name` one of our programs, and one a chain may run in its own process? */
   isTool(name: string): boolean;
+  /** The link program `name` of ours is; undefined for a program that is no link. */
+  link(name: string): Link | undefined;
+  /** Runs a program of ours that is no link. */
+  readonly dispatch: Dispatch;
 }
 
-const SKIP = ['ENOENT', 'EACCES', 'EPERM'];
+/** What resolve needs of the host. */
+export type ResolveHost = Pick<ChainHost, 'binDir' | 'isTool'>;
 
 /** Which file execve would run for `file`, and whether it is one of ours (byte strings in, and out). */
-export function resolve(file: string, pathVar: string | undefined, host: ChainHost): Resolved {
+export function resolve(file: string, pathVar: string | undefined, host: ResolveHost): Resolved {
   const files = pathCandidates(file, pathVar);
-  for (const candidate of files.map(toBytes)) {
-    let isFile: boolean;
+  let runs: Buffer | undefined;
+  // The search execve's caller (native/exec.cc:exec_files) makes, by what the file system says.
+  searchPath(files.map(toBytes), (candidate) => {
+    const code = execError(candidate);
+    if (code === null) runs = candidate;
+    return code;
+  });
+  if (runs !== undefined) {
     try {
-      isFile = statSync(candidate).isFile();
-    } catch (err) {
-      if (isErrno(err, ...SKIP)) continue;
-      break;
-    }
-    if (!isFile) break;
-    let real: string;
-    try {
-      real = realpathSync(candidate);
-      accessSync(candidate, fsc.X_OK);
+      const real = realpathSync(runs);
+      const name = basename(real);
+      if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
     } catch {
-      break;
+      // not to be found again: let execve say what it is
     }
-    const name = basename(real);
-    if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
-    break;
   }
   return { kind: 'exec', files };
 }
 
-export type Dispatch = (name: string, argv: readonly string[]) => Promise<number>;
+/** The error execve would meet at `candidate`, as far as the file system says; null if it would run it. */
+function execError(candidate: Buffer): string | null {
+  try {
+    if (!statSync(candidate).isFile()) return 'EACCES'; // a directory or a device: execve's EACCES
+    accessSync(candidate, fsc.X_OK);
+    return null;
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'EACCES';
+  }
+}
 
 /**
- * Runs `link` and the links it hands on to. `dispatch` runs a non-link program of ours in this
- * process (the chain's environment already made the process's own).
+ * Runs `first` and the links it hands on to; a program of ours that is no link runs through
+ * `host.dispatch`. `argvBytes` are the bytes behind `argv`.
  */
 export async function runChain(
   first: Link,
   argv: readonly string[],
   ctx: ExecContext,
   host: ChainHost,
-  links: (name: string) => Link | undefined,
-  dispatch: Dispatch,
   argvBytes: readonly string[] = argv.map(textBytes),
 ): Promise<number> {
   let link = first;
@@ -88,7 +100,7 @@ export async function runChain(
     const execBytes = bytesOf(result.exec, args, bytes);
     const next = resolve(execBytes[0] ?? '', lookupPath, host);
     if (next.kind === 'ours') {
-      const nextLink = links(next.name);
+      const nextLink = host.link(next.name);
       args = result.exec;
       bytes = execBytes;
       if (nextLink) {
@@ -96,7 +108,7 @@ export async function runChain(
         continue;
       }
       adoptEnvironment(host.native, ctx.env);
-      return dispatch(next.name, args);
+      return host.dispatch(next.name, args);
     }
     try {
       host.native.execve(next.files.map(toBytes), execBytes.map(toBytes), envBytes(ctx.env), ctx.plan());

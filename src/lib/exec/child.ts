@@ -2,12 +2,14 @@
 // on), trying PATH candidates the way execvp does, and waiting for it without polling.
 import type { Bytes, ExecPlan, NativeBinding, WaitResult } from '../../native/binding.js';
 import { errnoName } from '../errors.js';
+import { EXECVP_RULE, searchPath } from '../pathexec.js';
 
 export type Started = { readonly pid: number } | { readonly code: string };
 
 /**
- * Tries each file in turn (execvp's rule: past ENOENT and EACCES, stop at anything else); a
- * candidate whose exec failed has already exited 111 and is reaped here.
+ * Tries each file in turn by execvp's rule (pathexec.ts: EXECVP_RULE, as the shell's env(1) that
+ * svscanboot's script runs its programs with); a candidate whose exec failed has already exited
+ * 111 and is reaped here.
  */
 export function startChild(
   n: NativeBinding,
@@ -16,17 +18,21 @@ export function startChild(
   env: readonly Buffer[],
   plan: ExecPlan,
 ): Started {
-  let code = 'ENOENT';
-  let seenAccess = false;
-  for (const file of files) {
-    const { pid, execErrno } = n.spawn(file, argv, env, plan);
-    if (execErrno === 0) return { pid };
-    n.waitpid(pid, 0);
-    code = errnoName(execErrno);
-    if (code === 'EACCES') seenAccess = true;
-    else if (code !== 'ENOENT') return { code };
-  }
-  return { code: seenAccess ? 'EACCES' : code };
+  let started = 0;
+  const failed = searchPath(
+    files,
+    (file) => {
+      const { pid, execErrno } = n.spawn(file, argv, env, plan);
+      if (execErrno === 0) {
+        started = pid;
+        return null;
+      }
+      n.waitpid(pid, 0);
+      return errnoName(execErrno);
+    },
+    EXECVP_RULE,
+  );
+  return failed === null ? { pid: started } : { code: failed.code };
 }
 
 // Waiting for a child started by startChild: the process-wide reaper's.

@@ -2,13 +2,12 @@
 // stdin pipe (read as C reads it), messages and `e` output on its stderr, files made as its
 // identity with C multilog's umask (022), processors forked with its own state and credentials
 // (processor-context.ts); its exit code goes back to the stub.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeSync } from 'node:fs';
 import { native } from '../../native/index.js';
 import { errorWords } from '../error-str.js';
 import { Multilog } from '../multilog/engine.js';
 import { MultilogFatal } from '../multilog/errors.js';
-import { setFsActor, type FsActor } from '../multilog/fs.js';
+import type { FsActor } from '../multilog/fs.js';
 import { pump, CHUNK } from '../multilog/input.js';
 import { peekingReader } from '../multilog/peek.js';
 import { systemIO } from '../multilog/io.js';
@@ -21,8 +20,6 @@ import type { HostedLogger, LoggerFactory } from './server.js';
 /** C multilog's umask(022), the first thing it does. */
 const MULTILOG_UMASK = 0o022;
 const EXIT_TEMPORARY = 111;
-
-const acting = new AsyncLocalStorage<FsActor>();
 
 function writeTo(fd: number, text: string): void {
   if (fd < 0) return;
@@ -41,7 +38,6 @@ export const hostMultilog: LoggerFactory = (proc) => {
     return null; // a bad script: the stub runs on its own and says so itself
   }
   const n = native();
-  setFsActor(() => acting.getStore());
   const who: Identity = { ...proc.identity, umask: MULTILOG_UMASK };
   const actor: FsActor = { run: (fn) => asIdentity(n, who, fn) };
   const say = (kind: string) => (parts: string, err?: unknown) =>
@@ -55,7 +51,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
   const stops = stubStops(n, proc.identity.pid);
 
   const run = async (): Promise<void> => {
-    const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who) });
+    const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who), actor });
     try {
       engine = await Multilog.open(script, io, { cwd: proc.identity.cwd });
     } catch (err) {
@@ -75,24 +71,20 @@ export const hostMultilog: LoggerFactory = (proc) => {
     if (!aborted) engine.release();
     proc.exit(0);
   };
-  acting.run(actor, () => {
-    run().catch((err: unknown) => {
-      messages.fatal(`internal error: ${err instanceof Error ? err.message : String(err)}`);
-      proc.exit(EXIT_TEMPORARY);
-    });
+  run().catch((err: unknown) => {
+    messages.fatal(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+    proc.exit(EXIT_TEMPORARY);
   });
 
   const logger: HostedLogger = {
-    alarm: () =>
-      acting.run(actor, () => {
-        if (engine) void engine.rotate();
-        else alarmed = true;
-      }),
-    terminate: () =>
-      acting.run(actor, () => {
-        if (engine) engine.terminate();
-        else terminated = true;
-      }),
+    alarm: () => {
+      if (engine) void engine.rotate();
+      else alarmed = true;
+    },
+    terminate: () => {
+      if (engine) engine.terminate();
+      else terminated = true;
+    },
     continued: () => stops.continued(),
     // The process is gone (killed): read nothing more, as a killed C multilog would not; what was
     // written out is taken from the pipe, the rest stays there for the next logger, and the

@@ -44,7 +44,8 @@ export const HAND_BACK = 0x48; // 'H'
  * the signals it held blocked only for the hand-over, by these letters.
  */
 export const REHOST_VAR = 'DAEMONTOOLS_REHOST';
+export const REHOST_SEP = ':';
 export const REHOST_LETTER = { SIGTERM: 'T', SIGALRM: 'A' } as const;
-export const rehostValue = (host: number, letters: readonly string[]): string => `${host}:${letters.join('')}`;
+export const rehostValue = (host: number, letters: readonly string[]): string => `${host}${REHOST_SEP}${letters.join('')}`;
 
 export { decodeLedger, encodeLedger, type Ledger, type LedgerFile } from '../multilog/ledger.js';

@@ -8,7 +8,7 @@ import { closeSync, constants as fsc, fstatSync, openSync, readlinkSync } from '
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
 import { linuxBranches } from '../../native/platform.js';
-import { FIELD, recordField } from '../exec/captured.js';
+import { descriptorPair, FIELD, recordField } from '../exec/captured.js';
 import { parentPid, procStat } from '../proc-stat.js';
 import { readProcState, type ProcState } from '../proc/state.js';
 import { readIdentity, type Identity } from './identity.js';
@@ -101,10 +101,10 @@ function openInput(n: NativeBinding, pid: number, pidfd: number): number {
  */
 function stubOwn(n: NativeBinding, pid: number, pidfd: number, state: ProcState, record: string, input: number): StubOwn | null {
   const ledgerFd = recordField(record, FIELD.ledger);
-  const binFds = /^([0-9]+):([0-9]+)$/.exec(recordField(record, FIELD.bin) ?? '');
+  const binFds = descriptorPair(recordField(record, FIELD.bin));
   if (ledgerFd === undefined && !binFds) return null;
   if (ledgerFd === undefined || !/^[0-9]+$/.test(ledgerFd) || !binFds) throw new Error('bad ledger fields');
-  const numbers = [Number(ledgerFd), Number(binFds[1]), Number(binFds[2])];
+  const numbers = [Number(ledgerFd), ...binFds];
   for (const fd of numbers) if (!state.fds.some((f) => f.fd === fd && f.cloexec)) throw new Error('not a descriptor of its own');
   const copies: number[] = [];
   try {

@@ -1,7 +1,7 @@
 // multilog's engine: the script's status files and log directories, fed one read at a time. It
 // reads nothing and owns no process: a host pushes what it read, asks how much to read next, says
 // when it sits waiting for input, and passes on SIGALRM (rotate) and SIGTERM (terminate).
-import { closeSync, constants, openSync } from './fs.js';
+import { closeSync, constants, ownFs } from './fs.js';
 import { ErrnoTrace, MultilogFatal } from './errors.js';
 import type { MultilogIO } from './io.js';
 import { Lines, READ_SIZE } from './lines.js';
@@ -54,17 +54,18 @@ export class Multilog {
    * throws MultilogFatal; directories opened before it stay locked until the process ends.
    */
   static async open(script: Script, io: MultilogIO, options: MultilogOptions = {}): Promise<Multilog> {
+    const fs = io.fs ?? ownFs;
     let startFd: number;
     try {
-      startFd = openSync(options.cwd ?? '.', O_RDONLY | O_NONBLOCK);
+      startFd = fs.openSync(options.cwd ?? '.', O_RDONLY | O_NONBLOCK);
     } catch (err) {
       throw new MultilogFatal('unable to switch to current directory: ', err);
     }
     try {
-      const start = procPath(startFd) ?? options.cwd ?? process.cwd();
+      const start = procPath(startFd, fs) ?? options.cwd ?? process.cwd();
       const statuses: StatusFile[] = [];
       for (const action of script.actions) {
-        if (action.kind === 'status') statuses.push(openStatus(start, action.file));
+        if (action.kind === 'status') statuses.push(openStatus(start, action.file, fs));
       }
       const errno = new ErrnoTrace();
       const dirs: LogDir[] = [];

@@ -6,6 +6,7 @@ import { WallClock, type Clock } from '../tai64n.js';
 import type { NativeBinding } from '../../native/binding.js';
 import { native } from '../../native/index.js';
 import { ExecContext } from '../exec/context.js';
+import { fsAs, ownFs, type FsActor, type MultilogFs } from './fs.js';
 import { lockExclusiveNonblocking } from './lock.js';
 import { nativeStarter, nodeStarter, runProcessor, type ProcessorJob, type ProcessorOutcome, type ShellStarter } from './processor.js';
 
@@ -26,6 +27,8 @@ export interface MultilogIO {
   /** flock(fd, LOCK_EX | LOCK_NB); throws when someone else holds it. */
   lock(fd: number): void;
   runProcessor(job: ProcessorJob): Promise<ProcessorOutcome>;
+  /** The calls that create, rename, remove or look up files, as the logger makes them (default: ours). */
+  readonly fs?: MultilogFs;
 }
 
 export interface MessageSink {
@@ -41,6 +44,8 @@ export interface SystemOptions {
    * C multilog would have it; by default the one this process was started with.
    */
   readonly exec?: () => ExecContext;
+  /** Who the file system calls run as (a hosted logger's identity); by default this process. */
+  readonly actor?: FsActor;
 }
 
 /** The real thing: files, flock, /bin/sh, the wall clock. */
@@ -49,6 +54,7 @@ export function systemIO(messages: MessageSink, options: SystemOptions = {}): Mu
   const clock = new WallClock();
   let starter: ShellStarter | undefined;
   const shell = (): ShellStarter => (starter ??= pickStarter(options.exec));
+  const fs = options.actor ? fsAs(options.actor) : ownFs;
   return {
     warn: messages.warn,
     fatal: messages.fatal,
@@ -64,7 +70,8 @@ export function systemIO(messages: MessageSink, options: SystemOptions = {}): Mu
     write: (fd, buf, offset, length, position) => writeSync(fd, buf, offset, length, position),
     fsync: fsyncSync,
     lock: lockExclusiveNonblocking,
-    runProcessor: (job) => runProcessor(job, messages, stderrFd, shell()),
+    runProcessor: (job) => runProcessor(job, messages, stderrFd, shell(), fs),
+    fs,
   };
 }
 

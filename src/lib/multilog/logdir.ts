@@ -2,22 +2,7 @@
 // writing `current`, rotating it into @<tai64n>.s (through the processor, if any), keeping at most
 // `num` files, and closing it complete (mode 0744). Every failure after the start pauses and retries,
 // as C multilog does; nothing accepted is lost or written twice.
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  opendirSync,
-  readlinkSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  type Stats,
-} from './fs.js';
+import { closeSync, constants, fstatSync, ownFs, type MultilogFs, type Stats } from './fs.js';
 import { STAMP_LENGTH, formatStamp, stampFromMicros } from '../tai64n.js';
 import { linuxBranches } from '../../native/platform.js';
 import { ErrnoTrace, MultilogFatal } from './errors.js';
@@ -50,6 +35,8 @@ export const enum Fit {
 export class LogDir {
   readonly stream: LogStream;
   private fdCurrent: number;
+  /** The file system calls, as the logger makes them. */
+  private readonly fs: MultilogFs;
 
   private constructor(
     readonly spec: LogDirSpec,
@@ -60,25 +47,27 @@ export class LogDir {
     private readonly fdDir: number,
     private readonly fdLock: number,
   ) {
+    this.fs = io.fs ?? ownFs;
     this.fdCurrent = -1;
     this.stream = new LogStream(spec.size, 0);
   }
 
   /** C multilog's restart(): opens, locks and recovers the directory; fatal errors throw MultilogFatal. */
   static async open(spec: LogDirSpec, start: string, io: MultilogIO, errno: ErrnoTrace, resume = false): Promise<LogDir> {
+    const fs = io.fs ?? ownFs;
     const name = spec.path;
     const path = name.startsWith('/') ? name : `${start}/${name}`;
-    errno.attempt(() => mkdirSync(path, 0o700));
+    errno.attempt(() => fs.mkdirSync(path, 0o700));
     let fdDir: number;
     try {
-      fdDir = openSync(path, OPEN_READ | O_DIRECTORY);
+      fdDir = fs.openSync(path, OPEN_READ | O_DIRECTORY);
     } catch (err) {
       throw new MultilogFatal(`unable to open directory ${name}: `, err);
     }
-    const base = procPath(fdDir) ?? path;
+    const base = procPath(fdDir, fs) ?? path;
     let fdLock: number;
     try {
-      fdLock = openSync(`${base}/lock`, OPEN_APPEND, 0o600);
+      fdLock = fs.openSync(`${base}/lock`, OPEN_APPEND, 0o600);
     } catch (err) {
       throw new MultilogFatal(`unable to lock directory ${name}: `, err);
     }
@@ -108,7 +97,7 @@ export class LogDir {
   /** Where the directory is now (a child cannot use our /proc/self/fd path). */
   private realPath(): string {
     try {
-      return this.base.startsWith('/proc/') ? readlinkSync(this.base) : this.base;
+      return this.base.startsWith('/proc/') ? this.fs.readlinkSync(this.base) : this.base;
     } catch {
       return this.base;
     }
@@ -129,14 +118,14 @@ export class LogDir {
       this.stream.bytes = current.size;
       return;
     }
-    this.errno.attempt(() => unlinkSync(this.at('state')));
-    this.errno.attempt(() => unlinkSync(this.at('newstate')));
+    this.errno.attempt(() => this.fs.unlinkSync(this.at('state')));
+    this.errno.attempt(() => this.fs.unlinkSync(this.at('newstate')));
     const processed = this.statOrNull('processed', `unable to stat ${name}/processed: `);
     if (processed && processed.mode & EXECUTABLE) {
-      this.errno.attempt(() => unlinkSync(this.at('previous')));
+      this.errno.attempt(() => this.fs.unlinkSync(this.at('previous')));
       await this.finish('processed', 's');
     } else {
-      this.errno.attempt(() => unlinkSync(this.at('processed')));
+      this.errno.attempt(() => this.fs.unlinkSync(this.at('processed')));
       await this.finish('previous', 'u');
     }
     await this.finish('current', 'u');
@@ -148,7 +137,7 @@ export class LogDir {
 
   private exists(file: string): boolean {
     try {
-      statSync(this.at(file));
+      this.fs.statSync(this.at(file));
       return true;
     } catch {
       return false;
@@ -157,7 +146,7 @@ export class LogDir {
 
   private statOrNull(file: string, parts: string): Stats | null {
     try {
-      return statSync(this.at(file));
+      return this.fs.statSync(this.at(file));
     } catch (err) {
       this.errno.last = err;
       if ((err as { code?: string }).code === 'ENOENT') return null;
@@ -167,7 +156,7 @@ export class LogDir {
 
   private openFatal(file: string, flags: number, mode: number, parts: string): number {
     try {
-      return openSync(this.at(file), flags, mode);
+      return this.fs.openSync(this.at(file), flags, mode);
     } catch (err) {
       throw new MultilogFatal(parts, err);
     }
@@ -175,7 +164,7 @@ export class LogDir {
 
   private chmodCurrentFatal(): void {
     try {
-      fchmodSync(this.fdCurrent, MODE_OPEN);
+      this.fs.fchmodSync(this.fdCurrent, MODE_OPEN);
     } catch (err) {
       throw new MultilogFatal(`unable to set mode of ${this.spec.path}/current: `, err);
     }
@@ -216,7 +205,7 @@ export class LogDir {
   async close(): Promise<void> {
     const name = this.spec.path;
     await this.retry(() => this.io.fsync(this.fdCurrent), `unable to write ${name}/current to disk, pausing: `);
-    await this.retry(() => fchmodSync(this.fdCurrent, MODE_COMPLETE), `unable to set mode of ${name}/current, pausing: `);
+    await this.retry(() => this.fs.fchmodSync(this.fdCurrent, MODE_COMPLETE), `unable to set mode of ${name}/current, pausing: `);
   }
 
   /** Releases the descriptors (the lock with them); for a host that goes on living. */
@@ -237,36 +226,36 @@ export class LogDir {
     await this.retry(() => this.io.fsync(this.fdCurrent), `unable to write ${name}/current to disk, pausing: `);
     closeSync(this.fdCurrent);
     await this.retry(
-      () => renameSync(this.at('current'), this.at('previous')),
+      () => this.fs.renameSync(this.at('current'), this.at('previous')),
       `unable to rename current to previous in directory ${name}, pausing: `,
     );
     this.fdCurrent = await this.retry(
-      () => openSync(this.at('current'), OPEN_APPEND, 0o600),
+      () => this.fs.openSync(this.at('current'), OPEN_APPEND, 0o600),
       `unable to create ${name}/current, pausing: `,
     );
-    await this.retry(() => fchmodSync(this.fdCurrent, MODE_OPEN), `unable to set mode of ${name}/current, pausing: `);
-    await this.retry(() => chmodSync(this.at('previous'), MODE_COMPLETE), `unable to set mode of ${name}/previous, pausing: `);
+    await this.retry(() => this.fs.fchmodSync(this.fdCurrent, MODE_OPEN), `unable to set mode of ${name}/current, pausing: `);
+    await this.retry(() => this.fs.chmodSync(this.at('previous'), MODE_COMPLETE), `unable to set mode of ${name}/previous, pausing: `);
     if (this.spec.processor === null) {
       await this.finish('previous', 's');
       return;
     }
     await this.process(this.spec.processor);
     const processed = await this.retry(
-      () => openSync(this.at('processed'), OPEN_APPEND, 0o600),
+      () => this.fs.openSync(this.at('processed'), OPEN_APPEND, 0o600),
       `unable to create ${name}/processed, pausing: `,
     );
     await this.retry(() => this.io.fsync(processed), `unable to write ${name}/processed to disk, pausing: `);
-    await this.retry(() => fchmodSync(processed, MODE_COMPLETE), `unable to set mode of ${name}/processed, pausing: `);
+    await this.retry(() => this.fs.fchmodSync(processed, MODE_COMPLETE), `unable to set mode of ${name}/processed, pausing: `);
     closeSync(processed);
     const newstate = await this.retry(
-      () => openSync(this.at('newstate'), OPEN_APPEND, 0o600),
+      () => this.fs.openSync(this.at('newstate'), OPEN_APPEND, 0o600),
       `unable to create ${name}/newstate, pausing: `,
     );
     await this.retry(() => this.io.fsync(newstate), `unable to write ${name}/newstate to disk, pausing: `);
     closeSync(newstate);
-    await this.retry(() => unlinkSync(this.at('previous')), `unable to remove ${name}/previous, pausing: `);
+    await this.retry(() => this.fs.unlinkSync(this.at('previous')), `unable to remove ${name}/previous, pausing: `);
     await this.retry(
-      () => renameSync(this.at('newstate'), this.at('state')),
+      () => this.fs.renameSync(this.at('newstate'), this.at('state')),
       `unable to rename newstate to state in directory ${name}, pausing: `,
     );
     await this.finish('processed', 's');
@@ -298,7 +287,7 @@ export class LogDir {
     let st: Stats;
     for (;;) {
       try {
-        st = statSync(this.at(file));
+        st = this.fs.statSync(this.at(file));
         break;
       } catch (err) {
         this.errno.last = err;
@@ -310,14 +299,14 @@ export class LogDir {
       for (;;) {
         const target = this.stampedName(code);
         try {
-          linkSync(this.at(file), this.at(target));
+          this.fs.linkSync(this.at(file), this.at(target));
           break;
         } catch (err) {
           await this.pause(`unable to link to ${name}/${target}, pausing: `, err);
         }
       }
     }
-    await this.retry(() => unlinkSync(this.at(file)), `unable to remove ${name}/${file}, pausing: `);
+    await this.retry(() => this.fs.unlinkSync(this.at(file)), `unable to remove ${name}/${file}, pausing: `);
     for (;;) {
       const fit = this.filesFit();
       if (fit === Fit.Fits) return;
@@ -330,7 +319,7 @@ export class LogDir {
     const names: Buffer[] = [];
     try {
       // Node's types omit it, but opendir takes the 'buffer' encoding: names stay bytes, as C sees them.
-      const dir = opendirSync(this.base, { encoding: 'buffer' as BufferEncoding });
+      const dir = this.fs.opendirSync(this.base, { encoding: 'buffer' as BufferEncoding });
       try {
         for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
           const entryName = entry.name as unknown as Buffer;
@@ -350,7 +339,7 @@ export class LogDir {
     for (const n of names) if (Buffer.compare(n, oldest) < 0) oldest = n.subarray(0, OLD_PREFIX);
     const victim = names.find((n) => n.subarray(0, oldest.length).equals(oldest));
     // C reads a failed unlink's errno as a failure to read the directory, and pauses.
-    if (victim && !this.errno.attempt(() => unlinkSync(Buffer.concat([Buffer.from(`${this.base}/`), victim])))) {
+    if (victim && !this.errno.attempt(() => this.fs.unlinkSync(Buffer.concat([Buffer.from(`${this.base}/`), victim])))) {
       return Fit.Unreadable;
     }
     return Fit.Removed;
@@ -381,11 +370,11 @@ export class LogDir {
 const ERRNO_ZERO = { errno: 0 };
 
 /** /proc/self/fd/N when /proc is there: a path that keeps meaning the directory `fd` opened. */
-export function procPath(fd: number): string | null {
+export function procPath(fd: number, fs: MultilogFs = ownFs): string | null {
   const path = `/proc/self/fd/${fd}`;
   if (!linuxBranches()) return null;
   try {
-    statSync(path);
+    fs.statSync(path);
     return path;
   } catch {
     return null;

@@ -5,7 +5,7 @@
 // has. A file that cannot be opened, or a shell that cannot be run, is what the C child reports
 // before exiting 111.
 import { spawn } from 'node:child_process';
-import { closeSync, constants, openSync } from './fs.js';
+import { closeSync, constants, ownFs, type MultilogFs } from './fs.js';
 import { constants as os } from 'node:os';
 import type { FdOp, NativeBinding } from '../../native/binding.js';
 import { errnoError, errnoName } from '../errors.js';
@@ -51,11 +51,12 @@ export async function runProcessor(
   messages: { fatal(parts: string, err?: unknown): void },
   stderrFd: number,
   start: ShellStarter,
+  fs: MultilogFs = ownFs,
 ): Promise<ProcessorOutcome> {
   const fds: number[] = [];
   try {
     try {
-      for (const [name, flags] of FILES) fds.push(openSync(job.at(name), flags, 0o644));
+      for (const [name, flags] of FILES) fds.push(fs.openSync(job.at(name), flags, 0o644));
     } catch (err) {
       messages.fatal(`unable to run ${asText(job.command)}: `, err);
       return { kind: 'exited', code: CHILD_FAILED };

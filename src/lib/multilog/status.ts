@@ -1,6 +1,6 @@
 // multilog's status files (`=file`): created if need be (mode 0600), opened for writing without
 // truncating, and overwritten in place with each selected line's first 1000 bytes and newlines.
-import { closeSync, constants, openSync } from './fs.js';
+import { closeSync, constants, ownFs, type MultilogFs } from './fs.js';
 import { MultilogFatal } from './errors.js';
 import type { MultilogIO } from './io.js';
 import { PAUSE_MS } from './logdir.js';
@@ -23,16 +23,16 @@ export interface StatusFile extends StatusLine {
   readonly fd: number;
 }
 
-/** C's f_init for one `=file`; `start` is the starting directory, for relative names. */
-export function openStatus(start: string, name: string): StatusFile {
+/** C's f_init for one `=file`; `start` is the starting directory, for relative names; `fs` the logger's calls. */
+export function openStatus(start: string, name: string, fs: MultilogFs = ownFs): StatusFile {
   const path = name === '' || name.startsWith('/') ? name : `${start}/${name}`;
   try {
-    closeSync(openSync(path, O_WRONLY | O_NONBLOCK | O_APPEND | O_CREAT, 0o600));
+    closeSync(fs.openSync(path, O_WRONLY | O_NONBLOCK | O_APPEND | O_CREAT, 0o600));
   } catch (err) {
     throw new MultilogFatal(`unable to create ${name}: `, err);
   }
   try {
-    const fd = openSync(path, O_WRONLY | O_NONBLOCK);
+    const fd = fs.openSync(path, O_WRONLY | O_NONBLOCK);
     return { name, fd, line: Buffer.alloc(STATUS_SIZE, NEWLINE), dirty: false };
   } catch (err) {
     throw new MultilogFatal(`unable to write ${name}: `, err);

@@ -1,13 +1,13 @@
 // Starting ./run so that a supervisor's death can never leave it running unrecorded. The child
-// is spawned through the launcher's gate (native/gate.c, `daemontools-gate`): it already has
-// ./run's pid and final process state, and waits until the supervisor has written its record
-// (supervise/owner) and sends one byte. A supervisor killed before that closes the gate's pipe,
+// is spawned through the start gate (native/gate.c, `daemontools-gate`; its bytes are
+// gate-protocol.ts's): it already has ./run's pid and final process state, and waits until the
+// supervisor has written its record (supervise/owner) and sends one byte. A supervisor killed before that closes the gate's pipe,
 // and the child ends without running anything; its successor starts ./run once. Without the
 // launcher (a platform with Node shims only), ./run is spawned directly.
 import { closeSync, readSync, writeSync } from 'node:fs';
-import { endianness } from 'node:os';
 import type { ExecPlan, NativeBinding, SpawnResult } from '../../native/index.js';
 import { nativeProgram } from '../../native/launcher.js';
+import { decodeReport, gateArgv, GATE_REPORT_LEN, openMessage } from './gate-protocol.js';
 
 /**
  * Spawns `file` with `argv`, `env` and `plan` (as native spawn does), calls `record(pid)` while
@@ -33,8 +33,7 @@ export function spawnRecorded(
     [reportIn, reportOut] = n.pipe();
     reportOut = keepClear(n, reportOut, taken);
     const gated: ExecPlan = { ...plan, fds: [...plan.fds, ['cloexec', gateIn, false], ['cloexec', reportOut, false]] };
-    const args = ['daemontools-gate', String(gateIn), String(reportOut), file, ...argv];
-    started = n.spawn(launcher, args, env, gated);
+    started = n.spawn(launcher, gateArgv(gateIn, reportOut, file, argv), env, gated);
   } catch (err) {
     for (const fd of [gateIn, gateOut, reportIn, reportOut]) if (fd >= 0) n.close(fd);
     throw err;
@@ -58,7 +57,7 @@ export function spawnRecorded(
     record(started.pid);
   } finally {
     try {
-      writeSync(gateOut, 'g');
+      writeSync(gateOut, openMessage());
     } catch {
       // The child is gone already (killed at the gate): its exit is reaped as any other.
     }
@@ -103,13 +102,13 @@ function keepClear(n: NativeBinding, fd: number, taken: ReadonlySet<number>): nu
 
 /** Waits for the gate's report: end of file once `file` was exec'd, else execve's errno. */
 function readReport(fd: number): number {
-  const buf = Buffer.alloc(4);
+  const buf = Buffer.alloc(GATE_REPORT_LEN);
   let got = 0;
   try {
-    while (got < 4) {
+    while (got < GATE_REPORT_LEN) {
       let r: number;
       try {
-        r = readSync(fd, buf, got, 4 - got, null);
+        r = readSync(fd, buf, got, GATE_REPORT_LEN - got, null);
       } catch (err) {
         if ((err as { code?: string }).code === 'EINTR' || (err as { code?: string }).code === 'EAGAIN') continue;
         return 0;
@@ -120,5 +119,5 @@ function readReport(fd: number): number {
   } finally {
     closeSync(fd);
   }
-  return endianness() === 'LE' ? buf.readInt32LE(0) : buf.readInt32BE(0);
+  return decodeReport(buf);
 }

@@ -2,12 +2,16 @@
 // process of its own, whose /proc/self/cmdline it then reads back.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { commandLine } from '../../../src/lib/proctitle.js';
+import { ReachableCopies } from '../../helpers/reachable.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const IS_ROOT = process.getuid?.() === 0;
 const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+// The unprivileged process loads dist/ and the addon: from a copy nobody can reach, if the checkout is not.
+const copies = new ReachableCopies();
+afterAll(() => copies.remove());
 
 interface Seen {
   kind: string;
@@ -19,10 +23,11 @@ interface Seen {
 
 /** Shows `svscan\0/dir\xe9\0` the way `how` says and writes "X" then a long run at its end. */
 function show(how: string, prefix: readonly string[] = []): Seen {
+  const root = prefix.length > 0 ? copies.packageRoot() : ROOT;
   const script = `
     const fs = require('fs');
-    const p = require(${JSON.stringify(join(ROOT, 'dist/lib/proctitle.js'))});
-    const { native } = require(${JSON.stringify(join(ROOT, 'dist/native/index.js'))});
+    const p = require(${JSON.stringify(join(root, 'dist/lib/proctitle.js'))});
+    const { native } = require(${JSON.stringify(join(root, 'dist/native/index.js'))});
     const cmdline = () => fs.readFileSync('/proc/self/cmdline').toString('hex');
     const bytes = p.commandLine([Buffer.from('svscan'), Buffer.from('2f646972e9', 'hex')]);
     const before = cmdline();
