@@ -20,6 +20,11 @@ export interface MultilogOptions {
    * a processor was at work. Nothing of C's own recovery changes otherwise.
    */
   readonly resume?: boolean;
+  /**
+   * False for a host of many loggers: each log directory's descriptor is let go once it is
+   * recovered and opened again only when needed (dir-handle.ts). C's own, true, by default.
+   */
+  readonly holdDirectories?: boolean;
 }
 
 export class Multilog {
@@ -65,7 +70,7 @@ export class Multilog {
       }
       const errno = new ErrnoTrace();
       const dirs: LogDir[] = [];
-      for (const spec of script.dirs) dirs.push(await LogDir.open(spec, start, io, errno, options.resume ?? false));
+      for (const spec of script.dirs) dirs.push(await LogDir.open(spec, start, io, errno, options.resume ?? false, options.holdDirectories ?? true));
       return new Multilog(script, io, statuses, dirs);
     } finally {
       closeSync(startFd);
