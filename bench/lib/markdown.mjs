@@ -2,7 +2,7 @@
 import { markdownTable } from './report.mjs';
 
 export function markdown({ results, machine, opts, seconds, available }) {
-  const args = [opts.quick ? '--quick' : '', opts.only.length < 5 ? `--only ${opts.only.join(',')}` : '', '--write'].filter(Boolean);
+  const args = [opts.quick ? '--quick' : '', opts.named ? `--only ${opts.only.join(',')}` : '', '--write'].filter(Boolean);
   const out = [
     '# Benchmarks',
     '',
