@@ -109,3 +109,23 @@ test.skipIf(process.platform !== 'linux')('out of descriptors (hard limit 1024, 
   // Nothing but those warnings was said: no failed fork, no logger's fatal error.
   expect(svscan.stderr.split('\n').filter((l) => l !== '' && !refused.some((n) => `${l}\n` === warning(n)))).toEqual([]);
 });
+
+test.skipIf(process.platform !== 'linux')('a service refused for want of descriptors gets C\'s warning once per scan, no more', { timeout: 240000 }, async () => {
+  const names = Array.from({ length: 100 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+  for (const name of names) box.service(name, TALKER, { log: '#!/bin/sh\nexec multilog t ./main\n' });
+  // No timed rescan: a scan happens at the start and when an entry of the scan directory appears.
+  const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_RESCAN_SECONDS: '86400' }, ['prlimit', '--nofile=1024:1024']);
+  const warning = (name: string): string => `svscan: warning: unable to start ${name}: process cannot open more files\n`;
+  const times = (name: string): number => svscan.stderr.split(warning(name)).length - 1;
+  // Names are scanned in order, so the last one's warning closes a scan's.
+  const last = names.at(-1)!;
+  await until('the first scan refused some', () => times(last) === 1, 60000, () => svscan.stderr);
+  const refused = names.filter((n) => times(n) > 0);
+  expect(refused.length).toBeGreaterThan(0);
+  expect(refused.map(times)).toEqual(refused.map(() => 1));
+  // A new entry makes one more scan: each refused service is warned once more, the new one once.
+  box.service('zz', TALKER, { log: '#!/bin/sh\nexec multilog t ./main\n' });
+  await until('the second scan', () => times('zz') === 1, 60000, () => svscan.stderr);
+  expect(refused.map(times)).toEqual(refused.map(() => 2));
+  expect(svscan.stderr.split('\n').filter((l) => l !== '' && ![...refused, 'zz'].some((n) => `${l}\n` === warning(n)))).toEqual([]);
+});
