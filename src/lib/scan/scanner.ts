@@ -79,8 +79,8 @@ interface Entry<H> {
 export class Scanner<H> {
   private readonly entries = new Map<string, Entry<H>>();
   private frozen = false;
-  /** Descriptors new entries may still take in the scan under way. */
-  private spare = Infinity;
+  /** What new services may still take this scan; counted when the scan first meets one (null: not yet). */
+  private spare: number | null = null;
 
   constructor(
     private readonly host: ScanHost<H>,
@@ -133,7 +133,9 @@ export class Scanner<H> {
       this.host.problem({ kind: 'readdir', error });
       return false;
     }
-    this.spare = this.spareDescriptors();
+    // Counted only for a scan that meets a new service: reading /proc/self/fd for every rescan
+    // of an idle tree of thousands costs more than the rest of the scan.
+    this.spare = null;
     for (const name of names) this.visit(name);
     for (const [key, entry] of this.entries) {
       if (entry.active || entry.main !== null || entry.log !== null) continue;
@@ -195,6 +197,7 @@ export class Scanner<H> {
     }
     // Started whole or not at all: a service whose logger could not follow would fill its pipe.
     const cost = hasLog ? DESCRIPTOR_COST.logged : DESCRIPTOR_COST.plain;
+    this.spare ??= this.spareDescriptors();
     if (cost > this.spare) {
       this.host.problem({ kind: 'descriptors', name, error: outOfDescriptors() });
       return undefined;
