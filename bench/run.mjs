@@ -18,25 +18,27 @@ import { reaction } from './groups/reaction.mjs';
 import { logging } from './groups/logging.mjs';
 import { idle } from './groups/idle.mjs';
 import { descriptors } from './groups/descriptors.mjs';
+import { scale } from './groups/scale.mjs';
 import { markdown } from './lib/markdown.mjs';
 import { MAX_LOAD, load1, refuseAfter, refuseBefore } from './lib/trust.mjs';
 
-const GROUPS = { startup, memory, reaction, logging, idle, descriptors };
+const GROUPS = { startup, memory, reaction, logging, idle, descriptors, scale };
 const GROUP_TIMEOUT_MS = 30 * 60 * 1000;
 
 function usage(code) {
   process.stdout.write(
     `usage: npm run bench -- [--quick] [--only ${Object.keys(GROUPS).join('|')}[,...]] [--write] [--build]\n` +
-      '  --quick  fewer runs, shorter windows\n  --only   run only these groups\n' +
-      `  --write  regenerate BENCHMARKS.md: only from a full run (every group, not --quick) with the\n` +
-      `           1-minute load average below ${MAX_LOAD} at its start and at its end\n` +
+      '  --quick  fewer runs, shorter windows (scale, minutes long, is left out unless named in --only)\n' +
+      '  --only   run only these groups (10,000 services: --only scale)\n' +
+      `  --write  regenerate BENCHMARKS.md: only from a full run (every group but scale, not --quick)\n` +
+      `           with the 1-minute load average below ${MAX_LOAD} at its start and at its end\n` +
       '  --build  compile dist/ and bin/ first (npm run compile)\n',
   );
   process.exit(code);
 }
 
 function parseArgs(argv) {
-  const opts = { quick: false, write: false, build: false, only: Object.keys(GROUPS) };
+  const opts = { quick: false, write: false, build: false, only: Object.keys(GROUPS), named: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
@@ -45,6 +47,7 @@ function parseArgs(argv) {
     else if (a === '--only' || a.startsWith('--only=')) {
       const value = a === '--only' ? argv[++i] : a.slice(7);
       opts.only = (value ?? '').split(',').filter(Boolean);
+      opts.named = true;
       if (opts.only.length === 0 || opts.only.some((g) => !(g in GROUPS))) usage(100);
     } else if (a === '--help' || a === '-h') usage(0);
     else usage(100);
@@ -99,7 +102,7 @@ async function main() {
     let result;
     const groupStart = Date.now();
     try {
-      result = await withTimeout(GROUPS[name]({ quick: opts.quick, available }), GROUP_TIMEOUT_MS, name);
+      result = await withTimeout(GROUPS[name]({ quick: opts.quick, available, named: opts.named }), GROUP_TIMEOUT_MS, name);
     } catch (err) {
       result = group(name, []);
       result.notes.push(`n/a (group failed: ${err.message})`);

@@ -2,7 +2,8 @@
 import { markdownTable } from './report.mjs';
 import { MAX_LOAD, MAX_SPREAD, SPREAD_MARK } from './trust.mjs';
 
-export function markdown({ results, machine, seconds, available }) {
+export function markdown({ results, machine, opts, seconds, available }) {
+  const args = [opts.quick ? '--quick' : '', opts.named ? `--only ${opts.only.join(',')}` : '', '--write'].filter(Boolean);
   const out = [
     '# Benchmarks',
     '',

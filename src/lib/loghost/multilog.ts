@@ -53,7 +53,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
   const run = async (): Promise<void> => {
     const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who), actor });
     try {
-      engine = await Multilog.open(script, io, { cwd: proc.identity.cwd });
+      engine = await Multilog.open(script, io, { cwd: proc.identity.cwd, holdDirectories: false });
     } catch (err) {
       if (!(err instanceof MultilogFatal)) throw err;
       messages.fatal(err.parts, err.cause);

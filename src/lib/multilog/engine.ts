@@ -22,6 +22,11 @@ export interface MultilogOptions {
   readonly resume?: boolean;
   /** Every line through the byte-by-byte model of C's buffers, never in bulk: for tests comparing the two. */
   readonly modelOnly?: boolean;
+  /**
+   * False for a host of many loggers: each log directory's descriptor is let go once it is
+   * recovered and opened again only when needed (dir-handle.ts). C's own, true, by default.
+   */
+  readonly holdDirectories?: boolean;
 }
 
 export class Multilog {
@@ -69,7 +74,7 @@ export class Multilog {
       }
       const errno = new ErrnoTrace();
       const dirs: LogDir[] = [];
-      for (const spec of script.dirs) dirs.push(await LogDir.open(spec, start, io, errno, options.resume ?? false));
+      for (const spec of script.dirs) dirs.push(await LogDir.open(spec, start, io, errno, options.resume ?? false, options.holdDirectories ?? true));
       return new Multilog(script, io, statuses, dirs, options.modelOnly ?? false);
     } finally {
       closeSync(startFd);

@@ -8,6 +8,7 @@ import { linuxBranches } from '../../native/platform.js';
 import { ErrnoTrace, MultilogFatal } from './errors.js';
 import type { MultilogIO } from './io.js';
 import type { LogDirSpec } from './script.js';
+import { heldDir, lentDir, type DirHandle } from './dir-handle.js';
 import { LogStream } from './stream.js';
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_APPEND, O_CREAT, O_TRUNC, O_DIRECTORY } = constants;
@@ -42,9 +43,8 @@ export class LogDir {
     readonly spec: LogDirSpec,
     private readonly io: MultilogIO,
     private readonly errno: ErrnoTrace,
-    /** A path reaching the directory we opened, even if it is renamed: /proc/self/fd/N where there is one. */
-    private readonly base: string,
-    private readonly fdDir: number,
+    /** Reaches the directory we opened, even if it is renamed (dir-handle.ts). */
+    private dir: DirHandle,
     private readonly fdLock: number,
   ) {
     this.fs = io.fs ?? ownFs;
@@ -52,8 +52,12 @@ export class LogDir {
     this.stream = new LogStream(spec.size, 0);
   }
 
-  /** C multilog's restart(): opens, locks and recovers the directory; fatal errors throw MultilogFatal. */
-  static async open(spec: LogDirSpec, start: string, io: MultilogIO, errno: ErrnoTrace, resume = false): Promise<LogDir> {
+  /**
+   * C multilog's restart(): opens, locks and recovers the directory; fatal errors throw
+   * MultilogFatal. With `hold` false (a host of many loggers) the directory's descriptor is let go
+   * once it is recovered and opened again only when a rotation or a clean-up needs it.
+   */
+  static async open(spec: LogDirSpec, start: string, io: MultilogIO, errno: ErrnoTrace, resume = false, hold = true): Promise<LogDir> {
     const fs = io.fs ?? ownFs;
     const name = spec.path;
     const path = name.startsWith('/') ? name : `${start}/${name}`;
@@ -76,8 +80,9 @@ export class LogDir {
     } catch (err) {
       throw new MultilogFatal(`unable to lock directory ${name}: `, err);
     }
-    const dir = new LogDir(spec, io, errno, base, fdDir, fdLock);
+    const dir = new LogDir(spec, io, errno, heldDir(fdDir, base), fdLock);
     await dir.recover(resume);
+    if (!hold && base !== path) dir.dir = lentDir(fdDir, fdLock, fs) ?? dir.dir;
     return dir;
   }
 
@@ -96,15 +101,16 @@ export class LogDir {
 
   /** Where the directory is now (a child cannot use our /proc/self/fd path). */
   private realPath(): string {
+    const base = this.dir.path();
     try {
-      return this.base.startsWith('/proc/') ? this.fs.readlinkSync(this.base) : this.base;
+      return base.startsWith('/proc/') ? this.fs.readlinkSync(base) : base;
     } catch {
-      return this.base;
+      return base;
     }
   }
 
   private at(file: string): string {
-    return `${this.base}/${file}`;
+    return `${this.dir.path()}/${file}`;
   }
 
   private async recover(resume: boolean): Promise<void> {
@@ -210,7 +216,8 @@ export class LogDir {
 
   /** Releases the descriptors (the lock with them); for a host that goes on living. */
   release(): void {
-    for (const fd of [this.fdCurrent, this.fdLock, this.fdDir]) {
+    this.dir.release();
+    for (const fd of [this.fdCurrent, this.fdLock]) {
       try {
         closeSync(fd);
       } catch {
@@ -264,9 +271,18 @@ export class LogDir {
   /** Runs the processor until it exits 0. */
   private async process(command: string): Promise<void> {
     const name = this.spec.path;
-    const job = { command, cwd: this.realPath(), at: (file: string) => this.at(file) };
     for (;;) {
-      const outcome = await this.io.runProcessor(job);
+      let cwd: string;
+      try {
+        cwd = this.realPath();
+      } catch (err) {
+        // The directory cannot be reached again (dir-handle.ts): C's child failing its fchdir.
+        this.io.fatal(`unable to switch to ${name}: `, err);
+        this.io.warn(`processor failed in ${name}, pausing`);
+        await this.io.sleep(PAUSE_MS);
+        continue;
+      }
+      const outcome = await this.io.runProcessor({ command, cwd, at: (file: string) => this.at(file) });
       if (outcome.kind === 'forkFailed') {
         await this.pause(`unable to fork for processor in ${name}, pausing: `, outcome.error);
         continue;
@@ -317,9 +333,11 @@ export class LogDir {
   /** C's filesfit(): counts the @ files; when there are `num` or more, removes the oldest one. */
   filesFit(): Fit {
     const names: Buffer[] = [];
+    let base: string;
     try {
+      base = this.dir.path();
       // Node's types omit it, but opendir takes the 'buffer' encoding: names stay bytes, as C sees them.
-      const dir = this.fs.opendirSync(this.base, { encoding: 'buffer' as BufferEncoding });
+      const dir = this.fs.opendirSync(base, { encoding: 'buffer' as BufferEncoding });
       try {
         for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
           const entryName = entry.name as unknown as Buffer;
@@ -339,7 +357,7 @@ export class LogDir {
     for (const n of names) if (Buffer.compare(n, oldest) < 0) oldest = n.subarray(0, OLD_PREFIX);
     const victim = names.find((n) => n.subarray(0, oldest.length).equals(oldest));
     // C reads a failed unlink's errno as a failure to read the directory, and pauses.
-    if (victim && !this.errno.attempt(() => this.fs.unlinkSync(Buffer.concat([Buffer.from(`${this.base}/`), victim])))) {
+    if (victim && !this.errno.attempt(() => this.fs.unlinkSync(Buffer.concat([Buffer.from(`${base}/`), victim])))) {
       return Fit.Unreadable;
     }
     return Fit.Removed;

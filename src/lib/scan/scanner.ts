@@ -51,10 +51,11 @@ export interface ScanHost<H> extends PipeSyscalls {
 /**
  * What starting a service costs the process the supervisors live in, in descriptors: each
  * supervisor holds lock, control and ok; a logged one adds the pipe's two ends and, for a logger
- * hosted here, its stub's socket and input and its log directory, lock and current (what
- * src/lib/loghost holds while it waits for input).
+ * hosted here, its stub's socket and input and its log directory's lock and current (what
+ * src/lib/loghost holds while it waits for input; the directory itself is opened only for a
+ * rotation, out of the reserve).
  */
-export const DESCRIPTOR_COST = { plain: 3, logged: 3 + 3 + 2 + 5 } as const;
+export const DESCRIPTOR_COST = { plain: 3, logged: 3 + 3 + 2 + 4 } as const;
 /**
  * Kept free for what running services need now and then (a fork's pipes, status.new, a logger's
  * ledger and bin for a chunk, a processor): a new service is not started into it, so a command
