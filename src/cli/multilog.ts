@@ -50,8 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // A stub whose host died runs as this process until a new svscan asks it back (rehost.ts): then
   // it ends as at SIGTERM (the line in hand finished, `current` complete) and becomes a stub again.
   const rehost = lostHost() ? (require('../lib/loghost/rehost.js') as typeof import('../lib/loghost/rehost.js')) : null;
-  // What the dead host had read of a line and not written comes first.
-  const held = rehost?.takeHeld(takeRecord());
+  // Our input settled by the dead host's ledger; what it had read of a line and not written comes first.
+  const held = rehost?.settleOwnInput(native(), takeRecord());
   if (held?.length) await engine.push(held);
   let host = 0;
   const waiting = rehost?.awaitHost(native(), (pid) => {

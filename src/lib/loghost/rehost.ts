@@ -5,7 +5,7 @@
 // as at a clean exit (C's next start goes on appending to a complete `current`), and execs the
 // launcher again with DAEMONTOOLS_REHOST=<host pid> and its recorded process state: the same
 // pid becomes a stub once more, with its engine in the new host, reading the rest of the pipe.
-import { closeSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { envBytes, toBytes } from '../exec/bytes.js';
 import { FIELD, recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
 import { launcherPath } from '../../native/launcher.js';
+import { settleInput } from '../multilog/settle-input.js';
 import { HAND_BACK, loggerSocket, REHOST_LETTER, REHOST_VAR, rehostValue } from './protocol.js';
 
 export { loggerSocket, REHOST_VAR } from './protocol.js';
@@ -66,23 +67,38 @@ export function askBack(pid: number, tries = ASK_TRIES): void {
 }
 
 /**
- * Logger side, a stub whose host died: the bytes of a line's head the host had read and not
- * written (native/stub.c left them in the descriptor named by " h=" in the record), to be taken in
- * before the rest of stdin. The descriptor is closed here.
+ * Logger side, a stub whose host died: settles stdin by the ledger and bin the stub handed on
+ * (native/stub.c names them in the record, ` p=FD d=R:W`: src/lib/multilog/settle-input.ts) and
+ * returns the bytes of a line's head the host had read and not written, to be taken in before the
+ * rest of stdin. The ledger and bin are closed here.
  */
-export function takeHeld(record: string | undefined): Buffer {
-  const fd = recordField(record, FIELD.held);
-  if (fd === undefined || !/^[0-9]+$/.test(fd)) return Buffer.alloc(0);
+export function settleOwnInput(n: NativeBinding, record: string | undefined): Buffer {
+  const ledger = recordField(record, FIELD.ledger);
+  const bin = /^([0-9]+):([0-9]+)$/.exec(recordField(record, FIELD.bin) ?? '');
+  if (ledger === undefined || !/^[0-9]+$/.test(ledger) || !bin) return Buffer.alloc(0);
+  const fds = [Number(ledger), Number(bin[1]), Number(bin[2])] as const;
   try {
-    return readFileSync(Number(fd));
+    // Our own files: `current` paths are as our cwd sees them.
+    return settleInput(n, 0, { ledger: fds[0], bin: [fds[1], fds[2]] }, (f) => grownPast(f.path, f.size));
   } catch {
     return Buffer.alloc(0);
   } finally {
-    try {
-      closeSync(Number(fd));
-    } catch {
-      // not open after all
+    for (const fd of fds) {
+      try {
+        closeSync(fd);
+      } catch {
+        // not open after all
+      }
     }
+  }
+}
+
+/** Whether the file at `path` is larger than `size` now. */
+export function grownPast(path: string, size: number): boolean {
+  try {
+    return statSync(path).size > size;
+  } catch {
+    return false;
   }
 }
 
