@@ -17,9 +17,10 @@ import { reaction } from './groups/reaction.mjs';
 import { logging } from './groups/logging.mjs';
 import { idle } from './groups/idle.mjs';
 import { descriptors } from './groups/descriptors.mjs';
+import { absence } from './groups/absence.mjs';
 import { markdown } from './lib/markdown.mjs';
 
-const GROUPS = { startup, memory, reaction, logging, idle, descriptors };
+const GROUPS = { startup, memory, reaction, logging, idle, descriptors, absence };
 const GROUP_TIMEOUT_MS = 30 * 60 * 1000;
 
 function usage(code) {

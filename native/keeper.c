@@ -37,8 +37,8 @@ int main(int argc, char **argv) {
     prctl(PR_SET_PDEATHSIG, SIGHUP);
     if ((long)getppid() != atol(argv[2])) orphaned = 1; /* gone before we asked */
     while (!orphaned) sigsuspend(&old);
-    sa.sa_handler = SIG_DFL;
-    sigaction(SIGHUP, &sa, NULL);
+    /* The handler stays: each of svscan's threads that dies hands us on, and each time the kernel
+     * sends the signal again. */
     pid_t child = fork();
     if (child == 0) {
       sigprocmask(SIG_SETMASK, &old, NULL);

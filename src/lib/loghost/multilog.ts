@@ -4,6 +4,7 @@
 // (processor-context.ts); its exit code goes back to the stub.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { native } from '../../native/index.js';
 import { errorWords } from '../error-str.js';
 import { Multilog } from '../multilog/engine.js';
@@ -11,6 +12,7 @@ import { MultilogFatal } from '../multilog/errors.js';
 import { setFsActor, type FsActor } from '../multilog/fs.js';
 import { pump, CHUNK } from '../multilog/input.js';
 import { peekingReader } from '../multilog/peek.js';
+import { grownPast, settleInput } from '../multilog/settle-input.js';
 import { systemIO } from '../multilog/io.js';
 import { parseScript, type Script } from '../multilog/script.js';
 import { asIdentity, type Identity } from './identity.js';
@@ -50,6 +52,10 @@ export const hostMultilog: LoggerFactory = (proc) => {
   let engine: Multilog | null = null;
   let alarmed = false;
   let terminated = false;
+  /** A TERM reached the logger (not a hand-back): it ends. */
+  let signalled = false;
+  /** The host that asked for the logger, once one did. */
+  let handBackTo = 0;
   let aborted = false;
   // Stopped (svc -p, a SIGSTOP), the stub's engine reads nothing, as a stopped C multilog.
   const stops = stubStops(n, proc.identity.pid);
@@ -57,23 +63,42 @@ export const hostMultilog: LoggerFactory = (proc) => {
   const run = async (): Promise<void> => {
     const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who) });
     try {
-      engine = await Multilog.open(script, io, { cwd: proc.identity.cwd });
+      // A stub whose host died left `current` open: no crash of the logger's, it is gone on with.
+      engine = await Multilog.open(script, io, { cwd: proc.identity.cwd, resume: proc.resumed });
     } catch (err) {
       if (!(err instanceof MultilogFatal)) throw err;
       messages.fatal(err.parts, err.cause);
       proc.exit(EXIT_TEMPORARY);
       return;
     }
+    // What a host before us left in hand (its ledger), settled before the first read; the line
+    // head it held comes first.
+    const held = settle();
+    if (held.length) await engine.push(held);
     // Signals that came during start-up count after the first read, as in C.
     if (alarmed) void engine.rotate();
     if (terminated) engine.terminate();
     // The input is taken out of the pipe only once written out: if svscan dies in between, the
     // bytes are still there for the logger's fallback or the next host.
-    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.keeping, () => aborted, stops));
+    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.keeping, () => aborted, stops, held));
     // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here
     // (a killed logger's engine was released by pump already: the flag cannot change in between).
     if (!aborted) engine.release();
-    proc.exit(0);
+    // Asked for by another host and not told to end: the stub goes there, its line finished.
+    if (handBackTo !== 0 && !signalled) proc.moveTo(handBackTo);
+    else proc.exit(0);
+  };
+  const settle = (): Buffer => {
+    const kept = proc.keeping?.lend() ?? null;
+    if (!kept) return Buffer.alloc(0);
+    try {
+      // `current` paths as the logger's cwd shows them, looked at as the logger.
+      return settleInput(n, proc.stdin, kept, (f) => asIdentity(n, who, () => grownPast(resolve(proc.identity.cwd, f.path), f.size)));
+    } catch {
+      return Buffer.alloc(0);
+    } finally {
+      proc.keeping!.giveBack(kept);
+    }
   };
   acting.run(actor, () => {
     run().catch((err: unknown) => {
@@ -90,6 +115,14 @@ export const hostMultilog: LoggerFactory = (proc) => {
       }),
     terminate: () =>
       acting.run(actor, () => {
+        signalled = true;
+        if (engine) engine.terminate();
+        else terminated = true;
+      }),
+    handBack: (host) =>
+      acting.run(actor, () => {
+        if (handBackTo !== 0) return;
+        handBackTo = host;
         if (engine) engine.terminate();
         else terminated = true;
       }),

@@ -4,7 +4,7 @@
 // pipe next: a new host (loghost/multilog.ts) or the logger's own Node multilog (cli/multilog.ts).
 // Each step leaves the ledger and the bin telling the truth, so a reader that dies in the middle
 // leaves the next one the same decision. Linux only.
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync, statSync, writeSync } from 'node:fs';
 import type { NativeBinding } from '../../native/binding.js';
 import { decodeLedger, encodeLedger, type LedgerFile } from './ledger.js';
 import type { Kept } from './peek.js';
@@ -91,5 +91,14 @@ function empty(binRead: number): void {
     } catch {
       return; // EAGAIN: empty
     }
+  }
+}
+
+/** Whether the file at `path` is larger than `size` now (a ledger's `grown`). */
+export function grownPast(path: string, size: number): boolean {
+  try {
+    return statSync(path).size > size;
+  } catch {
+    return false;
   }
 }
