@@ -52,7 +52,11 @@ static void relay(int sig) {
   errno = saved;
 }
 
-static int host_connect(long host) {
+/* Connects to the host socket of `host`. The host is only the process it names (strict), running
+ * as root or as us; a socket that outlived it (svscan's, held by its pipe keeper until the orphan
+ * host takes it, which listens on it anew) is the host's successor's when its peer runs as root or
+ * as us: the name stayed bound from the host's death on, and such a process could read us anyway. */
+static int host_connect(long host, int strict) {
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s == -1) return -1;
   /* Keep descriptors 0-63 as the program's: a closed stdin must stay closed. */
@@ -71,7 +75,7 @@ static int host_connect(long host) {
      * or as us. */
     struct ucred peer;
     socklen_t len = sizeof peer;
-    if (getsockopt(high, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && (long)peer.pid == host &&
+    if (getsockopt(high, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && (!strict || (long)peer.pid == host) &&
         (peer.uid == 0 || peer.uid == geteuid()))
       return high;
   }
@@ -157,7 +161,7 @@ static enum parting serve(int fd, long *next) {
  * multilog waits to be taken over again. */
 void run_as_stub(long rehost) {
   long host = rehost > 0 ? rehost : (long)getppid();
-  int fd = host_connect(host);
+  int fd = host_connect(host, 1);
   if (fd == -1) {
     if (rehost > 0) record_put(FIELD_HOSTLESS);
     return;
@@ -227,13 +231,13 @@ void run_as_stub(long rehost) {
     close(fd);
     if (how == HOST_REFUSED) break;
     fd = -1;
-    if (how == HOST_MOVED && (fd = host_connect(next)) != -1) {
+    if (how == HOST_MOVED && (fd = host_connect(next, 1)) != -1) {
       host = next;
       again = 1;
       continue;
     }
     lost = 1;
-    if (how == HOST_GONE && again && (fd = host_connect(host)) != -1) {
+    if (how == HOST_GONE && again && (fd = host_connect(host, 0)) != -1) {
       again = 0;
       continue;
     }

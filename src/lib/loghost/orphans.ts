@@ -79,7 +79,7 @@ export function hostOrphans(n: NativeBinding, listenFd: number, pipes: ReadonlyS
         clearTimeout(idle);
         onHosted?.();
         // A new svscan asks for the logger where a lost logger waits to be asked (rehost.ts).
-        const asked = awaitHost(n, (host) => logger.handBack(host), pid);
+        const asked = awaitHost(n, (host) => logger.handBack?.(host), pid);
         return () => {
           asked?.close();
           hosted--;

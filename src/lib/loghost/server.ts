@@ -56,8 +56,8 @@ export interface HostedLogger {
   continued(): void;
   /** The logger process is gone: stop at once (nothing more is reported to it). */
   abort(): void;
-  /** Another host asked for the logger: finish the line in hand, then send the stub to `host` (moveTo). */
-  handBack(host: number): void;
+  /** Another host asked for the logger: finish the line in hand, then send the stub to `host` (moveTo); an engine without it is not handed back. */
+  handBack?(host: number): void;
 }
 
 /** Makes an engine for a logger process, or returns null to let the stub run on its own. */
