@@ -27,7 +27,8 @@ function orphanHost(dir, scan) {
     if (!/^\d+$/.test(name)) continue;
     const argv = cmdline(name);
     const at = argv.findIndex((a) => a.endsWith('/orphan-host.js'));
-    if (at >= 0 && argv[at + 1] === dir && argv[at + 2] === String(scan)) return Number(name);
+    // (The keeper's own argv names it too.)
+    if (at >= 0 && argv[0] !== 'daemontools-keeper' && argv[at + 1] === dir && argv[at + 2] === String(scan)) return Number(name);
   }
   return null;
 }

@@ -64,7 +64,8 @@ function orphanHost(dir: string, scan: number): number | undefined {
     if (!/^[0-9]+$/.test(entry)) continue;
     const argv = cmdline(Number(entry)).split('\0');
     const at = argv.findIndex((a) => a.endsWith('/orphan-host.js'));
-    if (at >= 0 && argv[at + 1] === dir && argv[at + 2] === String(scan)) return Number(entry);
+    // (The keeper's own argv names it too.)
+    if (at >= 0 && argv[0] !== 'daemontools-keeper' && argv[at + 1] === dir && argv[at + 2] === String(scan)) return Number(entry);
   }
   return undefined;
 }
