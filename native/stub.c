@@ -52,11 +52,18 @@ static void relay(int sig) {
   errno = saved;
 }
 
-/* Connects to the host socket of `host`. The host is only the process it names (strict), running
- * as root or as us; a socket that outlived it (svscan's, held by its pipe keeper until the orphan
- * host takes it, which listens on it anew) is the host's successor's when its peer runs as root or
- * as us: the name stayed bound from the host's death on, and such a process could read us anyway. */
-static int host_connect(long host, int strict) {
+/* How sure the host's peer must be the process it names. */
+enum trust {
+  HOST_ITSELF,    /* the process `host`, running as root or as us */
+  HOST_OR_HEIR,   /* that, unless `host` is our parent and has died: then as SUCCESSOR */
+  HOST_SUCCESSOR, /* whoever listens on the socket `host` left, running as root or as us */
+};
+
+/* Connects to the host socket of `host`. A socket that outlived its host (svscan's, held by its
+ * pipe keeper until the orphan host takes it and listens on it anew, when the kernel names the
+ * orphan host as the peer) is the host's successor's when its peer runs as root or as us: the name
+ * stayed bound from the host's death on, and such a process could read us anyway. */
+static int host_connect(long host, enum trust trust) {
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s == -1) return -1;
   /* Keep descriptors 0-63 as the program's: a closed stdin must stay closed. */
@@ -75,7 +82,8 @@ static int host_connect(long host, int strict) {
      * or as us. */
     struct ucred peer;
     socklen_t len = sizeof peer;
-    if (getsockopt(high, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && (!strict || (long)peer.pid == host) &&
+    int heir = trust == HOST_SUCCESSOR || (trust == HOST_OR_HEIR && (long)getppid() != host);
+    if (getsockopt(high, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && ((long)peer.pid == host || heir) &&
         (peer.uid == 0 || peer.uid == geteuid()))
       return high;
   }
@@ -161,7 +169,8 @@ static enum parting serve(int fd, long *next) {
  * multilog waits to be taken over again. */
 void run_as_stub(long rehost) {
   long host = rehost > 0 ? rehost : (long)getppid();
-  int fd = host_connect(host, 1);
+  /* Our parent may die while we wait in its queue: its socket is then the orphan host's. */
+  int fd = host_connect(host, rehost > 0 ? HOST_ITSELF : HOST_OR_HEIR);
   if (fd == -1) {
     if (rehost > 0) record_put(FIELD_HOSTLESS);
     return;
@@ -231,13 +240,13 @@ void run_as_stub(long rehost) {
     close(fd);
     if (how == HOST_REFUSED) break;
     fd = -1;
-    if (how == HOST_MOVED && (fd = host_connect(next, 1)) != -1) {
+    if (how == HOST_MOVED && (fd = host_connect(next, HOST_ITSELF)) != -1) {
       host = next;
       again = 1;
       continue;
     }
     lost = 1;
-    if (how == HOST_GONE && again && (fd = host_connect(host, 0)) != -1) {
+    if (how == HOST_GONE && again && (fd = host_connect(host, HOST_SUCCESSOR)) != -1) {
       again = 0;
       continue;
     }
