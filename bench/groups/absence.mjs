@@ -54,6 +54,8 @@ async function measure(flavour, n, settleMs) {
   const base = tempDir('absence');
   try {
     const { root } = await startTree(flavour, base, n, { timeoutMs: Math.max(60000, n * 400) });
+    // Every stub hosted (its connection in svscan), so the figure is the steady tree's.
+    await waitFor(() => sockets(root) >= n, { timeoutMs: Math.max(30000, n * 60), intervalMs: 200 });
     await sleep(settleMs);
     const procs = tree(root).filter((p) => roleOf(p) !== 'service');
     const before = sum(procs.map((p) => p.pid));
