@@ -19,10 +19,11 @@ import { logging } from './groups/logging.mjs';
 import { idle } from './groups/idle.mjs';
 import { descriptors } from './groups/descriptors.mjs';
 import { scale } from './groups/scale.mjs';
+import { absence } from './groups/absence.mjs';
 import { markdown } from './lib/markdown.mjs';
 import { MAX_LOAD, load1, refuseAfter, refuseBefore } from './lib/trust.mjs';
 
-const GROUPS = { startup, memory, reaction, logging, idle, descriptors, scale };
+const GROUPS = { startup, memory, reaction, logging, idle, descriptors, absence, scale };
 const GROUP_TIMEOUT_MS = 30 * 60 * 1000;
 
 function usage(code) {

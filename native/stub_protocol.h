@@ -1,7 +1,8 @@
 /* The logger stub's wire formats, in one place for C (src/lib/loghost/protocol.ts is the
  * TypeScript side, test/native/wire.test.ts proves the two agree): the socket it finds its host
  * at, the bytes the two exchange, the variable a logger handing itself back sets, and the ledger
- * the host keeps in the stub's memory file (written by src/lib/multilog/ledger.ts). */
+ * the host keeps in the stub's memory file (written by src/lib/multilog/ledger.ts; the stub only
+ * keeps it: whoever reads its input next settles it, src/lib/multilog/settle-input.ts). */
 #ifndef DAEMONTOOLS_STUB_PROTOCOL_H
 #define DAEMONTOOLS_STUB_PROTOCOL_H
 
@@ -24,6 +25,8 @@
 #define HOST_MESSAGE_LEN 2
 #define HOST_EXIT 'X'   /* exit with the code that follows */
 #define HOST_REFUSE 'F' /* not hosted (0 follows): run as an ordinary multilog */
+#define HOST_MOVE 'M'   /* go to another host: the count of digits follows, then its pid's digits */
+#define HOST_MOVE_DIGITS 20
 
 /* DAEMONTOOLS_REHOST=HOST:LETTERS, set only by our own Node multilog execing the launcher to
  * become a stub of HOST; LETTERS are the signals it held blocked for the hand-over only. */
@@ -42,7 +45,8 @@ struct ledger {
 
 /* Parses the ledger in text[0..len) (text[len] must be writable: each PATH is NUL-terminated in
  * place) and calls file(SIZE, PATH, ctx) for each listed `current`. Returns 0, or -1 when it is
- * not a ledger. */
+ * not a ledger. No program of ours reads the ledger in C any more: this is the format's C reading,
+ * which test/fixtures/wire.c proves agrees with TypeScript's. */
 static inline int ledger_parse(char *text, size_t len, struct ledger *out,
                                void (*file)(unsigned long long size, const char *path, void *ctx), void *ctx) {
   text[len] = 0;

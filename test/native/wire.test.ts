@@ -51,6 +51,7 @@ describe('the C headers name what TypeScript names', () => {
     ['HOST_MESSAGE_LEN', '2'],
     ['HOST_EXIT', byte(HOST.exit)],
     ['HOST_REFUSE', byte(HOST.refuse)],
+    ['HOST_MOVE', byte(HOST.move)],
     ['REHOST_VAR', REHOST_VAR],
     ['REHOST_SEP', REHOST_SEP],
     ['REHOST_TERM', REHOST_LETTER.SIGTERM],

@@ -1,12 +1,13 @@
 // A logger whose host died (native/stub.c marks its record " s=1"): it runs as an ordinary
-// multilog on its own stdin, taking in first the line head the host held, until an svscan that
+// multilog on its own stdin, settled first by the dead host's ledger (settle-input.ts) and taking
+// in first the line head the host held, until an svscan that
 // adopted it asks it back (rehost.ts); then it ends as at SIGTERM (the line in hand finished,
 // `current` complete) and execs the launcher, to become a stub of that host with the same pid.
 import type { NativeBinding } from '../../native/binding.js';
 import type { Multilog } from '../multilog/engine.js';
 import { pump } from '../multilog/input.js';
 import { deliverSignals } from '../multilog/signals.js';
-import { awaitHost, handOver, holdSignals, takeHeld } from './rehost.js';
+import { awaitHost, handOver, holdSignals, settleOwnInput } from './rehost.js';
 
 export interface HostlessOptions {
   /** The launcher's record (takeRecord's). */
@@ -28,8 +29,8 @@ export async function runHostless(n: NativeBinding, engine: Multilog, options: H
     },
     alarm: () => void engine.rotate(),
   });
-  // What the dead host had read of a line and not written comes first.
-  const held = takeHeld(options.record);
+  // Our input settled by the dead host's ledger; what it had read of a line and not written comes first.
+  const held = settleOwnInput(n, options.record);
   if (held.length) await engine.push(held);
   let host = 0;
   const waiting = awaitHost(n, (pid) => {

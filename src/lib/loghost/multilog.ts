@@ -3,6 +3,7 @@
 // identity with C multilog's umask (022), processors forked with its own state and credentials
 // (processor-context.ts); its exit code goes back to the stub.
 import { writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { native } from '../../native/index.js';
 import { errorWords } from '../error-str.js';
 import { Multilog } from '../multilog/engine.js';
@@ -10,6 +11,7 @@ import { MultilogFatal } from '../multilog/errors.js';
 import type { FsActor } from '../multilog/fs.js';
 import { pump, CHUNK } from '../multilog/input.js';
 import { peekingReader } from '../multilog/peek.js';
+import { grownPast, settleInput } from '../multilog/settle-input.js';
 import { systemIO } from '../multilog/io.js';
 import { parseScript, type Script } from '../multilog/script.js';
 import { asIdentity, type Identity } from './identity.js';
@@ -46,6 +48,10 @@ export const hostMultilog: LoggerFactory = (proc) => {
   let engine: Multilog | null = null;
   let alarmed = false;
   let terminated = false;
+  /** A TERM reached the logger (not a hand-back): it ends. */
+  let signalled = false;
+  /** The host that asked for the logger, once one did. */
+  let handBackTo = 0;
   let aborted = false;
   // Stopped (svc -p, a SIGSTOP), the stub's engine reads nothing, as a stopped C multilog.
   const stops = stubStops(n, proc.identity.pid);
@@ -53,23 +59,42 @@ export const hostMultilog: LoggerFactory = (proc) => {
   const run = async (): Promise<void> => {
     const io = systemIO(messages, { stderrFd: proc.stderr, exec: () => new LoggerContext(proc, who), actor });
     try {
-      engine = await Multilog.open(script, io, { cwd: proc.identity.cwd, holdDirectories: false });
+      // A stub whose host died left `current` open: no crash of the logger's, it is gone on with.
+      engine = await Multilog.open(script, io, { cwd: proc.identity.cwd, resume: proc.resumed, holdDirectories: false });
     } catch (err) {
       if (!(err instanceof MultilogFatal)) throw err;
       messages.fatal(err.parts, err.cause);
       proc.exit(EXIT_TEMPORARY);
       return;
     }
+    // What a host before us left in hand (its ledger), settled before the first read; the line
+    // head it held comes first.
+    const held = settle();
+    if (held.length) await engine.push(held);
     // Signals that came during start-up count after the first read, as in C.
     if (alarmed) void engine.rotate();
     if (terminated) engine.terminate();
     // The input is taken out of the pipe only once written out: if svscan dies in between, the
     // bytes are still there for the logger's fallback or the next host.
-    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.keeping, () => aborted, stops));
+    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.keeping, () => aborted, stops, held));
     // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here
     // (a killed logger's engine was released by pump already: the flag cannot change in between).
     if (!aborted) engine.release();
-    proc.exit(0);
+    // Asked for by another host and not told to end: the stub goes there, its line finished.
+    if (handBackTo !== 0 && !signalled) proc.moveTo(handBackTo);
+    else proc.exit(0);
+  };
+  const settle = (): Buffer => {
+    const kept = proc.keeping?.lend() ?? null;
+    if (!kept) return Buffer.alloc(0);
+    try {
+      // `current` paths as the logger's cwd shows them, looked at as the logger.
+      return settleInput(n, proc.stdin, kept, (f) => asIdentity(n, who, () => grownPast(resolve(proc.identity.cwd, f.path), f.size)));
+    } catch {
+      return Buffer.alloc(0);
+    } finally {
+      proc.keeping!.giveBack(kept);
+    }
   };
   run().catch((err: unknown) => {
     messages.fatal(`internal error: ${err instanceof Error ? err.message : String(err)}`);
@@ -82,6 +107,13 @@ export const hostMultilog: LoggerFactory = (proc) => {
       else alarmed = true;
     },
     terminate: () => {
+      signalled = true;
+      if (engine) engine.terminate();
+      else terminated = true;
+    },
+    handBack: (host) => {
+      if (handBackTo !== 0) return;
+      handBackTo = host;
       if (engine) engine.terminate();
       else terminated = true;
     },

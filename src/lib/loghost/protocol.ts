@@ -31,10 +31,13 @@ export const HOST = {
   exit: 0x58, // 'X'
   /** `refuse, 0`: not hosted; the stub runs as an ordinary multilog. */
   refuse: 0x46, // 'F'
+  /** `move, count, digits...`: go to the host whose pid the count of decimal digits spell. */
+  move: 0x4d, // 'M'
 } as const;
 
 export const exitMessage = (code: number): Buffer => Buffer.from([HOST.exit, code & 0xff]);
 export const refuseMessage = (): Buffer => Buffer.from([HOST.refuse, 0]);
+export const moveMessage = (host: number): Buffer => Buffer.concat([Buffer.from([HOST.move, String(host).length]), Buffer.from(String(host), 'latin1')]);
 
 /** An adopting host to a logger that ran alone: hand your input back (loggerSocket). */
 export const HAND_BACK = 0x48; // 'H'

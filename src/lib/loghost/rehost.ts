@@ -15,6 +15,7 @@ import { envBytes, toBytes } from '../exec/bytes.js';
 import { FIELD, recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
 import { launcherPath } from '../../native/launcher.js';
+import { grownPast, settleInput } from '../multilog/settle-input.js';
 import { HAND_BACK, loggerSocket, REHOST_LETTER, REHOST_VAR, rehostValue } from './protocol.js';
 
 export { loggerSocket, REHOST_VAR } from './protocol.js';
@@ -38,24 +39,28 @@ function kindOf(pid: number): 'node' | 'stub' | 'other' {
   }
 }
 
-/** A logger caught between its dead host and its own Node start gets this long to be ready. */
-const ASK_TRIES = 40;
+/**
+ * A logger caught between its dead host and its next one (an orphan host, orphans.ts, or its own
+ * Node start) gets this long to be ready: the orphan host is a Node start under whatever load
+ * svscan's death came with.
+ */
+const ASK_TRIES = 200;
 const ASK_PAUSE_MS = 50;
 
 /**
- * Host side: asks an adopted logger to come back into this host, if it is one that can. An
- * adopted stub is one whose host just died: it is about to become a Node multilog, which listens
- * once it has started; so it is asked again, a few times, until it answers or runs as neither.
+ * Host side: asks an adopted logger to come back into this host, if it is one that can: our Node
+ * multilog, or a stub an orphan host holds (which answers for it at the same socket). An adopted
+ * stub may be one whose host just died, on its way to an orphan host or to becoming a Node
+ * multilog, which listen once started; so it is asked again, a few times, until it answers or runs
+ * as neither.
  */
 export function askBack(pid: number, tries = ASK_TRIES): void {
   if (!linuxBranches()) return;
-  const kind = kindOf(pid);
-  if (kind === 'other') return;
+  if (kindOf(pid) === 'other') return;
   const again = (): void => {
     welcomed.delete(pid);
     if (tries > 1) setTimeout(() => askBack(pid, tries - 1), ASK_PAUSE_MS).unref();
   };
-  if (kind === 'stub') return again();
   welcomed.add(pid);
   const socket = createConnection(loggerSocket(pid), () => socket.end(Buffer.from([HAND_BACK])));
   socket.on('error', () => {
@@ -66,31 +71,38 @@ export function askBack(pid: number, tries = ASK_TRIES): void {
 }
 
 /**
- * Logger side, a stub whose host died: the bytes of a line's head the host had read and not
- * written (native/stub.c left them in the descriptor named by " h=" in the record), to be taken in
- * before the rest of stdin. The descriptor is closed here.
+ * Logger side, a stub whose host died: settles stdin by the ledger and bin the stub handed on
+ * (native/stub.c names them in the record, ` p=FD d=R:W`: src/lib/multilog/settle-input.ts) and
+ * returns the bytes of a line's head the host had read and not written, to be taken in before the
+ * rest of stdin. The ledger and bin are closed here.
  */
-export function takeHeld(record: string | undefined): Buffer {
-  const fd = recordField(record, FIELD.held);
-  if (fd === undefined || !/^[0-9]+$/.test(fd)) return Buffer.alloc(0);
+export function settleOwnInput(n: NativeBinding, record: string | undefined): Buffer {
+  const ledger = recordField(record, FIELD.ledger);
+  const bin = /^([0-9]+):([0-9]+)$/.exec(recordField(record, FIELD.bin) ?? '');
+  if (ledger === undefined || !/^[0-9]+$/.test(ledger) || !bin) return Buffer.alloc(0);
+  const fds = [Number(ledger), Number(bin[1]), Number(bin[2])] as const;
   try {
-    return readFileSync(Number(fd));
+    // Our own files: `current` paths are as our cwd sees them.
+    return settleInput(n, 0, { ledger: fds[0], bin: [fds[1], fds[2]] }, (f) => grownPast(f.path, f.size));
   } catch {
     return Buffer.alloc(0);
   } finally {
-    try {
-      closeSync(Number(fd));
-    } catch {
-      // not open after all
+    for (const fd of fds) {
+      try {
+        closeSync(fd);
+      } catch {
+        // not open after all
+      }
     }
   }
 }
 
 /**
- * Logger side: listens for a host that adopted us; `onAsked(hostPid)` is called once. Only a peer
+ * Logger side: listens for a host that adopted us (the logger `pid`, by default ourselves; an
+ * orphan host listens for each stub it holds); `onAsked(hostPid)` is called once. Only a peer
  * running as root or as ourselves is heard. Does not keep the process alive.
  */
-export function awaitHost(n: NativeBinding, onAsked: (host: number) => void): Server | null {
+export function awaitHost(n: NativeBinding, onAsked: (host: number) => void, pid = process.pid): Server | null {
   if (!linuxBranches()) return null;
   let asked = false;
   const server = createServer((socket) => {
@@ -115,7 +127,7 @@ export function awaitHost(n: NativeBinding, onAsked: (host: number) => void): Se
     socket.on('error', () => socket.destroy());
   });
   server.on('error', () => server.close());
-  server.listen(loggerSocket(process.pid));
+  server.listen(loggerSocket(pid));
   server.unref();
   return server;
 }

@@ -8,14 +8,14 @@ import { closeSync, constants as fsc, fstatSync, openSync, readlinkSync } from '
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeBinding } from '../../native/binding.js';
 import { linuxBranches } from '../../native/platform.js';
-import { descriptorPair, FIELD, recordField } from '../exec/captured.js';
+import { descriptorPair, FIELD, FLAG_SET, recordField } from '../exec/captured.js';
 import { parentPid, procStat } from '../proc-stat.js';
 import { readProcState, type ProcState } from '../proc/state.js';
 import { readIdentity, type Identity } from './identity.js';
 import type { Keeping, Kept } from '../multilog/peek.js';
 import { recordMismatch } from './record-check.js';
 import { SharedCopies } from './shared-copies.js';
-import { exitMessage, hostSocket, LEDGER_NAME, MAX_RECORD, RECORD_END, refuseMessage, STUB } from './protocol.js';
+import { exitMessage, hostSocket, LEDGER_NAME, MAX_RECORD, moveMessage, RECORD_END, refuseMessage, STUB } from './protocol.js';
 import { takeWelcome } from './rehost.js';
 
 /** What a hosted engine needs from its process. */
@@ -40,6 +40,10 @@ export interface LoggerProcess {
   readonly keeping: Keeping | null;
   /** Ends the stub (and so the logger) with `code`; closes our copies of its descriptors. */
   exit(code: number): void;
+  /** Sends the stub on to the host `pid` (it connects there afresh); closes our copies. */
+  moveTo(pid: number): void;
+  /** It lost a host before this one: the `current` it left open was no crash of the logger's. */
+  readonly resumed: boolean;
 }
 
 /** The hosted engine, as the host drives it; it reads `stdin` itself, and calls exit() when done. */
@@ -52,6 +56,8 @@ export interface HostedLogger {
   continued(): void;
   /** The logger process is gone: stop at once (nothing more is reported to it). */
   abort(): void;
+  /** Another host asked for the logger: finish the line in hand, then send the stub to `host` (moveTo); an engine without it is not handed back. */
+  handBack?(host: number): void;
 }
 
 /** Makes an engine for a logger process, or returns null to let the stub run on its own. */
@@ -62,15 +68,33 @@ const O_ACCMODE = 3;
 /** /proc/PID/stat's start time (clock ticks since boot): with the pid, one process for good. */
 const START_TIME = 22;
 
+/** Who a host takes in besides what it checks of every stub, and where it listens. */
+export interface HostOptions {
+  /** Whether the connecting process `pid` may be hosted; by default our own child, or one asked back (rehost.ts). */
+  admit?(pid: number): boolean;
+  /** A listening socket to take over (the orphan host's: svscan's own, orphans.ts) instead of our own name. */
+  listenFd?: number;
+  /** A stub is hosted as `logger`; the function returned is called once it is no longer. */
+  onHosted?(pid: number, logger: HostedLogger): () => void;
+}
+
+const ourChild = (pid: number): boolean => {
+  const ppid = parentPid(pid);
+  return ppid !== null && (ppid === process.pid || takeWelcome(pid));
+};
+
 /** Listens for logger stubs among our own children. Linux only; elsewhere returns null. */
-export function startLogHost(n: NativeBinding, factory: LoggerFactory): Server | null {
+export function startLogHost(n: NativeBinding, factory: LoggerFactory, options: HostOptions = {}): Server | null {
   if (!linuxBranches()) return null;
-  const server = createServer((socket) => accept(n, socket, factory));
+  const server = createServer((socket) => accept(n, socket, factory, options));
   server.on('error', () => server.close());
-  server.listen(hostSocket(process.pid));
+  server.listen(options.listenFd === undefined ? hostSocket(process.pid) : { fd: options.listenFd });
   server.unref();
   return server;
 }
+
+/** The listening socket's descriptor (svscan hands a copy to its keeper, keeper.ts); -1 if none. */
+export const listeningFd = (server: Server): number => (server as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
 
 /**
  * Our own open of the stub's stdin pipe (through /proc: its O_NONBLOCK is ours alone, the stub's
@@ -173,7 +197,7 @@ const stderrCopies = (n: NativeBinding): SharedCopies =>
     close: (fd) => n.close(fd),
   }));
 
-function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void {
+function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory, options: HostOptions): void {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
   let pid: number;
   let pidfd = -1;
@@ -183,9 +207,8 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
     // the pidfd afterwards finds it alive.
     pidfd = n.pidfdOpen(pid);
     // Only a child of ours (a process one of our supervisors started) is hosted, or a logger
-    // one of them adopted and asked back (rehost.ts).
-    const ppid = parentPid(pid);
-    if (ppid === null || (ppid !== process.pid && !takeWelcome(pid))) throw new Error('not our child');
+    // one of them adopted and asked back (rehost.ts); an orphan host says whom it takes in.
+    if (!(options.admit ?? ourChild)(pid)) throw new Error('not our child');
   } catch {
     if (pidfd >= 0) n.close(pidfd);
     socket.destroy();
@@ -202,7 +225,7 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
     socket.off('data', onHeader);
     socket.off('close', onEarlyClose);
     const rest = Buffer.from(header.slice(nl + 1), 'latin1');
-    start(n, socket, pid, pidfd, header.slice(0, nl), factory, rest);
+    start(n, socket, pid, pidfd, header.slice(0, nl), factory, rest, options);
   };
   const onEarlyClose = (): void => void n.close(pidfd);
   socket.on('data', onHeader);
@@ -210,7 +233,16 @@ function accept(n: NativeBinding, socket: Socket, factory: LoggerFactory): void 
   socket.on('error', () => socket.destroy());
 }
 
-function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, record: string, factory: LoggerFactory, early: Buffer): void {
+function start(
+  n: NativeBinding,
+  socket: Socket,
+  pid: number,
+  pidfd: number,
+  record: string,
+  factory: LoggerFactory,
+  early: Buffer,
+  options: HostOptions,
+): void {
   const fallback = (): void => void socket.end(refuseMessage());
   let identity: Identity;
   let state: ProcState;
@@ -309,6 +341,13 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
       done = true;
       socket.end(exitMessage(code));
     },
+    moveTo(host) {
+      closeAll();
+      if (done) return;
+      done = true;
+      socket.end(moveMessage(host));
+    },
+    resumed: recordField(record, FIELD.hostless) === FLAG_SET,
   };
   const logger = factory(proc);
   if (!logger) {
@@ -325,7 +364,9 @@ function start(n: NativeBinding, socket: Socket, pid: number, pidfd: number, rec
   };
   if (early.length) onSignals(early);
   socket.on('data', onSignals);
+  const unhosted = options.onHosted?.(pid, logger);
   socket.on('close', () => {
+    unhosted?.();
     if (done) return;
     done = true;
     logger.abort();

@@ -88,19 +88,21 @@ export const heldKeeping = (kept: Kept): Keeping => ({ lend: () => kept, giveBac
  *   - the chunk is taken out of the pipe by moving it into the bin (splice): bytes there tell the
  *     stub it is out already;
  *   - then the ledger says `0 0 0 h1\n` and the h1 held bytes, and the bin is emptied.
- * The stub, once we are gone, drops the chunk from its stdin only if it was not moved yet and
- * every listed `current` grew, and hands the held bytes that go with that state to the multilog
- * it becomes, which takes them in first. Once `killed()` (the logger process is gone), nothing
+ * Whoever reads the pipe after we are gone (settle-input.ts) drops the chunk only if it was not
+ * moved yet and every listed `current` grew, and takes the held bytes that go with that state in
+ * first. Once `killed()` (the logger process is gone), nothing
  * more is read and the engine is abandoned: what it holds is written as it is, and what was not
  * read stays in the pipe for the next logger. While the logger process is stopped (`stops`),
  * nothing is taken in: a copy made when it was found stopped is dropped, as C would not have read
- * it, and is peeked again once it is continued.
+ * it, and is peeked again once it is continued. `held` is the line head the engine was given
+ * before the first read (a dead host's, settle-input.ts).
  */
 export function peekingReader(
   nat: NativeBinding,
   keeping: Keeping | null = null,
   killed: () => boolean = () => false,
   stops?: Stoppable,
+  held: Buffer = Buffer.alloc(0),
 ): ReaderFactory {
   const note = (ledger: number, taken: number, files: readonly LedgerFile[], before: Buffer, after: Buffer): void => {
     try {
@@ -113,8 +115,8 @@ export function peekingReader(
   return (fd: number, engine: Multilog): Reader => {
     // Made now if need be, so that a process out of descriptors fails here, at the start.
     copyPipeOf(nat);
-    /** The engine's held bytes before the chunk in hand, and the chunk's length. */
-    let before: Buffer = Buffer.alloc(0);
+    /** The engine's held bytes before the chunk in hand (at first what a dead host held: settle-input.ts), and the chunk's length. */
+    let before: Buffer = held;
     let inHand = 0;
     /**
      * The ledger and bin lent for the chunk in hand, kept for the next one if it comes within

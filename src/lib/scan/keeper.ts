@@ -5,16 +5,27 @@
 // does nothing else: if svscan dies while a logger is between two processes, the service's writes
 // wait in the pipe for the next logger rather than kill it. After each scan the keeper is renewed
 // when the set of pipes changed; the next svscan, once it has taken the pipes back, ends the
-// keepers its dead predecessors left (a keeper whose parent is no longer its svscan).
+// keepers its dead predecessors left (a keeper whose parent is no longer its svscan). It may also
+// hold svscan's log host socket, and starts the orphan host on it at svscan's death.
 
 /** What the keeper needs from the system (the real one is `systemKeeper` below). */
 export interface KeeperSystem {
-  /** Starts a keeper holding `fds`; returns its pid. Throws when it cannot. */
-  spawn(fds: readonly number[]): number;
+  /**
+   * Starts a keeper holding `fds`, and `host` (the log host's listening socket) when given, to
+   * hand to the orphan host it starts at svscan's death; returns its pid. Throws when it cannot.
+   */
+  spawn(fds: readonly number[], host: number | null): number;
   /** Keepers of this directory whose svscan is gone. */
   stale(): number[];
   kill(pid: number): void;
 }
+
+/**
+ * While svscan is away, one orphan host (a Node process, src/lib/loghost/orphans.ts) hosts its
+ * logger stubs when there are at least this many; below, each stub runs as its own Node multilog,
+ * which costs no more than the orphan host would.
+ */
+export const ORPHAN_HOST_FROM = 2;
 
 export class PipeKeeper {
   private pid = 0;
@@ -24,16 +35,20 @@ export class PipeKeeper {
 
   constructor(private readonly sys: KeeperSystem) {}
 
-  /** After a scan that read the directory: a keeper holding exactly `fds` (none when there are none). */
-  hold(fds: readonly number[]): void {
-    const key = [...fds].sort((a, b) => a - b).join(',');
+  /**
+   * After a scan that read the directory: a keeper holding exactly `fds` (none when there are
+   * none) and, from ORPHAN_HOST_FROM log pipes on, the log host's socket `host` for an orphan host.
+   */
+  hold(fds: readonly number[], host: number | null = null): void {
+    const orphans = host !== null && fds.length >= ORPHAN_HOST_FROM ? host : null;
+    const key = `${[...fds].sort((a, b) => a - b).join(',')} ${orphans ?? ''}`;
     if (key !== this.held) {
       const old = this.pid;
       this.pid = 0;
       this.held = '';
       if (fds.length > 0) {
         try {
-          this.pid = this.sys.spawn(fds);
+          this.pid = this.sys.spawn(fds, orphans);
           this.held = key;
         } catch {
           // No keeper this time (the next scan tries again): the pipes are held by svscan alone.

@@ -32,6 +32,8 @@ export class Svscan {
   private stopping: Promise<void> | undefined;
   /** Once the log host listens: asks an adopted logger back in (src/lib/loghost/rehost.ts). */
   private askBack: ((pid: number) => void) | undefined;
+  /** The log host's listening socket, once it listens. */
+  private hostFd: number | null = null;
 
   constructor(options: SvscanOptions) {
     const host = supervisorHost({
@@ -53,9 +55,13 @@ export class Svscan {
     raiseOpenFiles(systemOpenFiles(), native().constants.RLIMIT.NOFILE!);
     adoptOrphans();
     // Loggers our supervisors start run their multilog engine here (src/lib/loghost).
-    const { startLogHost } = require('../loghost/server.js') as typeof import('../loghost/server.js');
+    const { startLogHost, listeningFd } = require('../loghost/server.js') as typeof import('../loghost/server.js');
     const { hostMultilog } = require('../loghost/multilog.js') as typeof import('../loghost/multilog.js');
-    if (startLogHost(native(), hostMultilog) !== null) {
+    const server = startLogHost(native(), hostMultilog);
+    if (server !== null) {
+      // Its socket outlives us in the keeper, for an orphan host (src/lib/loghost/orphans.ts).
+      const fd = listeningFd(server);
+      this.hostFd = fd >= 0 ? fd : null;
       // An adopted logger that runs as a Node multilog (its host died) is asked back in.
       this.askBack = (require('../loghost/rehost.js') as typeof import('../loghost/rehost.js')).askBack;
     }
@@ -65,7 +71,7 @@ export class Svscan {
   }
 
   private rescan(): void {
-    if (this.scanner.scan()) this.keeper?.hold(this.scanner.pipeReads());
+    if (this.scanner.scan()) this.keeper?.hold(this.scanner.pipeReads(), this.hostFd);
   }
 
   /** Brings every service down and lets every supervisor go; resolves when all are down. */
