@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -426,6 +427,26 @@ Value Mkfifo(const CallbackInfo& info) {
   return env.Undefined();
 }
 
+// (path, out: Float64Array) -> st_mode: stat(2) following symlinks, st_dev and st_ino into out[0]
+// and out[1]; nothing on the JavaScript heap (svscan's rescan stats every entry every 5 s).
+Value StatId(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string path;
+  if (!GetString(info, 0, &path)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[1].As<Napi::TypedArray>().ElementLength() < 2) {
+    Napi::TypeError::New(env, "statId: out must be a Float64Array of 2").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Float64Array out = info[1].As<Napi::Float64Array>();
+  struct stat st;
+  if (stat(path.c_str(), &st) == -1) return ThrowErrno(env, errno, "stat", path.c_str()), env.Undefined();
+  out[0] = (double)st.st_dev;
+  out[1] = (double)st.st_ino;
+  return Napi::Number::New(env, st.st_mode);
+}
+
 Value Fcntl(const CallbackInfo& info) {
   Env env = info.Env();
   int fd, cmd, arg = 0;
@@ -723,6 +744,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("setpgid", Napi::Function::New(env, Setpgid, "setpgid"));
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
+  exports.Set("statId", Napi::Function::New(env, StatId, "statId"));
   exports.Set("fcntl", Napi::Function::New(env, Fcntl, "fcntl"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair"));

@@ -157,6 +157,11 @@ export interface NativeBinding {
   /** flock(2); with LOCK_NB throws EWOULDBLOCK/EAGAIN when held. A blocking call blocks the calling thread. */
   flock(fd: number, operation: number): void;
   mkfifo(path: string, mode: number): void;
+  /**
+   * stat(2), following symlinks: st_dev and st_ino into out[0] and out[1] (a double: one past 2^53
+   * may be rounded), st_mode returned; allocates nothing. Absent from an older addon.
+   */
+  statId?(path: string, out: Float64Array): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
   /** pipe2(O_CLOEXEC). */
   pipe(): [read: number, write: number];

@@ -1,6 +1,6 @@
 // The scanner's world for real: the scan directory on disk, pipes from the addon, and a Supervisor
 // in this process wherever C svscan would have forked `supervise`.
-import { closeSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, readdirSync, statSync } from 'node:fs';
 import { native, type ExecPlan } from '../../native/index.js';
 import { linuxBranches } from '../../native/platform.js';
 import { Supervisor, SuperviseStartError, type Problem } from '../supervise/supervisor.js';
@@ -24,13 +24,27 @@ export interface HostOptions {
   onAdopt?(pid: number): void;
 }
 
+/** Below this a double holds every integer exactly; a device or inode number at or past it may have been rounded. */
+const EXACT = 2 ** 53;
+/** Where the addon's stat puts st_dev and st_ino. */
+const id = new Float64Array(2);
+const { S_IFMT, S_IFDIR } = constants;
+
 export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
   const { env, plan } = options;
   return {
     readdir: () => readdirSync('.'),
     stat(path) {
-      const st = statSync(path, { bigint: true });
-      return { dev: st.dev, ino: st.ino, isDirectory: st.isDirectory() };
+      // A rescan stats every entry: the addon's stat leaves nothing on the heap, where a Stats
+      // (four Dates, a dozen numbers or BigInts) for each of thousands of entries made a scavenge
+      // or more per rescan; a device or inode at or past 2^53 is stated again exactly.
+      const nat = native();
+      if (nat.statId !== undefined) {
+        const mode = nat.statId(path, id);
+        if (id[0]! < EXACT && id[1]! < EXACT) return { dev: id[0]!, ino: id[1]!, isDirectory: (mode & S_IFMT) === S_IFDIR };
+      }
+      const big = statSync(path, { bigint: true });
+      return { dev: big.dev, ino: big.ino, isDirectory: big.isDirectory() };
     },
     pipe: () => native().pipe(),
     descriptors() {

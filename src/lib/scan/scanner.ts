@@ -6,8 +6,9 @@ import { errnoError } from '../errors.js';
 import { LogPipe, type PipeSyscalls } from './log-pipe.js';
 
 export interface DirStat {
-  readonly dev: bigint;
-  readonly ino: bigint;
+  /** Exact, as a number or a bigint (one that a double holds exactly may be either: the key is the same). */
+  readonly dev: number | bigint;
+  readonly ino: number | bigint;
   readonly isDirectory: boolean;
 }
 
