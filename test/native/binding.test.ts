@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -64,6 +64,27 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     n.mkfifo(path, 0o600);
     expect(statSync(path).isFIFO()).toBe(true);
     expect(() => n.mkfifo(path, 0o600)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'mkfifo', path }));
+  });
+
+  test.each([
+    ['a directory', 'sd', (p: string) => mkdirSync(p)],
+    ['a file', 'sf', (p: string) => closeSync(openSync(p, 'w'))],
+    ['a symlink to a directory (followed)', 'sl', (p: string) => symlinkSync('.', p)],
+  ])('statId of %s: st_dev, st_ino and st_mode as statSync finds them', (_what, name, make) => {
+    // Each addon build's own name: both run in one directory.
+    const path = join(dir, `${name}-${_name}`);
+    make(path);
+    const out = new Float64Array(2);
+    const mode = n.statId!(path, out);
+    const st = statSync(path);
+    expect([out[0], out[1], mode]).toEqual([st.dev, st.ino, st.mode]);
+  });
+
+  test('statId throws the errno with the path; a wrong out array is a TypeError', () => {
+    const path = join(dir, 'absent');
+    expect(() => n.statId!(path, new Float64Array(2))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'stat', path }));
+    expect(() => n.statId!(dir, new Float64Array(1))).toThrow(TypeError);
+    expect(() => n.statId!(dir, new Float32Array(2) as unknown as Float64Array)).toThrow(TypeError);
   });
 
   test('pipe is close-on-exec; fcntl reads and changes the flags', () => {
