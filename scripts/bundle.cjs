@@ -17,11 +17,18 @@ const cli = path.join(dist, 'cli');
 const ENTRY = path.join(cli, 'main.js');
 // The programs whose start-up time matters: each has a bundle of its own.
 const LINKS = ['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'];
-const HOT = [...LINKS, 'svc', 'svok', 'svstat', 'tai64n'];
+// multilog is long-running, but a standalone one (`multilog t ./L < file`) pays its start in
+// every run of a batch.
+const SHARED = [...LINKS, 'svc', 'svok', 'svstat', 'tai64n'];
+const HOT = [...SHARED, 'tai64nlocal', 'multilog'];
 // main.js requires these only for some programs: the chain host for a chain link, the identity
-// for a long-running program (never a hot one).
+// for a long-running program (of the hot ones, multilog).
 const ONLY_FOR_LINKS = path.join(cli, 'chain-host.js');
-const NEVER_HOT = path.join(cli, 'identity.js');
+const ONLY_LONG_RUNNING = path.join(cli, 'identity.js');
+const LONG_RUNNING = ['multilog'];
+// A multilog needs the hostless logger only when its launcher's record says it lost its host:
+// it stays out of the bundle (and loads from disk in that case).
+const ONLY_HOSTLESS = path.join(dist, 'lib', 'loghost', 'hostless.js');
 // Until someone listens, Node lets SIGTERM and SIGALRM kill a multilog: its catcher is defined and
 // run first, before the rest of the bundle is even compiled (load() below is hoisted).
 const EARLY = path.join(dist, 'lib', 'multilog', 'signals.js');
@@ -38,8 +45,9 @@ function collect(file, seen, skip) {
 /** The modules of a bundle for `programs`; `full` keeps every lazy edge of main.js. */
 function modules(programs, full) {
   const seen = new Set();
-  const skip = new Set(full ? [] : [NEVER_HOT, ...(programs.some((p) => LINKS.includes(p)) ? [] : [ONLY_FOR_LINKS])]);
-  if (full) collect(EARLY, seen, skip);
+  const has = (list) => programs.some((p) => list.includes(p));
+  const skip = new Set(full ? [] : [ONLY_HOSTLESS, ...(has(LONG_RUNNING) ? [] : [ONLY_LONG_RUNNING]), ...(has(LINKS) ? [] : [ONLY_FOR_LINKS])]);
+  if (full || programs.includes('multilog')) collect(EARLY, seen, skip);
   collect(ENTRY, seen, skip);
   for (const name of programs) collect(path.join(cli, `${name}.js`), seen, skip);
   return seen;
@@ -68,12 +76,15 @@ function bundle(files) {
     }
     parts.push(`defs[${JSON.stringify(key(file))}] = [${JSON.stringify(deps)}, function (exports, require, module, __filename, __dirname) {\n${source}\n}];`);
   };
+  // The catcher and the modules it needs come first, so it runs before the rest is defined.
+  const early = new Set();
   if (files.has(EARLY)) {
-    define(EARLY);
+    collect(EARLY, early, new Set());
+    for (const file of files) if (early.has(file)) define(file);
     // The launcher hands on its argv[0] as given: the program is its basename.
     parts.push(`if (String(process.argv[2]).split('/').pop() === 'multilog') load(${JSON.stringify(key(EARLY))}, module).catchSignals();`);
   }
-  for (const file of files) if (file !== EARLY) define(file);
+  for (const file of files) if (!early.has(file)) define(file);
   parts.push(`
 function load(name, parent) {
   const file = DIST + name;
@@ -109,7 +120,7 @@ load(${JSON.stringify(key(ENTRY))}, module).start();
 }
 
 for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.js$/.test(name)) fs.rmSync(path.join(cli, name));
-fs.writeFileSync(path.join(cli, 'launch-bundle.js'), bundle(modules(HOT, true)));
+fs.writeFileSync(path.join(cli, 'launch-bundle.js'), bundle(modules(SHARED, true)));
 for (const name of HOT) fs.writeFileSync(path.join(cli, `launch-bundle.${name}.js`), bundle(modules(LINKS.includes(name) ? [name, ...LINKS] : [name], false)));
 const loader = fs.readFileSync(path.join(__dirname, 'launch-loader.cjs'), 'utf8');
 fs.writeFileSync(path.join(cli, 'launch.js'), loader.replace(/^const OWN = .*$/m, `const OWN = new Set(${JSON.stringify(HOT)});`));

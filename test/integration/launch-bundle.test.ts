@@ -1,0 +1,58 @@
+// The start-up bundles scripts/bundle.cjs writes and the V8 code caches scripts/code-cache.cjs
+// makes for them: a program with a bundle of its own gets a cache V8 accepts under the Node
+// flags the launcher gives it (bin/.node-flags), and a standalone multilog's bundle holds what a
+// multilog runs but not the hostless logger (loaded from disk only for a logger that lost its host).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ROOT } from '../helpers/paths.js';
+
+const cli = join(ROOT, 'dist', 'cli');
+// A portable tarball carries no caches (scripts/code-cache.cjs --remove).
+const cached = existsSync(join(cli, 'launch-bundle.svc.cache'));
+const { cacheFile } = createRequire(__filename)(join(ROOT, 'scripts', 'code-cache.cjs')) as { cacheFile: (bundle: string, flags: string[]) => string };
+
+function flagsOf(program: string): string[] {
+  const line = readFileSync(join(ROOT, 'bin', '.node-flags'), 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[0] === program);
+  return line ? line.split(' ').slice(1).filter(Boolean) : [];
+}
+
+const node = (): string => readFileSync(join(ROOT, 'bin', '.launch'), 'utf8').split('\n')[0] || process.execPath;
+
+/** Whether V8, run with these flags, rejects the cache made for the bundle. */
+function rejected(program: string): string {
+  const bundle = join(cli, `launch-bundle.${program}.js`);
+  const flags = flagsOf(program);
+  const check = `
+    const { readFileSync } = require('fs');
+    const { Script } = require('vm');
+    const source = readFileSync(process.argv[1], 'utf8');
+    const cache = readFileSync(process.argv[2]);
+    const head = 'daemontools-code-cache 1\\n'.length + 64;
+    const s = new Script(source, { filename: process.argv[1], cachedData: cache.subarray(head) });
+    process.stdout.write(String(s.cachedDataRejected));`;
+  const r = spawnSync(node(), [...flags, '-e', check, bundle, cacheFile(bundle, flags)], { encoding: 'utf8' });
+  return r.stdout + r.stderr;
+}
+
+const defined = (program: string): string[] =>
+  [...readFileSync(join(cli, `launch-bundle.${program}.js`), 'utf8').matchAll(/^defs\["([^"]+)"\]/gm)].map((m) => m[1]);
+
+describe.skipIf(!cached)('start-up bundles', () => {
+  test.each(['multilog', 'tai64nlocal', 'tai64n', 'svc', 'envdir'])('%s: its cache is accepted under its flags', (program) => {
+    expect(rejected(program)).toBe('false');
+  });
+
+  test("multilog's bundle: the catcher first, the engine in, the hostless logger out", () => {
+    const mods = defined('multilog');
+    expect(mods[0]).toBe('lib/multilog/signals.js');
+    expect(mods).toEqual(expect.arrayContaining(['cli/multilog.js', 'cli/identity.js', 'lib/multilog/engine.js', 'lib/multilog/input.js']));
+    expect(mods).not.toContain('lib/loghost/hostless.js');
+    expect(mods).not.toContain('lib/loghost/rehost.js');
+    expect(mods).not.toContain('cli/chain-host.js');
+  });
+});
