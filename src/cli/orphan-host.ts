@@ -14,7 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Memory given back once the stubs are taken in, as svscan does after a burst of starts.
   const settle = new Settle(() => giveBack(n));
   settle.poke();
-  await hostOrphans(n, fd, inheritedPipes(fd), () => settle.poke());
+  await hostOrphans(n, fd, inheritedPipes(n, fd), () => settle.poke());
   settle.close();
   return EXIT_OK;
 }

@@ -36,18 +36,40 @@ export function readIdentity(pid: number): Identity {
   };
 }
 
+/** Whether this thread's filesystem identity is another process's now (inside asIdentity). */
+let switched = false;
+
+const sameGroups = (a: readonly number[], b: readonly number[]): boolean => {
+  if (a.length !== b.length) return false;
+  const sorted = [...b].sort((x, y) => x - y);
+  return [...a].sort((x, y) => x - y).every((g, i) => g === sorted[i]);
+};
+
 /** Runs `fn` with this thread's filesystem identity and the umask set to `id`'s. Sync only. */
 export function asIdentity<T>(n: NativeBinding, id: Identity, fn: () => T): T {
   const myGroups = n.getgroups();
   const myUid = process.geteuid?.() ?? 0;
   const myGid = process.getegid?.() ?? 0;
   const myUmask = process.umask(id.umask);
+  // A logger of our own ids and groups (the usual case): only the umask is its own. Each change
+  // of credentials is a commit in the kernel, and a host opening a thousand loggers' directories
+  // at once (the orphan host at svscan's death) would spend most of its time on them.
+  if (!switched && id.uid === myUid && id.gid === myGid && sameGroups(id.groups, myGroups)) {
+    try {
+      return fn();
+    } finally {
+      process.umask(myUmask);
+    }
+  }
   n.setgroupsThread(id.groups);
   n.setfsgid(id.gid);
   n.setfsuid(id.uid);
+  const outer = switched;
+  switched = true;
   try {
     return fn();
   } finally {
+    switched = outer;
     n.setfsuid(myUid);
     n.setfsgid(myGid);
     n.setgroupsThread(myGroups);
