@@ -151,7 +151,7 @@ const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
 
 export async function scale({ quick, available, named }) {
   const windowMs = quick ? 5000 : 10000;
-  const result = group(`7. Scale: ${SHAPES.map((s) => `${s.target.toLocaleString('en')} ${s.label}`).join(', ')} (C: ${C_TABLE.toLocaleString('en')}, its table)`, ['ours', 'C']);
+  const result = group(`8. Scale: ${SHAPES.map((s) => `${s.target.toLocaleString('en')} ${s.label}`).join(', ')} (C: ${C_TABLE.toLocaleString('en')}, its table)`, ['ours', 'C']);
   result.method = `N services (\`exec sleep 100000\`; logged: each with \`multilog t ./main\`) are made, then the scanner is started on them; "up" is the time until C's svstat reports every service (and logger) up, polled every 0.5 s; then C's svok must succeed on every directory. After ${SETTLE_MS / 1000} s the tree (every process but the services) is measured: PSS (smaps_rollup), descriptors (/proc/PID/fd: in the scanner, and in the whole tree), CPU used over ${windowMs / 1000} s (per ${PER_MS / 1000} s). Then a \`down\` file is put in every directory (so a supervisor a rescan starts again starts nothing) and C's \`svc -dx\` is sent to all: "stop" is the time until every service process has ended and been reaped, and C's svstat shows none up. C svscan starts at most ${C_TABLE} (its static table), so C's column is at ${C_TABLE}. Not run under --quick unless named: \`npm run bench -- --only scale\`.`;
   if (quick && !named) {
     result.notes.push('skipped under --quick (minutes long): run `npm run bench -- --only scale`');

@@ -26,7 +26,7 @@ export function markdown({ results, machine, opts, seconds, available }) {
     `- memory: ${machine.memory}`,
     `- kernel: Linux ${machine.kernel}`,
     `- node: ${machine.node}`,
-    `- load average (1 min): ${machine.loadStart.toFixed(2)} when the run began, ${machine.loadEnd.toFixed(2)} when it ended (1, 5, 15 min at the start: ${machine.load}); ratios are taken within a round to cancel drift`,
+    `- load average (1 min): ${machine.loadStart.toFixed(2)} when the run began, ${machine.loadEnd.toFixed(2)} when it ended, once its own last group's processes were gone (1, 5, 15 min at the start: ${machine.load}); ratios are taken within a round to cancel drift`,
     `- peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `- left out of every measured program's environment: ${machine.dropped.length ? machine.dropped.join(', ') : 'nothing (none was set)'}`,
     `- commit: ${machine.commit}; date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; the whole run took ${seconds} s`,
