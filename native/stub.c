@@ -91,18 +91,23 @@ static int host_connect(long host, enum trust trust) {
   return -1;
 }
 
+/* Names the ledger and the bin in the record (" p=LEDGER d=READ:WRITE"). */
+static void record_put_keeping(int ledger, const int bin[2]) {
+  record_put(FIELD_LEDGER);
+  record_put_num((unsigned long long)ledger);
+  record_put(FIELD_BIN);
+  record_put_num((unsigned long long)bin[0]);
+  record_put(RECORD_PART_SEP);
+  record_put_num((unsigned long long)bin[1]);
+}
+
 /* Sends the record to a host, with what only a host is to see: the ledger and the bin, and
  * " s=1" when this stub lost a host before (its `current` was left incomplete by that death, no
  * crash of the logger's). */
 static void send_record(int fd, int ledger, const int bin[2], int lost) {
   size_t mark = record_length();
   if (ledger != -1 && bin[0] != -1) {
-    record_put(FIELD_LEDGER);
-    record_put_num((unsigned long long)ledger);
-    record_put(FIELD_BIN);
-    record_put_num((unsigned long long)bin[0]);
-    record_put(RECORD_PART_SEP);
-    record_put_num((unsigned long long)bin[1]);
+    record_put_keeping(ledger, bin);
   }
   if (lost) record_put(FIELD_HOSTLESS);
   size_t off = 0, len = record_length() + 1;
@@ -255,12 +260,7 @@ void run_as_stub(long rehost) {
   /* Alone: the Node multilog we become settles its input by the ledger (src/lib/multilog/
    * settle-input.ts), so the ledger and the bin stay open for it, named in the record. */
   if (ledger != -1 && bin[0] != -1 && fcntl(ledger, F_SETFD, 0) == 0 && fcntl(bin[0], F_SETFD, 0) == 0 && fcntl(bin[1], F_SETFD, 0) == 0) {
-    record_put(FIELD_LEDGER);
-    record_put_num((unsigned long long)ledger);
-    record_put(FIELD_BIN);
-    record_put_num((unsigned long long)bin[0]);
-    record_put(RECORD_PART_SEP);
-    record_put_num((unsigned long long)bin[1]);
+    record_put_keeping(ledger, bin);
   } else {
     if (ledger != -1) close(ledger);
     if (bin[0] != -1) close(bin[0]);
