@@ -1,7 +1,7 @@
 /* The installed bin/ executable for every program (dt-launch). It records the process state a C
  * daemontools program would have been handed (signal dispositions and mask, every rlimit, open
  * descriptors and their flags) in DAEMONTOOLS_EXEC_STATE (record.h), relaxes the soft limits Node
- * cannot start under, and execs Node on dist/cli/launch.js with argv[0] as given (the program is
+ * cannot start under, and execs Node on dist/cli/launch.cjs with argv[0] as given (the program is
  * its basename). The addon restores the record right before the final execve. As multilog under
  * our svscan it first becomes the logger stub (stub.c). The gate, the pipe keeper and the group
  * leader are programs of their own (gate.c, keeper.c, group.c). */
@@ -263,12 +263,12 @@ static void die(const char *name, const char *what, int err) {
   exit(111);
 }
 
-/* bin/.launch holds two lines: the node executable and the entry script (default: dist/cli/launch.js). */
+/* bin/.launch holds two lines: the node executable and the entry script (default: dist/cli/launch.cjs). */
 static void read_config(const char *bindir, char *node, char *entry, size_t size) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/.launch", bindir);
   snprintf(node, size, "node");
-  snprintf(entry, size, "%s/../dist/cli/launch.js", bindir);
+  snprintf(entry, size, "%s/../dist/cli/launch.cjs", bindir);
   FILE *f = fopen(path, "re");
   if (!f) return;
   char line[PATH_MAX];

@@ -76,7 +76,7 @@ for (const file of present) {
 function loadHere() {
   const dir = targetDir(hostTarget());
   if (!present.some((f) => f.startsWith(`prebuilds/${dir}/`))) return ok(`prebuilds/${dir}: absent, nothing to load on this machine`);
-  if (!fs.existsSync(path.join(root, 'dist', 'cli', 'launch.js'))) return fail('dist/ is not built: run `npm run compile` first');
+  if (!fs.existsSync(path.join(root, 'dist', 'cli', 'launch.cjs'))) return fail('dist/ is not built: run `npm run compile` first');
   const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-check-prebuilds-'));
   try {
     for (const part of ['package.json', 'dist', 'scripts/install-bin.cjs', `prebuilds/${dir}`]) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes the V8 code caches of the start-up bundles (dist/cli/launch-bundle*.js, scripts/bundle.cjs)
-// that dist/cli/launch.js (scripts/launch-loader.cjs) loads: for a program's own bundle, one for
+// that dist/cli/launch.cjs (scripts/launch-loader.cjs) loads: for a program's own bundle, one for
 // the Node flags the launcher passes it (bin/.node-flags); for the shared bundle, one per set of
 // flags there and one for none. Each is made by the node in bin/.launch running with those flags,
 // since V8 accepts data only from its own version and flags, and begins with the bundle's hash

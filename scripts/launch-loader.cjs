@@ -1,4 +1,4 @@
-// dist/cli/launch.js, the script the launcher runs (scripts/bundle.cjs writes it from this file):
+// dist/cli/launch.cjs, the script the launcher runs (scripts/bundle.cjs writes it from this file):
 // compiles the program's start-up bundle with the V8 code cache made for it, this node and these
 // Node flags at install (scripts/code-cache.cjs); without a cache made for this bundle's hash, or
 // if V8 rejects it (another node, other flags), compiles the bundle as Node would. Node 20 has no

@@ -58,7 +58,7 @@ function newest(dir) {
 
 /** A warning when src/ has changed since dist/ and bin/ were built, else null. */
 export function staleBuild() {
-  const launch = join(ROOT, 'dist', 'cli', 'launch.js');
+  const launch = join(ROOT, 'dist', 'cli', 'launch.cjs');
   if (!existsSync(launch) || !existsSync(join(ROOT, 'bin', 'svc'))) return 'dist/ or bin/ missing: run with --build (or npm run compile)';
   return newest(join(ROOT, 'src')) > statSync(launch).mtimeMs ? 'src/ is newer than dist/: run with --build (or npm run compile) to measure the current code' : null;
 }

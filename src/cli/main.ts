@@ -1,4 +1,4 @@
-// Entry point behind every bin/ executable: the launcher runs `node dist/cli/launch.js ARGV0 args...`
+// Entry point behind every bin/ executable: the launcher runs `node dist/cli/launch.cjs ARGV0 args...`
 // (which runs the start-up bundle scripts/bundle.cjs packs this module into), a Node shim calls start(name).
 // Runs the program and exits with its code; a chain program may instead end in execve.
 import { LONG_RUNNING, TOOLS, type Main } from './tools.js';

@@ -10,8 +10,6 @@ import { describe, expect, test } from 'vitest';
 import { ROOT } from '../helpers/paths.js';
 
 const cli = join(ROOT, 'dist', 'cli');
-// A portable tarball carries no caches (scripts/code-cache.cjs --remove).
-const cached = existsSync(join(cli, 'launch-bundle.svc.cache'));
 const { cacheFile } = createRequire(__filename)(join(ROOT, 'scripts', 'code-cache.cjs')) as { cacheFile: (bundle: string, flags: string[]) => string };
 
 function flagsOf(program: string): string[] {
@@ -20,6 +18,9 @@ function flagsOf(program: string): string[] {
     .find((l) => l.split(' ')[0] === program);
   return line ? line.split(' ').slice(1).filter(Boolean) : [];
 }
+
+// A portable tarball carries no caches (scripts/code-cache.cjs --remove).
+const cached = existsSync(cacheFile(join(cli, 'launch-bundle.svc.js'), flagsOf('svc')));
 
 const node = (): string => readFileSync(join(ROOT, 'bin', '.launch'), 'utf8').split('\n')[0] || process.execPath;
 

@@ -34,24 +34,32 @@ const argsOf = (dir: string, program: string, ...args: string[]): string[] => {
 // no background thread allocates while the final exec restores a small RLIMIT_AS.
 const SINGLE_THREADED = '--single-threaded-gc --no-concurrent-recompilation --no-concurrent-sparkplug --no-lazy-compile-dispatcher --no-parallel-compile-tasks-for-eager-toplevel --no-parallel-compile-tasks-for-lazy'.split(' ');
 
+// Every program: Node takes the launcher's entry path as given (it is already resolved), not
+// resolving it again on every start.
+const COMMON = ['--preserve-symlinks-main'];
+const PROGRAMS = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
+const OWN: Record<string, string[]> = {
+  svscan: ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer'],
+  supervise: ['--max-semi-space-size=1'],
+  multilog: ['--max-semi-space-size=1'],
+  svscanboot: ['--max-semi-space-size=1'],
+  ...Object.fromEntries(['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'].map((chain) => [chain, SINGLE_THREADED])),
+};
+
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: the long-lived programs keep V8 young generation small, the chain tools run V8 without background threads', () => {
+  test('the install writes it: every program takes its entry path as given; the long-lived programs keep V8 young generation small, the chain tools run V8 without background threads', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
-      'svscan --max-semi-space-size=1 --expose-gc --no-memory-reducer',
-      'supervise --max-semi-space-size=1',
-      'multilog --max-semi-space-size=1',
-      'svscanboot --max-semi-space-size=1',
-      ...['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'].map((chain) => `${chain} ${SINGLE_THREADED.join(' ')}`),
+      ...PROGRAMS.map((program) => [program, ...COMMON, ...(OWN[program] ?? [])].join(' ')),
       '',
     ]);
   });
 
   test.each([
-    ['svscan', ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer']],
-    ['supervise', ['--max-semi-space-size=1']],
-    ['multilog', ['--max-semi-space-size=1']],
-    ['envdir', SINGLE_THREADED],
-    ['svc', []],
+    ['svscan', [...COMMON, '--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer']],
+    ['supervise', [...COMMON, '--max-semi-space-size=1']],
+    ['multilog', [...COMMON, '--max-semi-space-size=1']],
+    ['envdir', [...COMMON, ...SINGLE_THREADED]],
+    ['svc', COMMON],
   ])('%s gets the flags the installed file gives it', (program, flags) => {
     const dir = fakeBin(readFileSync(join(bin, '.node-flags'), 'utf8'));
     expect(argsOf(dir, program, 'x')).toEqual([...flags, '/entry.js', join(dir, program), 'x']);

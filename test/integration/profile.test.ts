@@ -31,8 +31,8 @@ test.each([
   const scan = new RunningSvscan('ours', box.root, ['svc'], env);
   const log = await until('the logger up', () => box.pid(`${dir}/log`) || undefined);
   await until('the run script ran', () => box.lines('svc/a/env.out').some((l) => l.startsWith('PATH=')) || undefined);
-  // A hosted logger's stub is the launcher itself (argv[0] multilog); else Node runs launch.js.
-  await until('the logger started', () => (cmdline(log)[0] === 'multilog' || cmdline(log).some((a) => a.endsWith('launch.js')) ? true : undefined));
+  // A hosted logger's stub is the launcher itself (argv[0] multilog); else Node runs launch.cjs.
+  await until('the logger started', () => (cmdline(log)[0] === 'multilog' || cmdline(log).some((a) => a.endsWith('launch.cjs')) ? true : undefined));
   expect(cmdline(log)[0] === 'multilog' ? 'stub' : 'node').toBe(logger);
   expect(box.lines('svc/a/env.out').find((l) => l.startsWith(`${PROFILE_VAR}=`))).toBe(seen);
   if (profile === 'portable') {
