@@ -2,7 +2,7 @@
 // giveBack asks of the addon, and the debounce that runs it once the burst is over.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { droppableRanges, giveBack, Settle, SETTLE_MS } from '../../../../src/lib/scan/settle.js';
+import { droppableRanges, giveBack, Settle, SETTLE_MS, shrink } from '../../../../src/lib/scan/settle.js';
 
 /** One smaps entry: header line plus the fields droppableRanges reads. */
 function entry(range: string, perms: string, path: string, fields: Record<string, number>): string {
@@ -29,6 +29,12 @@ describe('droppableRanges', () => {
     const [from, to] = range.split('-').map((h) => parseInt(h, 16)) as [number, number];
     const text = [entry('00001000-00002000', 'rw-p', '', CLEAN), entry(range, perms, path, fields), entry('00003000-00004000', 'rw-p', '', CLEAN)].join('\n');
     expect(droppableRanges(text)).toEqual(dropped ? [{ start: from, length: to - from }] : []);
+  });
+
+  test('the text read is not kept alive by the last match (RegExp.input, a slice of all of it)', () => {
+    const text = [entry('00400000-00800000', 'r-xp', '/usr/bin/node', CLEAN), 'VmFlags: rd ex mr mw me'].join('\n');
+    droppableRanges(text);
+    expect(RegExp.input).toBe('');
   });
 
   test('this process: the node binary has something to drop, and nothing writable is in the list', () => {
@@ -76,6 +82,14 @@ describe('giveBack', () => {
         throw new Error('ENOENT');
       }),
     ).not.toThrow();
+  });
+});
+
+describe('shrink', () => {
+  test('collects, then trims malloc', () => {
+    const calls: string[] = [];
+    shrink({ mallocTrim: () => (calls.push('trim'), true) }, () => void calls.push('gc'));
+    expect(calls).toEqual(['gc', 'trim']);
   });
 });
 
