@@ -11,7 +11,7 @@ import { linuxBranches } from '../../native/platform.js';
 export const SETTLE_MS = 1000;
 
 /**
- * Quiet this long after the last start before collecting once more: V8 gives back half its young
+ * Quiet this long after the last start before giving back once more: V8 gives back half its young
  * generation (the semi-space not in use, then the pages of the other it no longer needs) only in a
  * full collection that finds allocation slow over the past 5 s (Heap::ReduceNewSpaceSize), which
  * the settle's, right after a burst, never does. ~2 MB of svscan's memory; one collection's CPU.
@@ -76,31 +76,31 @@ const collect = (globalThis as { gc?: () => void }).gc;
 
 /** Drops what the burst left behind (see the top of this file). */
 export function giveBack(nat: SettleSyscalls, smaps: () => string = () => readFileSync('/proc/self/smaps', 'latin1'), gc = collect): void {
-  dropFilePages(nat, smaps);
+  const ranges = fileRanges(nat, smaps);
+  drop(nat, ranges);
   // Then the garbage (the burst's, and reading smaps made some): V8's own memory reducer would
   // collect it only seconds later. What that frees of malloc's goes back with the trim.
   gc?.();
   nat.mallocTrim();
+  // The collection itself ran through some megabytes of Node's code (each page fault maps in its
+  // neighbours too): they go again, the same mappings, read a moment ago.
+  if (gc !== undefined) drop(nat, ranges);
 }
 
-/** The later collection (SHRINK_MS): the young generation shrinks, what it frees of malloc goes back. */
-export function shrink(nat: SettleSyscalls, gc = collect): void {
-  gc?.();
-  nat.mallocTrim();
-}
-
-function dropFilePages(nat: SettleSyscalls, smaps: () => string): void {
-  const madvise = nat.madvise;
-  if (madvise === undefined || !linuxBranches()) return;
-  let text: string;
+/** The clean file mappings to drop; none where madvise or the Linux branches are not. */
+function fileRanges(nat: SettleSyscalls, smaps: () => string): Range[] {
+  if (nat.madvise === undefined || !linuxBranches()) return [];
   try {
-    text = smaps();
+    return droppableRanges(smaps());
   } catch {
-    return;
+    return [];
   }
-  for (const { start, length } of droppableRanges(text)) {
+}
+
+function drop(nat: SettleSyscalls, ranges: readonly Range[]): void {
+  for (const { start, length } of ranges) {
     try {
-      madvise.call(nat, start, length, MADV_DONTNEED);
+      nat.madvise!(start, length, MADV_DONTNEED);
     } catch {
       // a mapping gone or changed since smaps was read: nothing to give back there
     }

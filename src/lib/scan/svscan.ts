@@ -8,7 +8,7 @@ import { Scanner, type ScanProblem } from './scanner.js';
 import { Shutdown } from './shutdown.js';
 import { PipeKeeper } from './keeper.js';
 import { systemKeeper } from './keeper-system.js';
-import { giveBack, Settle, shrink, SHRINK_MS } from './settle.js';
+import { giveBack, Settle, SHRINK_MS } from './settle.js';
 import { ScanTrigger, RESCAN_SECONDS } from './trigger.js';
 import { raiseOpenFiles, type OpenFilesSyscalls } from './open-files.js';
 import { readFileSync } from 'node:fs';
@@ -27,8 +27,8 @@ export class Svscan {
   private readonly shutdown: Shutdown;
   /** Gives memory back once a burst of starts is over (src/lib/scan/settle.ts). */
   private readonly settle = new Settle(() => giveBack(native()));
-  /** And collects once more when the burst is long over, for V8 to shrink its young generation. */
-  private readonly shrink = new Settle(() => shrink(native()), SHRINK_MS);
+  /** And once more when the burst is long over, for V8 to shrink its young generation. */
+  private readonly shrink = new Settle(() => giveBack(native()), SHRINK_MS);
   /** Holds the log pipes' read ends should svscan die (src/lib/scan/keeper.ts); null where there is none. */
   private readonly keeper: PipeKeeper | null;
   private stopping: Promise<void> | undefined;
