@@ -11,7 +11,8 @@ import { flavours, startTree } from './lib/services.mjs';
 
 const n = Number(process.argv[2] ?? 20);
 const runs = Number(process.argv[3] ?? 1);
-const SETTLE_MS = 3000;
+/** Past svscan's settle and its second collection (src/lib/scan/settle.ts), as bench group 2 waits. */
+const SETTLE_MS = 10000;
 installCleanup();
 
 const all = flavours({ multilog: true, svscan: true, why: {} });

@@ -62,7 +62,9 @@ async function measure(flavour, n, settleMs) {
 export async function memory({ quick, available }) {
   const sizes = [1, 100, 1000];
   const runsFor = (n) => (quick || n >= 1000 ? 1 : 3);
-  const settleMs = quick ? 2000 : 3000;
+  // An idle tree: past our svscan's settle (1 s after its last start or logger taken in) and its
+  // second collection (6 s after, src/lib/scan/settle.ts), on a loaded machine too.
+  const settleMs = 10000;
   const result = group('2. Memory: PSS of the supervision tree (services excluded)', [
     'ours', ...PEERS, 'ours / C', 'ours / runit, s6, pm2', 'target (ours / C)',
   ]);

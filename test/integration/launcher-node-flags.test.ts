@@ -39,7 +39,7 @@ const SINGLE_THREADED = '--single-threaded-gc --no-concurrent-recompilation --no
 const COMMON = ['--preserve-symlinks-main'];
 const PROGRAMS = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
 const OWN: Record<string, string[]> = {
-  svscan: ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer'],
+  svscan: ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer', '--v8-pool-size=1'],
   supervise: ['--max-semi-space-size=1'],
   multilog: ['--max-semi-space-size=1'],
   svscanboot: ['--max-semi-space-size=1'],
@@ -47,7 +47,7 @@ const OWN: Record<string, string[]> = {
 };
 
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: every program takes its entry path as given; the long-lived programs keep V8 young generation small, the chain tools run V8 without background threads', () => {
+  test('the install writes it: every program takes its entry path as given; the long-lived programs keep V8 young generation small, svscan one V8 worker, the chain tools run V8 without background threads', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
       ...PROGRAMS.map((program) => [program, ...COMMON, ...(OWN[program] ?? [])].join(' ')),
       '',
@@ -55,7 +55,7 @@ describe.skipIf(!launched)('bin/.node-flags', () => {
   });
 
   test.each([
-    ['svscan', [...COMMON, '--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer']],
+    ['svscan', [...COMMON, '--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer', '--v8-pool-size=1']],
     ['supervise', [...COMMON, '--max-semi-space-size=1']],
     ['multilog', [...COMMON, '--max-semi-space-size=1']],
     ['envdir', [...COMMON, ...SINGLE_THREADED]],

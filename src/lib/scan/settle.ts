@@ -5,10 +5,19 @@
 // drop them at once (they stay in the page cache) and whatever svscan touches again comes back with
 // a minor fault. So svscan over a tree of idle services holds only what it goes on using.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { linuxBranches } from '../../native/platform.js';
 
 /** Quiet this long after the last start before giving memory back. */
 export const SETTLE_MS = 1000;
+
+/**
+ * Quiet this long after the last start before giving back once more: V8 gives back half its young
+ * generation (the semi-space not in use, then the pages of the other it no longer needs) only in a
+ * full collection that finds allocation slow over the past 5 s (Heap::ReduceNewSpaceSize), which
+ * the settle's, right after a burst, never does. ~2 MB of svscan's memory; one collection's CPU.
+ */
+export const SHRINK_MS = 6000;
 
 /** madvise(2)'s MADV_DONTNEED (4 on every Linux architecture Node runs on): the pages are dropped, a file's come back from it. */
 const MADV_DONTNEED = 4;
@@ -48,8 +57,13 @@ export function droppableRanges(smaps: string): Range[] {
     else if (line.startsWith('Rss:')) candidate.rss = parseInt(line.slice(4), 10);
   }
   flush();
+  // V8 keeps the subject of the last successful match (RegExp.input), here a slice of all of
+  // smaps (~100 KB at 100 services): a match on nothing lets it go.
+  EMPTY.exec('');
   return out;
 }
+
+const EMPTY = /^/;
 
 /** What giveBack needs of the addon (src/native/binding.ts). */
 export interface SettleSyscalls {
@@ -59,29 +73,52 @@ export interface SettleSyscalls {
 }
 
 /** V8's full collection, where Node was started with --expose-gc (svscan is: bin/.node-flags). */
-const collect = (globalThis as { gc?: () => void }).gc;
+const exposed = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * That collection, compacting: V8 moves the survivors off every page with room to spare and frees
+ * the pages left empty (~1.3 MB of svscan's old space at 100 services, whose pages its own
+ * heuristics leave a fifth empty). Only this collection: the flag is read as each one starts, and
+ * is put back at once, so the collections while svscan logs stay as V8 chooses them.
+ */
+const collect =
+  exposed &&
+  ((): void => {
+    setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      exposed();
+    } finally {
+      setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  });
 
 /** Drops what the burst left behind (see the top of this file). */
 export function giveBack(nat: SettleSyscalls, smaps: () => string = () => readFileSync('/proc/self/smaps', 'latin1'), gc = collect): void {
-  dropFilePages(nat, smaps);
+  const ranges = fileRanges(nat, smaps);
+  drop(nat, ranges);
   // Then the garbage (the burst's, and reading smaps made some): V8's own memory reducer would
   // collect it only seconds later. What that frees of malloc's goes back with the trim.
   gc?.();
   nat.mallocTrim();
+  // The collection itself ran through some megabytes of Node's code (each page fault maps in its
+  // neighbours too): they go again, the same mappings, read a moment ago.
+  if (gc !== undefined) drop(nat, ranges);
 }
 
-function dropFilePages(nat: SettleSyscalls, smaps: () => string): void {
-  const madvise = nat.madvise;
-  if (madvise === undefined || !linuxBranches()) return;
-  let text: string;
+/** The clean file mappings to drop; none where madvise or the Linux branches are not. */
+function fileRanges(nat: SettleSyscalls, smaps: () => string): Range[] {
+  if (nat.madvise === undefined || !linuxBranches()) return [];
   try {
-    text = smaps();
+    return droppableRanges(smaps());
   } catch {
-    return;
+    return [];
   }
-  for (const { start, length } of droppableRanges(text)) {
+}
+
+function drop(nat: SettleSyscalls, ranges: readonly Range[]): void {
+  for (const { start, length } of ranges) {
     try {
-      madvise.call(nat, start, length, MADV_DONTNEED);
+      nat.madvise!(start, length, MADV_DONTNEED);
     } catch {
       // a mapping gone or changed since smaps was read: nothing to give back there
     }

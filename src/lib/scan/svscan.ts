@@ -8,7 +8,7 @@ import { Scanner, type ScanProblem } from './scanner.js';
 import { Shutdown } from './shutdown.js';
 import { PipeKeeper } from './keeper.js';
 import { systemKeeper } from './keeper-system.js';
-import { giveBack, Settle } from './settle.js';
+import { giveBack, Settle, SHRINK_MS } from './settle.js';
 import { ScanTrigger, RESCAN_SECONDS } from './trigger.js';
 import { raiseOpenFiles, type OpenFilesSyscalls } from './open-files.js';
 import { readFileSync } from 'node:fs';
@@ -27,6 +27,8 @@ export class Svscan {
   private readonly shutdown: Shutdown;
   /** Gives memory back once a burst of starts is over (src/lib/scan/settle.ts). */
   private readonly settle = new Settle(() => giveBack(native()));
+  /** And once more when the burst is long over, for V8 to shrink its young generation. */
+  private readonly shrink = new Settle(() => giveBack(native()), SHRINK_MS);
   /** Holds the log pipes' read ends should svscan die (src/lib/scan/keeper.ts); null where there is none. */
   private readonly keeper: PipeKeeper | null;
   private stopping: Promise<void> | undefined;
@@ -38,7 +40,7 @@ export class Svscan {
   constructor(options: SvscanOptions) {
     const host = supervisorHost({
       ...options,
-      onStart: () => this.settle.poke(),
+      onStart: () => void this.poke(),
       onAdopt: (pid) => this.askBack?.(pid),
     });
     this.scanner = new Scanner(host, (supervisor) => this.shutdown.ended(supervisor));
@@ -57,7 +59,8 @@ export class Svscan {
     // Loggers our supervisors start run their multilog engine here (src/lib/loghost).
     const { startLogHost, listeningFd } = require('../loghost/server.js') as typeof import('../loghost/server.js');
     const { hostMultilog } = require('../loghost/multilog.js') as typeof import('../loghost/multilog.js');
-    const server = startLogHost(native(), hostMultilog);
+    // Taking a logger in is part of its service's start: the settle waits for the last one.
+    const server = startLogHost(native(), hostMultilog, { onHosted: () => this.poke() });
     if (server !== null) {
       // Its socket outlives us in the keeper, for an orphan host (src/lib/loghost/orphans.ts).
       const fd = listeningFd(server);
@@ -67,8 +70,15 @@ export class Svscan {
     }
     this.trigger.start();
     // Start-up is a burst too: its garbage goes once it is over, whether or not it started anything.
-    this.settle.poke();
+    this.poke();
   }
+
+  /** A start, or a logger taken in: the settle waits for the burst's last one. */
+  private readonly poke = (): (() => void) => {
+    this.settle.poke();
+    this.shrink.poke();
+    return () => undefined;
+  };
 
   private rescan(): void {
     if (this.scanner.scan()) this.keeper?.hold(this.scanner.pipeReads(), this.hostFd);
@@ -79,6 +89,7 @@ export class Svscan {
     if (this.stopping === undefined) {
       this.trigger.close();
       this.settle.close();
+      this.shrink.close();
       this.keeper?.close();
       this.stopping = this.shutdown.run();
     }

@@ -31,6 +31,12 @@ describe('droppableRanges', () => {
     expect(droppableRanges(text)).toEqual(dropped ? [{ start: from, length: to - from }] : []);
   });
 
+  test('the text read is not kept alive by the last match (RegExp.input, a slice of all of it)', () => {
+    const text = [entry('00400000-00800000', 'r-xp', '/usr/bin/node', CLEAN), 'VmFlags: rd ex mr mw me'].join('\n');
+    droppableRanges(text);
+    expect(RegExp.input).toBe('');
+  });
+
   test('this process: the node binary has something to drop, and nothing writable is in the list', () => {
     const smaps = readFileSync('/proc/self/smaps', 'latin1');
     const ranges = droppableRanges(smaps);
@@ -51,10 +57,12 @@ describe('giveBack', () => {
     expect(calls).toEqual([[0x400000, 0x400000, 4], 'trim']);
   });
 
-  test('with --expose-gc, the garbage is collected after the file pages are dropped, then malloc trimmed', () => {
+  test('with --expose-gc, the garbage is collected after the file pages are dropped, malloc trimmed, and what the collection paged in dropped again (smaps read once)', () => {
     const calls: unknown[] = [];
-    giveBack({ mallocTrim: () => (calls.push('trim'), true), madvise: () => void calls.push('madvise') }, () => smaps, () => void calls.push('gc'));
-    expect(calls).toEqual(['madvise', 'gc', 'trim']);
+    const read = vi.fn(() => smaps);
+    giveBack({ mallocTrim: () => (calls.push('trim'), true), madvise: () => void calls.push('madvise') }, read, () => void calls.push('gc'));
+    expect(calls).toEqual(['madvise', 'gc', 'trim', 'madvise']);
+    expect(read).toHaveBeenCalledOnce();
   });
 
   test('an addon without madvise: malloc is trimmed and smaps not read', () => {
