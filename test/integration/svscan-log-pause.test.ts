@@ -40,8 +40,13 @@ i=0; while [ $i -lt ${AFTER} ]; do i=$((i+1)); echo "after $i"; done
 exec sleep 100000
 `;
 
-/** Echoes each line written to the FIFO `ctl`: its logger shows when svscan's loop went round. */
-const echoer = (root: string): string => `#!/bin/sh\nwhile read l < ${root}/ctl; do echo "$l"; done\n`;
+/**
+ * Echoes each line written to the FIFO `ctl`: its logger shows when svscan's loop went round. It
+ * holds `ctl` open for reading and writing: opened again for each line, it could open it before the
+ * test's writer had closed it, then read end of file and exit, and the test's next write could meet
+ * that reader on its way out (EPIPE).
+ */
+const echoer = (root: string): string => `#!/bin/sh\nexec 3<> ${root}/ctl\nwhile read l <&3; do echo "$l"; done\n`;
 
 const LOG = '#!/bin/sh\nexec multilog s16777215 ./main\n';
 

@@ -5,8 +5,12 @@ import { constants } from 'node:os';
 import { parseCaptured } from '../exec/captured.js';
 import type { ProcState } from '../proc/state.js';
 
-/** The stub catches these itself (relaying them) and blocks them around its start: not compared. */
-const STUB_SIGNALS = new Set([constants.signals.SIGTERM, constants.signals.SIGALRM]);
+/**
+ * The stub catches these itself (relaying them) and blocks them around its start: not compared.
+ * CONT too: it is blocked until the record is sent, so a host that reads /proc before the stub
+ * unblocks it (under load, often) would otherwise refuse a true stub.
+ */
+const STUB_SIGNALS = new Set([constants.signals.SIGTERM, constants.signals.SIGALRM, constants.signals.SIGCONT]);
 
 const sameSignals = (a: readonly number[], b: readonly number[]): boolean => {
   const key = (list: readonly number[]): string => [...new Set(list.filter((s) => !STUB_SIGNALS.has(s)))].sort((x, y) => x - y).join(',');

@@ -1,5 +1,5 @@
-// A stub's record against its process as the kernel shows it: a true record holds (TERM and ALRM
-// aside, which the stub itself catches and blocks), every false claim is caught.
+// A stub's record against its process as the kernel shows it: a true record holds (TERM, ALRM and
+// CONT aside, which the stub itself catches and blocks), every false claim is caught.
 import { describe, expect, test } from 'vitest';
 import { recordMismatch } from '../../../../src/lib/loghost/record-check.js';
 import type { ProcState } from '../../../../src/lib/proc/state.js';
@@ -40,4 +40,15 @@ describe('recordMismatch', () => {
     ['one it has left out', TRUE.replace(',7:0:0', ''), 'descriptors'],
     ['a descriptor said close-on-exec', TRUE.replace('7:0:0', '7:1:0'), 'descriptors'],
   ])('%s', (_name, record, why) => expect(recordMismatch(record, state, INF)).toBe(why));
+
+  // The stub blocks TERM, ALRM and CONT from before it sends its record until after: a host may
+  // read /proc in between (it wakes on the record).
+  test.each<[string, Partial<ProcState>, string | null]>([
+    ['read while the stub still blocks TERM, ALRM and CONT', { blocked: [10, 14, 15, 18] }, null],
+    ['CONT caught by the stub though the program was given it ignored', { ignored: [1, 13] }, null],
+    ['another signal blocked besides', { blocked: [10, 14, 15, 18, 2] }, 'signal mask'],
+  ])('%s', (_name, kernel, why) => {
+    const record = kernel.ignored ? TRUE.replace('i=1,13', 'i=1,13,18') : TRUE;
+    expect(recordMismatch(record, { ...state, ...kernel }, INF)).toBe(why);
+  });
 });
