@@ -35,11 +35,10 @@ const argsOf = (dir: string, program: string, ...args: string[]): string[] => {
 const SINGLE_THREADED = '--single-threaded-gc --no-concurrent-recompilation --no-concurrent-sparkplug --no-lazy-compile-dispatcher --no-parallel-compile-tasks-for-eager-toplevel --no-parallel-compile-tasks-for-lazy'.split(' ');
 
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: the long-lived programs keep V8 young generation small, the chain tools run V8 without background threads', () => {
+  test('the install writes it: the long-lived supervision programs keep V8 young generation small, the chain tools run V8 without background threads', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
       'svscan --max-semi-space-size=1 --expose-gc --no-memory-reducer',
       'supervise --max-semi-space-size=1',
-      'multilog --max-semi-space-size=1',
       'svscanboot --max-semi-space-size=1',
       ...['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'].map((chain) => `${chain} ${SINGLE_THREADED.join(' ')}`),
       '',
@@ -49,7 +48,7 @@ describe.skipIf(!launched)('bin/.node-flags', () => {
   test.each([
     ['svscan', ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer']],
     ['supervise', ['--max-semi-space-size=1']],
-    ['multilog', ['--max-semi-space-size=1']],
+    ['multilog', []],
     ['envdir', SINGLE_THREADED],
     ['svc', []],
   ])('%s gets the flags the installed file gives it', (program, flags) => {
