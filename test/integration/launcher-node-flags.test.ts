@@ -41,13 +41,12 @@ const PROGRAMS = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json')
 const OWN: Record<string, string[]> = {
   svscan: ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer', '--v8-pool-size=1'],
   supervise: ['--max-semi-space-size=1'],
-  multilog: ['--max-semi-space-size=1'],
   svscanboot: ['--max-semi-space-size=1'],
   ...Object.fromEntries(['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'].map((chain) => [chain, SINGLE_THREADED])),
 };
 
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: every program takes its entry path as given; the long-lived programs keep V8 young generation small, svscan one V8 worker, the chain tools run V8 without background threads', () => {
+  test('the install writes it: every program takes its entry path as given; the long-lived supervision programs keep V8 young generation small, svscan one V8 worker, the chain tools run V8 without background threads', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
       ...PROGRAMS.map((program) => [program, ...COMMON, ...(OWN[program] ?? [])].join(' ')),
       '',
@@ -57,7 +56,7 @@ describe.skipIf(!launched)('bin/.node-flags', () => {
   test.each([
     ['svscan', [...COMMON, '--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer', '--v8-pool-size=1']],
     ['supervise', [...COMMON, '--max-semi-space-size=1']],
-    ['multilog', [...COMMON, '--max-semi-space-size=1']],
+    ['multilog', COMMON],
     ['envdir', [...COMMON, ...SINGLE_THREADED]],
     ['svc', COMMON],
   ])('%s gets the flags the installed file gives it', (program, flags) => {

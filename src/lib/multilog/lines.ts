@@ -21,11 +21,7 @@ const SPACE = 0x20;
 const AT = 0x40;
 const PREFIX = STAMP_LENGTH + 1;
 const ELLIPSIS = Buffer.from('...\n');
-/** Four newlines, and the bits that find a zero byte in a word (x - 0x01.. & ~x & 0x80..). */
-const NEWLINES = 0x0a0a0a0a;
-const LOW_BITS = 0x01010101;
-const HIGH_BITS = 0x80808080 | 0;
-/** Room the fast path keeps ahead of a line: the longest head, its newline, a word written past it. */
+/** Room the fast path keeps ahead of a line: the longest head and its newline, and then some. */
 const SLACK = LINE_MAX + 8;
 const EMPTY = Buffer.alloc(0);
 
@@ -57,8 +53,6 @@ export class Lines {
   private readonly prefix = Buffer.alloc(PREFIX);
   /** The prefix as six 32-bit words and a 16-bit one (little-endian), for the fast path to write. */
   private readonly prefixWords = new Uint32Array(7);
-  /** The chunk being fed, as words (made when the fast path first reads it). */
-  private input: DataView | null = null;
   /** The chunk being fed, and whether the streams have their copy of it yet. */
   private chunk: Buffer = EMPTY;
   private mirrored = false;
@@ -66,8 +60,8 @@ export class Lines {
   /** The microsecond the prefix holds, and the second its first four words hold. */
   private micros = NaN;
   private wordsSecond = NaN;
-  /** Lines starting before this offset of the chunk share the stamp already taken. */
-  private stampLimit = 0;
+  /** The read being fed has its stamp: the lines of one read arrived together, one clock reading serves them. */
+  private stampTaken = false;
   /** The last byte read was a newline (C's flagnewline). */
   newlineLast = true;
   /** Offset in the chunk being read of C's next read, where the directories are flushed. */
@@ -109,10 +103,9 @@ export class Lines {
   feed(buf: Buffer): void {
     const n = buf.length;
     this.nextBoundary = READ_SIZE;
-    this.stampLimit = 0;
+    this.stampTaken = false;
     const streams = this.streams;
     const fast = this.fast;
-    this.input = null;
     this.chunk = buf;
     this.mirrored = false;
     let p = 0;
@@ -132,7 +125,7 @@ export class Lines {
         p = nl + 1;
         continue;
       }
-      if (this.phase === Phase.Idle) this.startLine(p);
+      if (this.phase === Phase.Idle) this.startLine();
       const room = LINE_MAX - this.linelen;
       const nl = buf.indexOf(NEWLINE, p);
       if (nl >= 0 && nl - p < room) {
@@ -174,12 +167,14 @@ export class Lines {
     limit += from - pending;
     if (limit <= from + 1) return start;
     const n = buf.length;
-    const input = (this.input ??= new DataView(buf.buffer, buf.byteOffset, n));
+    // The lines are moved from the first stream's copy of the chunk (its arena's start).
+    if (!this.mirrored) this.mirror();
     const stamped = this.script.timestamp;
     const pre = stamped ? PREFIX : 0;
     const longest = LINE_MAX - pre;
     const words = this.prefixWords;
     let out = first.view;
+    let arena = new Uint8Array(out.buffer);
     let base = first.outBase;
     let room = base + first.out.length;
     let nextBoundary = this.nextBoundary;
@@ -190,44 +185,20 @@ export class Lines {
         first.length = o;
         first.reserve(SLACK);
         out = first.view;
+        arena = new Uint8Array(out.buffer);
         base = first.outBase;
         room = base + first.out.length;
       }
-      // The line's bytes go where they follow its stamp, four at a time, until its newline: the
-      // word that holds it is written whole (what follows the newline is overwritten next).
-      const body = base + o + pre - p;
-      const stop = p + longest < n ? p + longest : n;
-      let q = p;
-      let nl = -1;
-      while (q < stop && q + 4 <= n) {
-        const w = input.getUint32(q, true);
-        out.setUint32(body + q, w, true);
-        const x = w ^ NEWLINES;
-        const zero = (x - LOW_BITS) & ~x & HIGH_BITS;
-        if (zero !== 0) {
-          nl = q + ((31 - Math.clz32(zero & -zero)) >> 3);
-          break;
-        }
-        q += 4;
-      }
-      if (nl < 0) {
-        for (; q < stop; q++) {
-          const c = buf[q];
-          out.setUint8(body + q, c);
-          if (c === NEWLINE) {
-            nl = q;
-            break;
-          }
-        }
-      }
-      if (nl < 0 || nl >= stop) break;
+      // One memchr finds the newline, one memmove puts the line after its stamp.
+      const nl = buf.indexOf(NEWLINE, p);
+      if (nl < 0 || nl - p >= longest) break;
       const head = pre + nl - p;
       const end = o + head + 1;
       if (end >= limit) break;
       if (stamped) {
-        if (p >= this.stampLimit) {
+        if (!this.stampTaken) {
           this.stamp();
-          this.stampLimit = (Math.floor(p / READ_SIZE) + 1) * READ_SIZE;
+          this.stampTaken = true;
         }
         const at = base + o;
         out.setUint32(at, words[0], true);
@@ -238,6 +209,7 @@ export class Lines {
         out.setUint32(at + 20, words[5], true);
         out.setUint16(at + 24, words[6], true);
       }
+      arena.copyWithin(base + o + pre, p, nl + 1);
       // C's buffer: flushed before the read that brings the newline, then the head's buffer_put
       // and the newline's buffer_PUTC; what goes to c_write only adds to `current`'s size here.
       if (nextBoundary <= nl) {
@@ -261,8 +233,8 @@ export class Lines {
   }
 
   /**
-   * The streams copy the chunk's bytes from a mirror of it (appendInput); made when first needed,
-   * as the fast path and a line's head kept across reads copy from the chunk itself.
+   * The streams copy the chunk's bytes from a mirror of it (appendInput, the fast path's
+   * copyWithin); made when first needed, as a line's head kept across reads copies from the chunk itself.
    */
   private mirror(): void {
     const streams = this.streams;
@@ -283,14 +255,14 @@ export class Lines {
     for (let j = 0; j < streams.length; j++) streams[j].flush();
   }
 
-  private startLine(offset: number): void {
+  private startLine(): void {
     this.phase = Phase.Head;
     this.held = false;
     if (this.script.timestamp) {
-      // Lines that came in one read were there at the same moment: one clock reading per C read.
-      if (offset >= this.stampLimit) {
+      // Lines that came in one read were there at the same moment: one clock reading per read.
+      if (!this.stampTaken) {
         this.stamp();
-        this.stampLimit = (Math.floor(offset / READ_SIZE) + 1) * READ_SIZE;
+        this.stampTaken = true;
       }
       this.linelen = PREFIX;
     } else {
