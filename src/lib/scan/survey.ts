@@ -35,11 +35,17 @@ function u64(bytes: Buffer, at: number): number | bigint {
   return high < 2 ** 21 ? high * TWO_32 + low : bytes.readBigUInt64LE(at);
 }
 
-/** The entries of a listing, in readdir order. */
+/**
+ * The entries of a listing in byte order of their names, as readdirSync gives them (libuv's
+ * scandir sorts): services start, and are warned about, in the order they always were.
+ */
 export function readSurvey({ bytes, length }: Survey): SurveyEntry[] {
+  const starts: number[] = [];
+  for (let at = 0; at + SURVEY_HEAD <= length; at += SURVEY_HEAD + bytes.readUInt16LE(at)) starts.push(at);
+  const end = (at: number): number => at + SURVEY_HEAD + bytes.readUInt16LE(at);
+  starts.sort((a, b) => bytes.compare(bytes, b + SURVEY_HEAD, end(b), a + SURVEY_HEAD, end(a)));
   const out: SurveyEntry[] = [];
-  let at = 0;
-  while (at + SURVEY_HEAD <= length) {
+  for (const at of starts) {
     const size = bytes.readUInt16LE(at);
     const how = bytes[at + 2];
     const word = bytes.readUInt32LE(at + 4);
@@ -49,7 +55,6 @@ export function readSurvey({ bytes, length }: Survey): SurveyEntry[] {
     if (how === SURVEY_HOW.stated) stat = { dev: u64(bytes, at + 8), ino: u64(bytes, at + 16), isDirectory: (word & S_IFMT) === S_IFDIR };
     else if (how === SURVEY_HOW.failed) stat = errnoError(errnoName(word), 'stat', name);
     out.push({ name, stat });
-    at += SURVEY_HEAD + size;
   }
   return out;
 }

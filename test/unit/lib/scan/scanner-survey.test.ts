@@ -229,9 +229,16 @@ test.each([
     { name: 'gone', stat: { errno: ENOENT } },
     { name: 'file', stat: { dev, ino, isDirectory: false } },
   ]);
-  const [a, dot, gone, file] = readSurvey(listing);
-  expect(a).toEqual({ name: 'a', stat: { dev, ino, isDirectory: true } });
-  expect(dot).toEqual({ name: '.x', stat: undefined });
-  expect(gone!.stat).toMatchObject({ code: 'ENOENT', syscall: 'stat', path: 'gone' });
-  expect(file!.stat).toMatchObject({ isDirectory: false });
+  const read = new Map(readSurvey(listing).map((e) => [e.name, e.stat]));
+  expect(read.get('a')).toEqual({ dev, ino, isDirectory: true });
+  expect(read.has('.x')).toBe(true);
+  expect(read.get('.x')).toBeUndefined();
+  expect(read.get('gone')).toMatchObject({ code: 'ENOENT', syscall: 'stat', path: 'gone' });
+  expect(read.get('file')).toMatchObject({ isDirectory: false });
+});
+
+test('a listing is read in byte order of the names, as readdirSync gives them, whatever the directory order', () => {
+  const dir = { dev: 1, ino: 1, isDirectory: true };
+  const listing = writeSurvey(['s10', 'b', 's09', 'a', 'ab', 'B'].map((name) => ({ name, stat: dir })));
+  expect(readSurvey(listing).map((e) => e.name)).toEqual(['B', 'a', 'ab', 'b', 's09', 's10']);
 });
