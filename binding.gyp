@@ -12,6 +12,7 @@
         "native/lock.cc",
         "native/fifo.cc",
         "native/fd.cc",
+        "native/dir.cc",
         "native/proc.cc",
         "native/sock.cc"
       ],

@@ -447,6 +447,20 @@ Value StatId(const CallbackInfo& info) {
   return Napi::Number::New(env, st.st_mode);
 }
 
+// (path, skip, out: Buffer) -> size of the listing: readdir_stat (core.h) into out; a size past
+// out's length says how much room the whole listing needs (out holds less).
+Value ReaddirStat(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string path;
+  int skip;
+  if (!GetString(info, 0, &path) || !GetInt(info, 1, &skip)) return env.Undefined();
+  if (info.Length() < 3 || !info[2].IsBuffer()) return Fail(env, "expected a Buffer"), env.Undefined();
+  auto b = info[2].As<Napi::Buffer<unsigned char>>();
+  ssize_t r = readdir_stat(path.c_str(), skip, b.Data(), b.Length());
+  if (r < 0) return ThrowErrno(env, (int)-r, "readdir", path.c_str()), env.Undefined();
+  return Napi::Number::New(env, (double)r);
+}
+
 Value Fcntl(const CallbackInfo& info) {
   Env env = info.Env();
   int fd, cmd, arg = 0;
@@ -745,6 +759,7 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("statId", Napi::Function::New(env, StatId, "statId"));
+  exports.Set("readdirStat", Napi::Function::New(env, ReaddirStat, "readdirStat"));
   exports.Set("fcntl", Napi::Function::New(env, Fcntl, "fcntl"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair"));

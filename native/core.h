@@ -118,6 +118,16 @@ ssize_t tee_pipe(int in, int out, size_t len);
 // Linux splice(2) between pipes, non-blocking: moves up to len bytes. Count or -errno.
 ssize_t splice_pipe(int in, int out, size_t len);
 
+// Every entry of directory `path` but . and .., in readdir order, with fstatat(2) of each
+// (following symlinks), as records of READDIR_STAT_HEAD bytes and the name: u16 name length,
+// u8 how (READDIR_STAT_*), u8 0, u32 st_mode (or errno when the stat failed), u64 st_dev, u64
+// st_ino, all little-endian (src/lib/scan/survey.ts reads them). An entry whose name begins
+// with the byte `skip` (-1: none) is listed without a stat. Returns the size of the whole listing:
+// past `cap`, out holds only the records that fit, and the caller asks again with room. -errno of
+// opendir or readdir.
+enum { READDIR_STAT_HEAD = 24, READDIR_STAT_OK = 0, READDIR_STAT_SKIPPED = 1, READDIR_STAT_FAILED = 2 };
+ssize_t readdir_stat(const char* path, int skip, unsigned char* out, size_t cap);
+
 int pidfd_open_pid(pid_t pid);
 // A copy of another process's descriptor (the same open file description): fd or -errno.
 int pidfd_get_fd(int pidfd, int targetfd);

@@ -162,6 +162,14 @@ export interface NativeBinding {
    * may be rounded), st_mode returned; allocates nothing. Absent from an older addon.
    */
   statId?(path: string, out: Float64Array): number;
+  /**
+   * The entries of directory `path` but . and .., each with its stat(2) following symlinks, into
+   * `out` as src/lib/scan/survey.ts reads them; an entry whose name begins with the byte `skip`
+   * (-1: none) is listed without a stat. Returns the size of the whole listing: more than
+   * out.length means out holds only part of it. Throws opendir's or readdir's error (syscall
+   * `readdir`). Absent from an older addon.
+   */
+  readdirStat?(path: string, skip: number, out: Buffer): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
   /** pipe2(O_CLOEXEC). */
   pipe(): [read: number, write: number];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ADDON_BUILDS, loadAddon } from '../helpers/addons.js';
 import { ReachableCopies } from '../helpers/reachable.js';
+import { readSurvey, SURVEY_SKIP } from '../../src/lib/scan/survey.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dt-native-'));
 const copies = new ReachableCopies();
@@ -85,6 +86,31 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(() => n.statId!(path, new Float64Array(2))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'stat', path }));
     expect(() => n.statId!(dir, new Float64Array(1))).toThrow(TypeError);
     expect(() => n.statId!(dir, new Float32Array(2) as unknown as Float64Array)).toThrow(TypeError);
+  });
+
+  test('readdirStat lists every entry but . and .. with its stat (symlinks followed), names beginning with `skip` unstated, and says how much room a listing needs', () => {
+    const scan = join(dir, `survey-${_name}`);
+    mkdirSync(scan);
+    mkdirSync(join(scan, 'svc'));
+    mkdirSync(join(scan, '.hidden'));
+    closeSync(openSync(join(scan, 'file'), 'w'));
+    symlinkSync('svc', join(scan, 'link'));
+    symlinkSync('absent', join(scan, 'dangling'));
+    const out = Buffer.alloc(4096);
+    const length = n.readdirStat!(scan, SURVEY_SKIP, out);
+    const entries = new Map(readSurvey({ bytes: out, length }).map((e) => [e.name, e.stat]));
+    expect([...entries.keys()].sort()).toEqual(['.hidden', 'dangling', 'file', 'link', 'svc']);
+    const st = statSync(join(scan, 'svc'));
+    expect(entries.get('svc')).toEqual({ dev: st.dev, ino: st.ino, isDirectory: true });
+    expect(entries.get('link')).toEqual(entries.get('svc'));
+    expect(entries.get('file')).toMatchObject({ isDirectory: false });
+    expect(entries.get('.hidden')).toBeUndefined();
+    expect(entries.get('dangling')).toMatchObject({ code: 'ENOENT', syscall: 'stat', path: 'dangling' });
+    // Too small: the size it needs, and the same listing once there is room.
+    const small = Buffer.alloc(10);
+    expect(n.readdirStat!(scan, SURVEY_SKIP, small)).toBe(length);
+    expect(n.readdirStat!(scan, -1, Buffer.alloc(length * 2))).toBe(length);
+    expect(() => n.readdirStat!(join(dir, 'absent'), -1, out)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'readdir' }));
   });
 
   test('pipe is close-on-exec; fcntl reads and changes the flags', () => {

@@ -8,25 +8,37 @@ export type ExitHandler = (result: WaitResult | null) => void;
 
 const children = new Map<number, ExitHandler>();
 let listening = false;
+/** Registered since the last look: each is polled once on its own, soon after (see watchChild). */
+const fresh = new Set<number>();
 
 /** Polls every registered child once; `null` reports a child someone else already reaped. */
 export function reapNow(): void {
   if (children.size === 0) return;
-  const { WNOHANG } = native().constants;
-  for (const [pid, onExit] of children) {
-    let result: WaitResult | null;
-    try {
-      result = native().waitpid(pid, WNOHANG);
-    } catch {
-      result = null; // ECHILD: not ours to wait for any more
-      children.delete(pid);
-      onExit(null);
-      continue;
-    }
-    if (result !== null) {
-      children.delete(pid);
-      onExit(result);
-    }
+  for (const [pid, onExit] of children) poll(pid, onExit);
+}
+
+function poll(pid: number, onExit: ExitHandler): void {
+  let result: WaitResult | null;
+  try {
+    result = native().waitpid(pid, native().constants.WNOHANG);
+  } catch {
+    result = null; // ECHILD: not ours to wait for any more
+    children.delete(pid);
+    onExit(null);
+    return;
+  }
+  if (result !== null) {
+    children.delete(pid);
+    onExit(result);
+  }
+}
+
+/** The first look at the children registered since the last one. */
+function reapFresh(): void {
+  for (const pid of fresh) {
+    fresh.delete(pid);
+    const onExit = children.get(pid);
+    if (onExit !== undefined) poll(pid, onExit);
   }
 }
 
@@ -41,8 +53,12 @@ export function listen(): void {
 export function watchChild(pid: number, onExit: ExitHandler): void {
   listen();
   children.set(pid, onExit);
-  // A child that died before it was registered sent its SIGCHLD already.
-  setImmediate(reapNow);
+  // A child that died before it was registered sent its SIGCHLD already: it is looked at once,
+  // soon. Only the new ones, in one look for all registered meanwhile: svscan starting thousands
+  // of services at once polled every child once per start (N² waitpids, seconds of CPU a minute
+  // on).
+  if (fresh.size === 0) setImmediate(reapFresh);
+  fresh.add(pid);
 }
 
 /**

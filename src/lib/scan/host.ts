@@ -6,6 +6,7 @@ import { linuxBranches } from '../../native/platform.js';
 import { Supervisor, SuperviseStartError, type Problem } from '../supervise/supervisor.js';
 import { recoverLogPipe } from './adopt-pipe.js';
 import type { ScanHost, ScanProblem, ServiceSpec } from './scanner.js';
+import { SURVEY_SKIP, type Survey } from './survey.js';
 
 /** What the supervisors say, as a C supervise would have said it on the shared stderr. */
 export type SupervisorReport =
@@ -30,9 +31,28 @@ const EXACT = 2 ** 53;
 const id = new Float64Array(2);
 const { S_IFMT, S_IFDIR } = constants;
 
+/** Room for the listing of about 300 entries; it grows to what a bigger directory needs. */
+const SURVEY_BYTES = 16384;
+
+/** The addon's listing of the current directory, into one buffer kept from rescan to rescan; null without the addon's. */
+function surveyor(): (() => Survey) | null {
+  const nat = native();
+  if (nat.readdirStat === undefined) return null;
+  const survey = { bytes: Buffer.alloc(SURVEY_BYTES), length: 0 };
+  return () => {
+    // A directory that grew between two calls asks again.
+    while ((survey.length = nat.readdirStat!('.', SURVEY_SKIP, survey.bytes)) > survey.bytes.length) {
+      survey.bytes = Buffer.alloc(survey.length + (survey.length >> 2));
+    }
+    return survey;
+  };
+}
+
 export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
   const { env, plan } = options;
+  const survey = surveyor();
   return {
+    ...(survey === null ? {} : { survey }),
     readdir: () => readdirSync('.'),
     stat(path) {
       // A rescan stats every entry: the addon's stat leaves nothing on the heap, where a Stats

@@ -32,6 +32,8 @@ export class PipeKeeper {
   /** The descriptors the running keeper holds, as a key. */
   private held = '';
   private cleared = false;
+  /** The last hold could not start the keeper it wanted. */
+  private failed = false;
 
   constructor(private readonly sys: KeeperSystem) {}
 
@@ -46,11 +48,13 @@ export class PipeKeeper {
       const old = this.pid;
       this.pid = 0;
       this.held = '';
+      this.failed = false;
       if (fds.length > 0) {
         try {
           this.pid = this.sys.spawn(fds, orphans);
           this.held = key;
         } catch {
+          this.failed = true;
           // No keeper this time (the next scan tries again): the pipes are held by svscan alone.
         }
       }
@@ -61,6 +65,11 @@ export class PipeKeeper {
       this.cleared = true;
       for (const pid of this.sys.stale()) this.sys.kill(pid);
     }
+  }
+
+  /** A keeper is still to be started for the pipes last held: ask again even if the scan found nothing new. */
+  get behind(): boolean {
+    return this.failed;
   }
 
   /** Everything is brought down: nothing to keep. */

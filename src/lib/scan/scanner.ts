@@ -4,6 +4,7 @@
 // started again on the next scan; an entry whose directory is gone is dropped once both have ended.
 import { errnoError } from '../errors.js';
 import { LogPipe, type PipeSyscalls } from './log-pipe.js';
+import { readSurvey, type Survey } from './survey.js';
 
 export interface DirStat {
   /** Exact, as a number or a bigint (one that a double holds exactly may be either: the key is the same). */
@@ -40,6 +41,11 @@ export interface ScanHost<H> extends PipeSyscalls {
   readdir(): string[];
   /** stat(2), following symlinks; throws the error. */
   stat(path: string): DirStat;
+  /**
+   * The names with each one's stat in one listing (src/lib/scan/survey.ts), in place of readdir
+   * and a stat a name; throws readdir's error. Absent: readdir and stat.
+   */
+  survey?(): Survey;
   /** Starts a supervisor, which calls `onExit` once it has ended; null when it could not start (the host said why). */
   start(spec: ServiceSpec, onExit: () => void): H | null;
   problem(problem: ScanProblem): void;
@@ -82,6 +88,12 @@ export class Scanner<H> {
   private frozen = false;
   /** Descriptors new entries may still take in the scan under way. */
   private spare: number | undefined;
+  /** The last survey acted on (a copy), and whether that scan left nothing to do again. */
+  private last = Buffer.alloc(0);
+  private lastLength = -1;
+  private settled = false;
+  /** The last scan found the directory as the one before and nothing to do (see scan). */
+  private quiet = false;
 
   constructor(
     private readonly host: ScanHost<H>,
@@ -121,23 +133,43 @@ export class Scanner<H> {
   }
 
   /**
+   * True when the last scan read the directory and found it entry for entry (name, device, inode,
+   * mode) as the scan before it, after which nothing had ended and nothing had failed: a scan that
+   * C svscan would have ended without starting, dropping or saying anything. Such a scan stops at
+   * the comparison (only with a host's survey).
+   */
+  get idle(): boolean {
+    return this.quiet;
+  }
+
+  /**
    * One pass of C svscan's loop: start what is missing, then drop entries that are gone for good.
    * False when the directory could not be read (nothing changed).
    */
   scan(): boolean {
+    this.quiet = false;
     if (this.frozen) return false;
-    for (const entry of this.entries.values()) entry.active = false;
-    let names: string[];
+    let listing: readonly { readonly name: string; readonly stat?: DirStat | Error | undefined }[];
     try {
-      names = this.host.readdir();
+      if (this.host.survey === undefined) listing = this.host.readdir().map((name) => ({ name }));
+      else {
+        const survey = this.host.survey();
+        if (this.settled && this.same(survey)) return (this.quiet = true);
+        this.keep(survey);
+        listing = readSurvey(survey);
+      }
     } catch (error) {
-      this.host.problem({ kind: 'readdir', error });
+      this.problem({ kind: 'readdir', error });
       return false;
     }
+    for (const entry of this.entries.values()) entry.active = false;
+    // Cleared by whatever makes the next scan's work differ from this one's: a problem, a
+    // supervisor that did not start or has ended.
+    this.settled = true;
     // Counted when a new entry first asks this scan (reading /proc/self/fd is the dearest part of
-    // an idle rescan, where nothing is new).
+    // a rescan, where nothing is new).
     this.spare = undefined;
-    for (const name of names) this.visit(name);
+    for (const { name, stat } of listing) this.visit(name, stat);
     for (const [key, entry] of this.entries) {
       if (entry.active || entry.main !== null || entry.log !== null) continue;
       entry.pipe?.close();
@@ -146,13 +178,30 @@ export class Scanner<H> {
     return true;
   }
 
-  private visit(name: string): void {
+  private same({ bytes, length }: Survey): boolean {
+    return length === this.lastLength && bytes.compare(this.last, 0, length, 0, length) === 0;
+  }
+
+  private keep({ bytes, length }: Survey): void {
+    if (this.last.length < length) this.last = Buffer.allocUnsafe(length);
+    bytes.copy(this.last, 0, 0, length);
+    this.lastLength = length;
+  }
+
+  private problem(problem: ScanProblem): void {
+    this.settled = false;
+    this.host.problem(problem);
+  }
+
+  /** `stated`: the survey's stat of the name (an Error when it failed); undefined: stat it now. */
+  private visit(name: string, stated?: DirStat | Error): void {
     if (name.startsWith('.')) return;
     let st: DirStat;
     try {
-      st = this.host.stat(name);
+      if (stated instanceof Error) throw stated;
+      st = stated ?? this.host.stat(name);
     } catch (error) {
-      this.host.problem({ kind: 'stat', path: name, error });
+      this.problem({ kind: 'stat', path: name, error });
       return;
     }
     if (!st.isDirectory) return;
@@ -191,7 +240,7 @@ export class Scanner<H> {
       this.host.stat(`${name}/log`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.host.problem({ kind: 'stat', path: `${name}/log`, error });
+        this.problem({ kind: 'stat', path: `${name}/log`, error });
         return undefined;
       }
       hasLog = false;
@@ -200,7 +249,7 @@ export class Scanner<H> {
     const cost = hasLog ? DESCRIPTOR_COST.logged : DESCRIPTOR_COST.plain;
     this.spare ??= this.spareDescriptors();
     if (cost > this.spare) {
-      this.host.problem({ kind: 'descriptors', name, error: outOfDescriptors() });
+      this.problem({ kind: 'descriptors', name, error: outOfDescriptors() });
       return undefined;
     }
     this.spare -= cost;
@@ -210,7 +259,7 @@ export class Scanner<H> {
         const kept = this.host.keptPipe?.(name) ?? null;
         pipe = kept === null ? LogPipe.open(this.host) : LogPipe.kept(this.host, ...kept);
       } catch (error) {
-        this.host.problem({ kind: 'pipe', name, error });
+        this.problem({ kind: 'pipe', name, error });
         return undefined;
       }
     }
@@ -221,6 +270,7 @@ export class Scanner<H> {
     let handle: H | null = null;
     let endedEarly = false;
     handle = this.host.start(spec, () => {
+      this.settled = false;
       if (handle === null) {
         endedEarly = true;
         return;
@@ -228,6 +278,7 @@ export class Scanner<H> {
       if (entry[slot] === handle) entry[slot] = null;
       this.onEnded?.(handle, slot);
     });
+    if (handle === null || endedEarly) this.settled = false;
     return endedEarly ? null : handle;
   }
 }

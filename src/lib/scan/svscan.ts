@@ -81,7 +81,8 @@ export class Svscan {
   };
 
   private rescan(): void {
-    if (this.scanner.scan()) this.keeper?.hold(this.scanner.pipeReads(), this.hostFd);
+    // A scan that found nothing new leaves the pipes as they were, and the keeper holding them.
+    if (this.scanner.scan() && (!this.scanner.idle || this.keeper?.behind)) this.keeper?.hold(this.scanner.pipeReads(), this.hostFd);
   }
 
   /** Brings every service down and lets every supervisor go; resolves when all are down. */

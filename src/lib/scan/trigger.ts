@@ -40,6 +40,10 @@ export class ScanTrigger {
   /** Scans now, then on every change and every rescan period. */
   start(): void {
     this.watchDirectory();
+    // One timer for good, each scan putting it back a whole period: an idle rescan neither makes
+    // a timer nor drops one (Node's timer list for the period stays), so it wakes to little more
+    // than the scan.
+    this.rescan = setInterval(() => this.scan(), this.rescanMs);
     this.run();
   }
 
@@ -47,7 +51,7 @@ export class ScanTrigger {
     this.closed = true;
     this.watcher?.close();
     this.watcher = undefined;
-    clearTimeout(this.rescan);
+    clearInterval(this.rescan);
     clearTimeout(this.settle);
   }
 
@@ -74,10 +78,10 @@ export class ScanTrigger {
     }, this.settleMs);
   }
 
+  /** A scan out of turn: the next rescan comes a whole period after it (the interval's own tick puts itself back). */
   private run(): void {
     if (this.closed) return;
-    clearTimeout(this.rescan);
     this.scan();
-    if (!this.closed) this.rescan = setTimeout(() => this.run(), this.rescanMs);
+    if (!this.closed) this.rescan?.refresh();
   }
 }
