@@ -3,29 +3,20 @@
 // left it, with nothing ended or failed since, stops at the comparison.
 import { describe, expect, test } from 'vitest';
 import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost, type ScanProblem, type ServiceSpec } from '../../../../src/lib/scan/scanner.js';
+import { FakeSupervisors, type FakeSupervisor } from './fake-supervisors.js';
 import { readSurvey, writeSurvey, SURVEY_SKIP, type Survey } from '../../../../src/lib/scan/survey.js';
 
 const ENOENT = 2;
 const EACCES = 13;
 
-interface FakeSupervisor {
-  readonly spec: ServiceSpec;
-  end(): void;
-}
-
 type Node = DirStat | { errno: number };
 
 /** A scan directory in memory, listed by survey(); stat() is only for what the scanner asks besides (NAME/log). */
-class SurveyHost implements ScanHost<FakeSupervisor> {
+class SurveyHost extends FakeSupervisors implements ScanHost<FakeSupervisor> {
   readonly fs = new Map<string, Node>();
-  readonly started: FakeSupervisor[] = [];
-  readonly problems: ScanProblem[] = [];
-  /** Paths whose supervisor cannot start. */
-  readonly refuse = new Set<string>();
   surveyError: Error | undefined;
   surveys = 0;
   stats: string[] = [];
-  room: { limit: number; open: number } | undefined;
   private nextIno = 100;
   private nextFd = 10;
 
@@ -66,31 +57,6 @@ class SurveyHost implements ScanHost<FakeSupervisor> {
   }
 
   close(): void {}
-
-  start(spec: ServiceSpec, onExit: () => void): FakeSupervisor | null {
-    if (this.refuse.has(spec.path)) return null;
-    const supervisor = { spec, end: onExit };
-    this.started.push(supervisor);
-    return supervisor;
-  }
-
-  problem(problem: ScanProblem): void {
-    this.problems.push(problem);
-  }
-
-  descriptors(): { limit: number; open: number } | null {
-    return this.room ?? null;
-  }
-
-  paths(): string[] {
-    return this.started.map((s) => s.spec.path);
-  }
-
-  last(path: string): FakeSupervisor {
-    const found = this.started.filter((s) => s.spec.path === path).at(-1);
-    if (!found) throw new Error(`${path} never started`);
-    return found;
-  }
 }
 
 describe('which entries become services', () => {

@@ -1,6 +1,7 @@
 // C svscan's rules, one by one, against a scan directory and supervisors that exist only in memory.
 import { describe, expect, test } from 'vitest';
 import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost, type ScanProblem, type ServiceSpec } from '../../../../src/lib/scan/scanner.js';
+import { FakeSupervisors, type FakeSupervisor } from './fake-supervisors.js';
 
 function enoent(path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT', syscall: 'stat', path });
@@ -9,25 +10,15 @@ function eacces(path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`EACCES: ${path}`), { code: 'EACCES', syscall: 'stat', path });
 }
 
-/** A supervisor as the fake host starts it: what it was started on, and a way to end it. */
-interface FakeSupervisor {
-  readonly spec: ServiceSpec;
-  end(): void;
-}
-
 type Node = DirStat | NodeJS.ErrnoException;
 
-class FakeHost implements ScanHost<FakeSupervisor> {
+class FakeHost extends FakeSupervisors implements ScanHost<FakeSupervisor> {
   /** Paths relative to the scan directory, as stat(2) would find them (symlinks already followed). */
   readonly fs = new Map<string, Node>();
   /** Names readdir returns, in order; defaults to the top-level paths of `fs`. */
   names: string[] | undefined;
   readdirError: NodeJS.ErrnoException | undefined;
   pipeError: NodeJS.ErrnoException | undefined;
-  /** Paths whose supervisor cannot take the directory over (a lock held elsewhere). */
-  readonly refuse = new Set<string>();
-  readonly started: FakeSupervisor[] = [];
-  readonly problems: ScanProblem[] = [];
   readonly openFds = new Set<number>();
   private nextFd = 10;
   private nextIno = 100n;
@@ -66,35 +57,6 @@ class FakeHost implements ScanHost<FakeSupervisor> {
 
   close(fd: number): void {
     this.openFds.delete(fd);
-  }
-
-  start(spec: ServiceSpec, onExit: () => void): FakeSupervisor | null {
-    if (this.refuse.has(spec.path)) return null;
-    const supervisor = { spec, end: onExit };
-    this.started.push(supervisor);
-    return supervisor;
-  }
-
-  problem(problem: ScanProblem): void {
-    this.problems.push(problem);
-  }
-
-  /** The process's descriptors as the host would report them; unset: it cannot tell. */
-  room: { limit: number; open: number } | undefined;
-
-  descriptors(): { limit: number; open: number } | null {
-    return this.room ?? null;
-  }
-
-  /** The paths started so far, in order. */
-  paths(): string[] {
-    return this.started.map((s) => s.spec.path);
-  }
-
-  last(path: string): FakeSupervisor {
-    const found = this.started.filter((s) => s.spec.path === path).at(-1);
-    if (!found) throw new Error(`${path} never started`);
-    return found;
   }
 }
 
