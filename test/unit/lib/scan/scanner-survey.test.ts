@@ -2,7 +2,7 @@
 // as over readdir and stat (scanner.test.ts), and a scan that finds the directory as the last one
 // left it, with nothing ended or failed since, stops at the comparison.
 import { describe, expect, test } from 'vitest';
-import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost, type ScanProblem, type ServiceSpec } from '../../../../src/lib/scan/scanner.js';
+import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost } from '../../../../src/lib/scan/scanner.js';
 import { FakeSupervisors, type FakeSupervisor } from './fake-supervisors.js';
 import { readSurvey, writeSurvey, SURVEY_SKIP, type Survey } from '../../../../src/lib/scan/survey.js';
 

@@ -1,6 +1,6 @@
 // C svscan's rules, one by one, against a scan directory and supervisors that exist only in memory.
 import { describe, expect, test } from 'vitest';
-import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost, type ScanProblem, type ServiceSpec } from '../../../../src/lib/scan/scanner.js';
+import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost } from '../../../../src/lib/scan/scanner.js';
 import { FakeSupervisors, type FakeSupervisor } from './fake-supervisors.js';
 
 function enoent(path: string): NodeJS.ErrnoException {
