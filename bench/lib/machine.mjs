@@ -5,7 +5,6 @@ import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DROPPED_ENV } from './procs.mjs';
 import { NODE, PM2, ROOT } from './services.mjs';
-import { HYPERFINE } from './timing.mjs';
 
 function quiet(file, args) {
   try {
@@ -40,7 +39,6 @@ export function describeMachine() {
       runit: debVersion('runit'),
       s6: debVersion('s6'),
       pm2: pm2Version(),
-      hyperfine: HYPERFINE ? (quiet(HYPERFINE, ['--version']) ?? '?').replace(/^hyperfine /, '') : 'not installed',
     },
     commit: quiet('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) ?? 'unknown',
     dropped: DROPPED_ENV.filter((name) => process.env[name] !== undefined),

@@ -1,44 +1,40 @@
-// Wall-clock time of short commands: hyperfine (no shell, warm-up runs) where installed, else a
-// spawnSync loop timed with process.hrtime.
+// Wall-clock time of short commands, interleaved: every command runs once per cycle, so that ratios
+// between commands are taken on runs made within the same second.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { benchEnv } from './procs.mjs';
 
-export const HYPERFINE = ['/usr/bin/hyperfine', '/usr/local/bin/hyperfine'].find((f) => existsSync(f)) ?? null;
-
-function quote(arg) {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+/** One run of argv, its wall-clock time in ms (spawnSync, no shell, output discarded). */
+function timeOnce([file, ...args], env) {
+  const t0 = process.hrtime.bigint();
+  spawnSync(file, args, { env, stdio: 'ignore', timeout: 30000 });
+  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-function withHyperfine(commands, { runs, warmup, dir, env }) {
-  const json = join(dir, `hyperfine-${Date.now()}.json`);
-  const args = ['-N', '-i', '--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', json];
-  for (const [name, argv] of Object.entries(commands)) args.push('--command-name', name, argv.map(quote).join(' '));
-  const r = spawnSync(HYPERFINE, args, { env, encoding: 'utf8', timeout: 600000 });
-  if (r.status !== 0) throw new Error(`hyperfine failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`);
-  const out = {};
-  for (const result of JSON.parse(readFileSync(json, 'utf8')).results) out[result.command] = result.times.map((s) => s * 1000);
-  return out;
-}
-
-function withLoop(commands, { runs, warmup, env }) {
-  const out = {};
-  for (const [name, [file, ...args]] of Object.entries(commands)) {
-    out[name] = [];
-    for (let i = 0; i < warmup + runs; i++) {
-      const t0 = process.hrtime.bigint();
-      spawnSync(file, args, { env, stdio: 'ignore', timeout: 30000 });
-      if (i >= warmup) out[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+/**
+ * Times `commands` ({name: argv}) interleaved: `cycles` cycles, each running every command once,
+ * the order rotated by one each cycle so that no command always follows the same one. Returns
+ * {name: [ms of cycle 0, ms of cycle 1, ...]}: entry i of two commands ran within the same second,
+ * so their ratio cancels a shared machine's drift, which timing one command's runs after another's
+ * (hyperfine's way) leaves in. Each time includes the spawn from this process, a few ms, the same
+ * for every command (`spawnFloor` measures it).
+ */
+export function timeInterleaved(commands, { cycles, warmup = 2, env = benchEnv() }) {
+  const names = Object.keys(commands);
+  const out = Object.fromEntries(names.map((n) => [n, []]));
+  for (let w = 0; w < warmup; w++) for (const n of names) timeOnce(commands[n], env);
+  for (let c = 0; c < cycles; c++) {
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(c + k) % names.length];
+      out[n].push(timeOnce(commands[n], env));
     }
   }
   return out;
 }
 
-/** Times each of `commands` ({name: argv}) `runs` times; returns {name: [ms, ...]}. */
-export function timeCommands(commands, { runs = 20, warmup = 3, dir, env = benchEnv() } = {}) {
-  if (Object.keys(commands).length === 0) return {};
-  return HYPERFINE ? withHyperfine(commands, { runs, warmup, dir, env }) : withLoop(commands, { runs, warmup, env });
+/** The median wall time (ms) of spawning /bin/true from this process: the floor of timeInterleaved. */
+export function spawnFloor(runs = 20, env = benchEnv()) {
+  const ms = [];
+  for (let i = 0; i < runs; i++) ms.push(timeOnce(['/bin/true'], env));
+  ms.sort((a, b) => a - b);
+  return ms[ms.length >> 1];
 }
-
-export const timerName = () => (HYPERFINE ? 'hyperfine -N' : 'spawnSync loop (hyperfine not installed)');
