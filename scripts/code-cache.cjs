@@ -26,7 +26,8 @@ function remove() {
   for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.cache$/.test(name)) fs.rmSync(path.join(cli, name), { force: true });
 }
 
-/** bin/.node-flags ("PROGRAM FLAG..." a line) as {program: [flag...]}. */
+/** bin/.node-flags ("PROGRAM FLAG..." a line) as {program: [flag...]}, without a closing -e (it
+ * says how the launcher runs the loader, not a flag the cache is made under). */
 function nodeFlags() {
   let text = '';
   try {
@@ -35,7 +36,7 @@ function nodeFlags() {
   const flags = {};
   for (const line of text.split('\n')) {
     const [program, ...list] = line.split(' ').filter(Boolean);
-    if (program) flags[program] = list;
+    if (program) flags[program] = list.at(-1) === '-e' ? list.slice(0, -1) : list;
   }
   return flags;
 }
@@ -91,7 +92,7 @@ function makeAll() {
   }
 }
 
-module.exports = { makeAll, remove, cacheFile };
+module.exports = { makeAll, remove, cacheFile, nodeFlags };
 
 if (require.main === module) {
   if (process.argv[2] === '--make') make(process.argv[3], process.argv[4]);
