@@ -1,8 +1,7 @@
 /* The installed bin/ executable for every program (dt-launch). It records the process state a C
  * daemontools program would have been handed (signal dispositions and mask, every rlimit, open
  * descriptors and their flags) in DAEMONTOOLS_EXEC_STATE (record.h), relaxes the soft limits Node
- * cannot start under, and execs Node on dist/cli/launch.cjs (as the main module, or as code to
- * evaluate when the program's bin/.node-flags line ends in -e) with argv[0] as given (the program is
+ * cannot start under, and execs Node on dist/cli/launch.cjs with argv[0] as given (the program is
  * its basename). The addon restores the record right before the final execve. As multilog under
  * our svscan it first becomes the logger stub (stub.c). The gate, the pipe keeper and the group
  * leader are programs of their own (gate.c, keeper.c, group.c). */
@@ -307,33 +306,6 @@ static int node_flags(const char *bindir, const char *name, char **out) {
   return k;
 }
 
-/* The whole of the entry script into text (NUL-terminated): its length, or -errno (-E2BIG when it
- * does not fit). */
-#define ENTRY_MAX 65536
-static ssize_t read_entry(const char *path, char *text, size_t size) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd == -1) return -errno;
-  size_t used_bytes = 0;
-  for (;;) {
-    ssize_t n = read(fd, text + used_bytes, size - 1 - used_bytes);
-    if (n == -1 && errno == EINTR) continue;
-    if (n == -1) {
-      int err = errno;
-      close(fd);
-      return -err;
-    }
-    if (n == 0) break;
-    used_bytes += (size_t)n;
-    if (used_bytes == size - 1) {
-      close(fd);
-      return -E2BIG;
-    }
-  }
-  close(fd);
-  text[used_bytes] = 0;
-  return (ssize_t)used_bytes;
-}
-
 #if defined(__linux__)
 /* Preloads native/sigshim.c (installed as bin/.sigshim.so) into the Node about to start, holding
  * SIGTERM and SIGALRM blocked through its start-up; an LD_PRELOAD of the program's own is kept
@@ -427,23 +399,7 @@ int main(int argc, char **argv) {
   int k = 0;
   args[k++] = node;
   k += node_flags(self, name, args + k);
-  if (k > 1 && strcmp(args[k - 1], "-e") == 0) {
-    /* A line ending in -e (scripts/install-bin.cjs says which and why): the entry's text is the
-     * code to evaluate, and its directory comes first among the arguments. */
-    static char text[ENTRY_MAX + 1];
-    ssize_t n = read_entry(entry, text, sizeof text);
-    if (n < 0) {
-      static char what[PATH_MAX + 16];
-      snprintf(what, sizeof what, "unable to read %s", entry);
-      die(name, what, (int)-n);
-    }
-    args[k++] = text;
-    char *dir = strrchr(entry, '/');
-    if (dir) *dir = 0;
-    args[k++] = dir ? entry : (char *)".";
-  } else {
-    args[k++] = entry;
-  }
+  args[k++] = entry;
   /* argv[0] as given (dispatch is on its basename): our programs show it as C's would. */
   args[k++] = argc > 0 && argv[0] ? argv[0] : (char *)name;
   for (int i = 1; i < argc; i++) args[k++] = argv[i];

@@ -26,8 +26,7 @@ function remove() {
   for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.cache$/.test(name)) fs.rmSync(path.join(cli, name), { force: true });
 }
 
-/** bin/.node-flags ("PROGRAM FLAG..." a line) as {program: [flag...]}, without a closing -e (it
- * says how the launcher runs the loader, not a flag the cache is made under). */
+/** bin/.node-flags ("PROGRAM FLAG..." a line) as {program: [flag...]}. */
 function nodeFlags() {
   let text = '';
   try {
@@ -36,7 +35,7 @@ function nodeFlags() {
   const flags = {};
   for (const line of text.split('\n')) {
     const [program, ...list] = line.split(' ').filter(Boolean);
-    if (program) flags[program] = list.at(-1) === '-e' ? list.slice(0, -1) : list;
+    if (program) flags[program] = list;
   }
   return flags;
 }
@@ -92,7 +91,7 @@ function makeAll() {
   }
 }
 
-module.exports = { makeAll, remove, cacheFile, nodeFlags };
+module.exports = { makeAll, remove, cacheFile };
 
 if (require.main === module) {
   if (process.argv[2] === '--make') make(process.argv[3], process.argv[4]);

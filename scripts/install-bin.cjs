@@ -76,23 +76,12 @@ const NODE_FLAGS = {
   pgrphack: SINGLE_THREADED,
 };
 
-/** Node flags every program run as a main module gets, before its own. --preserve-symlinks-main:
- * the launcher names dist/cli/launch.cjs by its own resolved path (/proc/self/exe), so Node need
- * not resolve it again; that realpath, done twice on the way to the main module, costs every start
- * ~0.9 M instructions (~1 % of `node -e 0`). Not a V8 flag: V8 accepts the same code caches with it
- * (they are still made, and named, under each program's full list). */
+/** Node flags every program gets, before its own. --preserve-symlinks-main: the launcher names
+ * dist/cli/launch.cjs by its own resolved path (/proc/self/exe), so Node need not resolve it again;
+ * that realpath, done twice on the way to the main module, costs every start ~0.9 M instructions
+ * (~1 % of `node -e 0`). Not a V8 flag: V8 accepts the same code caches with it (they are still
+ * made, and named, under each program's full list). */
 const COMMON_FLAGS = ['--preserve-symlinks-main'];
-
-/** The short-lived programs whose start-up is measured against `node -e 0`: a line ending in -e
- * makes the launcher run dist/cli/launch.cjs as code to evaluate (`node FLAGS -e TEXT DIR ARGV0
- * args...`, scripts/launch-loader.cjs) instead of as the main module. Node's eval path has vm
- * loaded and its compile functions warm before the code runs, which a main module pays for on top
- * (~3 ms a start of ~40 here, measured interleaved). The long-running ones stay main modules:
- * `ps` shows their command line, and svscan hands its own on to an orphan host. */
-const EVALUATED = new Set(['svc', 'svok', 'svstat', 'envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack']);
-
-/** A program's line in bin/.node-flags. */
-const flagsOf = (name) => (EVALUATED.has(name) ? [...(NODE_FLAGS[name] ?? []), '-e'] : [...COMMON_FLAGS, ...(NODE_FLAGS[name] ?? [])]);
 
 const portable = process.argv.includes('--portable');
 const launcher = portable ? undefined : findLauncher();
@@ -106,7 +95,7 @@ fs.mkdirSync(bin, { recursive: true });
 if (portable) for (const file of ['.launch', '.node-flags', '.sigshim.so']) fs.rmSync(path.join(bin, file), { force: true });
 else {
   writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
-  const flags = programs.map((name) => `${name} ${flagsOf(name).join(' ')}\n`);
+  const flags = programs.map((name) => `${name} ${[...COMMON_FLAGS, ...(NODE_FLAGS[name] ?? [])].join(' ')}\n`);
   writeAtomic(path.join(bin, '.node-flags'), flags.join(''), 0o644);
 }
 const image = launcher ? fs.readFileSync(launcher) : null;

@@ -10,13 +10,14 @@ import { describe, expect, test } from 'vitest';
 import { ROOT } from '../helpers/paths.js';
 
 const cli = join(ROOT, 'dist', 'cli');
-const { cacheFile, nodeFlags } = createRequire(__filename)(join(ROOT, 'scripts', 'code-cache.cjs')) as {
-  cacheFile: (bundle: string, flags: string[]) => string;
-  nodeFlags: () => Record<string, string[]>;
-};
+const { cacheFile } = createRequire(__filename)(join(ROOT, 'scripts', 'code-cache.cjs')) as { cacheFile: (bundle: string, flags: string[]) => string };
 
-/** The Node flags bin/.node-flags gives a program (without the -e that says it is evaluated). */
-const flagsOf = (program: string): string[] => nodeFlags()[program] ?? [];
+function flagsOf(program: string): string[] {
+  const line = readFileSync(join(ROOT, 'bin', '.node-flags'), 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[0] === program);
+  return line ? line.split(' ').slice(1).filter(Boolean) : [];
+}
 
 // A portable tarball carries no caches (scripts/code-cache.cjs --remove).
 const cached = existsSync(cacheFile(join(cli, 'launch-bundle.svc.js'), flagsOf('svc')));
@@ -54,17 +55,5 @@ describe.skipIf(!cached)('start-up bundles', () => {
     expect(mods).not.toContain('lib/loghost/hostless.js');
     expect(mods).not.toContain('lib/loghost/rehost.js');
     expect(mods).not.toContain('cli/chain-host.js');
-  });
-
-  // The launcher names the directory as bin/../dist/cli; the bundle knows its modules by resolved
-  // paths, so an unresolved one would have every module of the program loaded again from disk.
-  test.each([
-    ['svc', ['-u', '/nonexistent']],
-    ['svstat', ['/nonexistent']],
-    ['envdir', ['/nonexistent', 'true']],
-  ])('%s, evaluated by the launcher, loads none of its modules from disk', (program, args) => {
-    const r = spawnSync(join(ROOT, 'bin', program), args, { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'module' } });
-    expect(r.stdout + r.stderr).toContain('/nonexistent: '); // the program ran, and said so
-    expect(r.stderr.split('\n').filter((l) => / load "\//.test(l))).toEqual([]);
   });
 });
