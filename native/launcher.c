@@ -287,7 +287,7 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
 /* bin/.node-flags, written at install (scripts/install-bin.cjs, which says which programs have
  * Node flags of their own and why): a line "PROGRAM FLAG..." for each. Puts this program's flags
  * in out (at most MAX_NODE_FLAGS) and returns their number; none without the file. */
-#define MAX_NODE_FLAGS 8
+#define MAX_NODE_FLAGS 16
 static int node_flags(const char *bindir, const char *name, char **out) {
   static char line[1024];
   char path[PATH_MAX];

@@ -17,9 +17,17 @@ const root = path.join(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli');
 const MAGIC = 'daemontools-code-cache 1\n';
 
-/** The cache file of a bundle for these flags, named as the loader names it from process.execArgv. */
-const cacheFile = (bundle, flags) =>
-  `${bundle.replace(/\.js$/, '')}${flags.map((f) => `.${f.replace(/^-+/, '').replace(/[^\w=.-]/g, '_')}`).join('')}.cache`;
+/** ".HEX", a 32-bit FNV-1a of the flags (none: ""), as the loader computes it from process.execArgv. */
+function flagsTag(flags) {
+  if (flags.length === 0) return '';
+  const text = flags.join(' ');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return `.${(hash >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** The cache file of a bundle for these flags, named as the loader names it. */
+const cacheFile = (bundle, flags) => `${bundle.replace(/\.js$/, '')}${flagsTag(flags)}.cache`;
 
 function remove() {
   if (!fs.existsSync(cli)) return;

@@ -20,12 +20,11 @@ const HASH = 64;
 
 /** V8's data in the cache for these flags, if it was made for this bundle (its last line is "// sha256 HEX"). */
 function cachedData() {
-  // V8 rejects data made under other flags: each set has its own file (launch-bundle.svc.cache,
-  // launch-bundle.envdir.single-threaded.cache).
-  const flags = process.execArgv.map((f) => `.${f.replace(/^-+/, '').replace(/[^\w=.-]/g, '_')}`).join('');
+  // V8 rejects data made under other flags: each set has its own file, named by a hash of them
+  // (launch-bundle.svc.1a2b3c4d.cache), as scripts/code-cache.cjs names it.
   let fd;
   try {
-    fd = openSync(`${__dirname}/${name}${flags}.cache`, 'r');
+    fd = openSync(`${__dirname}/${name}${flagsTag(process.execArgv)}.cache`, 'r');
   } catch {
     return undefined;
   }
@@ -45,6 +44,15 @@ function cachedData() {
   const head = MAGIC + source.slice(-HASH);
   for (let i = 0; i < head.length; i++) if (cache[i] !== head.charCodeAt(i)) return undefined;
   return cache.subarray(head.length, length);
+}
+
+/** ".HEX", a 32-bit FNV-1a of the flags (none: ""): a name that stays short however many there are. */
+function flagsTag(flags) {
+  if (flags.length === 0) return '';
+  const text = flags.join(' ');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return `.${(hash >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 function grown(array) {

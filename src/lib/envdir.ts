@@ -2,6 +2,7 @@
 // dot, its value the file's first line with trailing blanks cut and NULs read as newlines; an
 // empty file removes the variable.
 import { closeSync, constants, opendirSync, openSync, readSync } from 'node:fs';
+import { native } from '../native/index.js';
 import { isErrno } from './errors.js';
 import type { EnvChange } from './pathexec.js';
 
@@ -75,19 +76,43 @@ export class EnvDirError extends Error {
   }
 }
 
+/** readdir_stat's record before each name (src/lib/scan/survey.ts reads the same layout). */
+const LISTING_HEAD = 24;
+const DOT = 0x2e;
+
 /**
- * The environment changes the directory `dir` asks for, in readdir order (which decides the
- * order of new variables in the environment). Throws EnvDirError.
+ * The names in `dir` but . and .., in readdir order, as their bytes: one call of the addon's
+ * readdirStat (names beginning with a dot are listed without a stat), where Node's opendir would
+ * load and compile its fs/dir module in every start. Throws EnvDirError.
  */
-export function readEnvDir(dir: string): EnvChange[] {
+function entryNames(dir: string): Buffer[] {
+  const n = native();
+  if (n.readdirStat === undefined) return entryNamesByOpendir(dir);
+  let bytes = Buffer.allocUnsafe(4096);
+  let length: number;
+  try {
+    while ((length = n.readdirStat(dir, DOT, bytes)) > bytes.length) bytes = Buffer.allocUnsafe(length);
+  } catch (err) {
+    throw new EnvDirError('opendir', err); // opendir's or readdir's error: "unable to read directory" alike
+  }
+  const names: Buffer[] = [];
+  for (let at = 0; at + LISTING_HEAD <= length; ) {
+    const size = bytes.readUInt16LE(at);
+    names.push(bytes.subarray(at + LISTING_HEAD, at + LISTING_HEAD + size));
+    at += LISTING_HEAD + size;
+  }
+  return names;
+}
+
+/** entryNames through Node's opendir, for an addon without readdirStat. */
+function entryNamesByOpendir(dir: string): Buffer[] {
   let handle;
   try {
     handle = opendirSync(dir, { encoding: 'buffer' as BufferEncoding }); // names as Buffers (Node's types miss it)
   } catch (err) {
     throw new EnvDirError('opendir', err);
   }
-  const changes: EnvChange[] = [];
-  const values = new EnvValues();
+  const names: Buffer[] = [];
   try {
     for (;;) {
       let entry;
@@ -96,20 +121,31 @@ export function readEnvDir(dir: string): EnvChange[] {
       } catch (err) {
         throw new EnvDirError('readdir', err);
       }
-      if (entry === null) break;
-      const raw = entry.name as unknown as Buffer; // opened with encoding 'buffer'
-      const name = raw.toString('latin1'); // a byte string, as the variable's name
-      if (name.startsWith('.')) continue;
-      let content: Buffer | null;
-      try {
-        content = readEnvFile(dir === '.' ? raw : Buffer.concat([Buffer.from(`${dir}/`), raw]));
-      } catch (err) {
-        throw new EnvDirError('read', err, name);
-      }
-      changes.push([name, values.next(content)]);
+      if (entry === null) return names;
+      names.push(entry.name as unknown as Buffer); // opened with encoding 'buffer'
     }
   } finally {
     handle.closeSync();
+  }
+}
+
+/**
+ * The environment changes the directory `dir` asks for, in readdir order (which decides the
+ * order of new variables in the environment). Throws EnvDirError.
+ */
+export function readEnvDir(dir: string): EnvChange[] {
+  const changes: EnvChange[] = [];
+  const values = new EnvValues();
+  for (const raw of entryNames(dir)) {
+    const name = raw.toString('latin1'); // a byte string, as the variable's name
+    if (name.startsWith('.')) continue;
+    let content: Buffer | null;
+    try {
+      content = readEnvFile(dir === '.' ? raw : Buffer.concat([Buffer.from(`${dir}/`), raw]));
+    } catch (err) {
+      throw new EnvDirError('read', err, name);
+    }
+    changes.push([name, values.next(content)]);
   }
   return changes;
 }

@@ -161,7 +161,7 @@ export interface NativeBinding {
    * stat(2), following symlinks: st_dev and st_ino into out[0] and out[1] (a double: one past 2^53
    * may be rounded), st_mode returned; allocates nothing. Absent from an older addon.
    */
-  statId?(path: string, out: Float64Array): number;
+  statId?(path: Bytes, out: Float64Array): number;
   /**
    * The entries of directory `path` but . and .., each with its stat(2) following symlinks, into
    * `out` as src/lib/scan/survey.ts reads them; an entry whose name begins with the byte `skip`

@@ -37,16 +37,19 @@ const SINGLE_THREADED = '--single-threaded-gc --no-concurrent-recompilation --no
 // Every program: Node takes the launcher's entry path as given (it is already resolved), not
 // resolving it again on every start.
 const COMMON = ['--preserve-symlinks-main'];
+// The programs that exit or exec within milliseconds: one V8 worker thread, not four.
+const SHORT_LIVED = ['--v8-pool-size=1'];
 const PROGRAMS = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
 const OWN: Record<string, string[]> = {
   svscan: ['--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer', '--v8-pool-size=1'],
   supervise: ['--max-semi-space-size=1'],
   svscanboot: ['--max-semi-space-size=1'],
-  ...Object.fromEntries(['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'].map((chain) => [chain, SINGLE_THREADED])),
+  ...Object.fromEntries(['envdir', 'envuidgid', 'setuidgid', 'softlimit', 'setlock', 'pgrphack'].map((chain) => [chain, [...SINGLE_THREADED, ...SHORT_LIVED]])),
+  ...Object.fromEntries(['svc', 'svok', 'svstat'].map((tool) => [tool, SHORT_LIVED])),
 };
 
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: every program takes its entry path as given; the long-lived supervision programs keep V8 young generation small, svscan one V8 worker, the chain tools run V8 without background threads', () => {
+  test('the install writes it: every program takes its entry path as given; the long-lived supervision programs keep V8 young generation small, svscan and the short-lived programs one V8 worker, the chain tools run V8 without background threads', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
       ...PROGRAMS.map((program) => [program, ...COMMON, ...(OWN[program] ?? [])].join(' ')),
       '',
@@ -57,8 +60,8 @@ describe.skipIf(!launched)('bin/.node-flags', () => {
     ['svscan', [...COMMON, '--max-semi-space-size=1', '--expose-gc', '--no-memory-reducer', '--v8-pool-size=1']],
     ['supervise', [...COMMON, '--max-semi-space-size=1']],
     ['multilog', COMMON],
-    ['envdir', [...COMMON, ...SINGLE_THREADED]],
-    ['svc', COMMON],
+    ['envdir', [...COMMON, ...SINGLE_THREADED, ...SHORT_LIVED]],
+    ['svc', [...COMMON, ...SHORT_LIVED]],
   ])('%s gets the flags the installed file gives it', (program, flags) => {
     const dir = fakeBin(readFileSync(join(bin, '.node-flags'), 'utf8'));
     expect(argsOf(dir, program, 'x')).toEqual([...flags, '/entry.js', join(dir, program), 'x']);

@@ -1,6 +1,8 @@
 // Fused chains: each link runs in this process and names the next program; when that program
 // resolves (as pathexec would) to one of our own tools it runs here too, otherwise every queued
 // effect is applied and the one real execve happens.
+// realpathSync.native (realpath(3), one call): the JavaScript realpathSync lstats each component
+// and is some 4 KB of Node's code to compile on its first call, both paid in every chain's start.
 import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { NativeBinding } from '../../native/binding.js';
@@ -43,7 +45,7 @@ export interface ChainHost {
 }
 
 /** What resolve needs of the host. */
-export type ResolveHost = Pick<ChainHost, 'binDir' | 'isTool'>;
+export type ResolveHost = Pick<ChainHost, 'binDir' | 'isTool' | 'native'>;
 
 /** Which file execve would run for `file`, and whether it is one of ours (byte strings in, and out). */
 export function resolve(file: string, pathVar: string | undefined, host: ResolveHost): Resolved {
@@ -51,13 +53,13 @@ export function resolve(file: string, pathVar: string | undefined, host: Resolve
   let runs: Buffer | undefined;
   // The search execve's caller (native/exec.cc:exec_files) makes, by what the file system says.
   searchPath(files.map(toBytes), (candidate) => {
-    const code = execError(candidate);
+    const code = execError(candidate, host.native);
     if (code === null) runs = candidate;
     return code;
   });
   if (runs !== undefined) {
     try {
-      const real = realpathSync(runs);
+      const real = realpathSync.native(runs);
       const name = basename(real);
       if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
     } catch {
@@ -67,10 +69,15 @@ export function resolve(file: string, pathVar: string | undefined, host: Resolve
   return { kind: 'exec', files };
 }
 
+const statOut = new Float64Array(2);
+
 /** The error execve would meet at `candidate`, as far as the file system says; null if it would run it. */
-function execError(candidate: Buffer): string | null {
+function execError(candidate: Buffer, n: NativeBinding): string | null {
   try {
-    if (!statSync(candidate).isFile()) return 'EACCES'; // a directory or a device: execve's EACCES
+    // The addon's stat(2) where it has one: Node's statSync builds a Stats object, whose code a
+    // chain's start would compile just for this.
+    const mode = n.statId ? n.statId(candidate, statOut) : statSync(candidate).mode;
+    if ((mode & fsc.S_IFMT) !== fsc.S_IFREG) return 'EACCES'; // a directory or a device: execve's EACCES
     accessSync(candidate, fsc.X_OK);
     return null;
   } catch (err) {
@@ -143,7 +150,7 @@ function adoptEnvironment(n: NativeBinding, env: readonly string[]): void {
 
 export function defaultBinDir(packageRoot: string): string {
   try {
-    return realpathSync(join(packageRoot, 'bin'));
+    return realpathSync.native(join(packageRoot, 'bin'));
   } catch {
     return join(packageRoot, 'bin');
   }
