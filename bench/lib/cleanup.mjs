@@ -123,7 +123,8 @@ export function stopTrees(under) {
       for (const root of roots.get(dir) ?? []) {
         const now = procStat(root.pid);
         // Gone: the pid cannot be anyone's group while members of ours hold it; the same start: ours.
-        if (now === null || now.start === root.start) hit += kill(-root.pid) ? 1 : 0;
+        // (Not counted as a hit: a zombie root, not yet reaped, would keep its group answering.)
+        if (now === null || now.start === root.start) kill(-root.pid);
       }
     }
     const found = new Set();
