@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, tempDir } from '../lib/cleanup.mjs';
+import { cleanup, tempDir, treeStarted } from '../lib/cleanup.mjs';
 import { cpuMs, pssKb, roleOf, tree } from '../lib/proctree.mjs';
 import { sleep, startDaemon, waitFor } from '../lib/procs.mjs';
 import { group, na } from '../lib/report.mjs';
@@ -99,6 +99,8 @@ async function measure(which, flavour, count, logged, windowMs) {
     const started = Date.now();
     const child = startDaemon(flavour.scanner, [scan], { cwd: base, env, logFile: join(base, 'scanner.log') });
     const root = child.pid;
+    // Stopped whatever ends the run: its services too, should svscan be killed before them.
+    treeStarted(base, root);
     let up = 0;
     let progressAt = Date.now();
     const all = await waitFor(() => {

@@ -1,10 +1,10 @@
 // Supervision inside the caller's own process: a Supervisor (the code behind our supervise) for
 // one service directory, and svscan's scanner (src/lib/scan) for a whole scan directory.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoError } from '../lib/errors.js';
 import { ExecContext } from '../lib/exec/context.js';
-import { supervisorHost, type SupervisorReport } from '../lib/scan/host.js';
+import { supervisorHost, surveyor, type SupervisorReport } from '../lib/scan/host.js';
 import { Scanner as ScanCore, type ScanHost, type ScanProblem } from '../lib/scan/scanner.js';
 import { Shutdown } from '../lib/scan/shutdown.js';
 import { RESCAN_SECONDS, ScanTrigger } from '../lib/scan/trigger.js';
@@ -130,9 +130,11 @@ export interface ScannerOptions {
  * @throws {@link DaemontoolsError} `ERR_SYSTEM` when `scandir` is not a readable directory.
  */
 export function startScanner(scandir: string, options: ScannerOptions = {}): Scanner {
+  // The scanner lists the directory as svscan's rescan does: one survey (names and their stats).
+  const survey = surveyor(scandir);
   try {
     if (!statSync(scandir).isDirectory()) throw errnoError('ENOTDIR', 'stat', scandir);
-    readdirSync(scandir);
+    survey();
   } catch (err) {
     throw systemError(undefined, `${scandir}: unable to scan`, err);
   }
@@ -149,7 +151,7 @@ export function startScanner(scandir: string, options: ScannerOptions = {}): Sca
     pipe: () => base.pipe(),
     close: (fd) => base.close(fd),
     problem: (problem) => base.problem(problem),
-    readdir: () => readdirSync(scandir),
+    survey,
     stat: (path) => base.stat(join(scandir, path)),
     start: (spec, onExit) => base.start({ ...spec, path: join(scandir, spec.path) }, onExit),
   };

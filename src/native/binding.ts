@@ -167,9 +167,9 @@ export interface NativeBinding {
    * `out` as src/lib/scan/survey.ts reads them; an entry whose name begins with the byte `skip`
    * (-1: none) is listed without a stat. Returns the size of the whole listing: more than
    * out.length means out holds only part of it. Throws opendir's or readdir's error (syscall
-   * `readdir`). Absent from an older addon.
+   * `readdir`).
    */
-  readdirStat?(path: string, skip: number, out: Buffer): number;
+  readdirStat(path: string, skip: number, out: Buffer): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
   /** pipe2(O_CLOEXEC). */
   pipe(): [read: number, write: number];

@@ -6,6 +6,7 @@
 //   - the buffer is flushed before every read of the input;
 //   - c_write rotates when `current` has `size` bytes, writes at most up to `size`, and once within
 //     2000 bytes of it writes only up to the last newline of the piece and rotates right after it.
+import { idleRoom, KEEP_ROOM, type Roomy } from './room.js';
 
 /** multilog's per-directory buffer. */
 export const DIR_BUFFER_SIZE = 512;
@@ -18,7 +19,7 @@ const NEWLINE = 0x0a;
 /** The output room a stream's first bytes get. */
 const MIN_ROOM = 1 << 12;
 
-export class LogStream {
+export class LogStream implements Roomy {
   /**
    * One ArrayBuffer holds a copy of the input chunk, then the output: copying a line from the
    * chunk is then a copyWithin, which allocates nothing (Buffer#copy makes a view per call).
@@ -41,6 +42,8 @@ export class LogStream {
   private unaccounted = 0;
   /** Offset in `out` up to which bytes were handed to c_write. */
   private handed = 0;
+  /** Read into since the idle sweep last looked (room.ts). */
+  used = false;
 
   constructor(
     readonly size: number,
@@ -59,8 +62,28 @@ export class LogStream {
 
   /** Takes a copy of the input chunk that appendInput() then copies from. */
   mirror(chunk: Uint8Array): void {
+    this.used = true;
     if (chunk.length > this.inputRoom) this.resize(chunk.length, this.out.length);
     this.arena.set(chunk, 0);
+  }
+
+  /** Bytes held for the input chunk and the output. */
+  get room(): number {
+    return this.arena.length;
+  }
+
+  /**
+   * Back to the empty start (the next chunk grows it again), unless output is still to be written:
+   * a burst's room, given back once the stream is idle (room.ts). Returns the bytes let go.
+   */
+  release(): number {
+    const room = this.arena.length;
+    if (this.length !== 0 || room === 0) return 0;
+    this.inputRoom = 0;
+    this.arena = new Uint8Array(0);
+    this.view = new DataView(this.arena.buffer);
+    this.out = Buffer.from(this.arena.buffer, 0, 0);
+    return room;
   }
 
   /** Makes room for `n` more bytes of output. */
@@ -80,6 +103,11 @@ export class LogStream {
     this.view = new DataView(arena.buffer);
     this.inputRoom = inputRoom;
     this.out = Buffer.from(arena.buffer, inputRoom, outputRoom);
+    // Past what a line at a time needs: given back once the stream is idle again.
+    if (arena.length > KEEP_ROOM) {
+      this.used = true;
+      idleRoom.track(this);
+    }
   }
 
   /** Where `out` starts in `view`: for bulkPut. */

@@ -34,14 +34,13 @@ const { S_IFMT, S_IFDIR } = constants;
 /** Room for the listing of about 300 entries; it grows to what a bigger directory needs. */
 const SURVEY_BYTES = 16384;
 
-/** The addon's listing of the current directory, into one buffer kept from rescan to rescan; null without the addon's. */
-function surveyor(): (() => Survey) | null {
+/** The addon's listing of directory `dir`, into one buffer kept from rescan to rescan: every host's survey. */
+export function surveyor(dir: string): () => Survey {
   const nat = native();
-  if (nat.readdirStat === undefined) return null;
   const survey = { bytes: Buffer.alloc(SURVEY_BYTES), length: 0 };
   return () => {
     // A directory that grew between two calls asks again.
-    while ((survey.length = nat.readdirStat!('.', SURVEY_SKIP, survey.bytes)) > survey.bytes.length) {
+    while ((survey.length = nat.readdirStat(dir, SURVEY_SKIP, survey.bytes)) > survey.bytes.length) {
       survey.bytes = Buffer.alloc(survey.length + (survey.length >> 2));
     }
     return survey;
@@ -50,10 +49,8 @@ function surveyor(): (() => Survey) | null {
 
 export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {
   const { env, plan } = options;
-  const survey = surveyor();
   return {
-    ...(survey === null ? {} : { survey }),
-    readdir: () => readdirSync('.'),
+    survey: surveyor('.'),
     stat(path) {
       // A rescan stats every entry: the addon's stat leaves nothing on the heap, where a Stats
       // (four Dates, a dozen numbers or BigInts) for each of thousands of entries made a scavenge

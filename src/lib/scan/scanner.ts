@@ -4,7 +4,7 @@
 // started again on the next scan; an entry whose directory is gone is dropped once both have ended.
 import { errnoError } from '../errors.js';
 import { LogPipe, type PipeSyscalls } from './log-pipe.js';
-import { readSurvey, type Survey } from './survey.js';
+import { readSurvey, type Survey, type SurveyEntry } from './survey.js';
 
 export interface DirStat {
   /** Exact, as a number or a bigint (one that a double holds exactly may be either: the key is the same). */
@@ -37,15 +37,13 @@ export type Slot = 'main' | 'log';
 
 /** The world the scanner acts on; `H` is whatever the host starts a supervisor as. */
 export interface ScanHost<H> extends PipeSyscalls {
-  /** Names in the scan directory (without `.` and `..`); throws the error. */
-  readdir(): string[];
-  /** stat(2), following symlinks; throws the error. */
-  stat(path: string): DirStat;
   /**
-   * The names with each one's stat in one listing (src/lib/scan/survey.ts), in place of readdir
-   * and a stat a name; throws readdir's error. Absent: readdir and stat.
+   * The scan directory's names (without `.` and `..`) with each one's stat, in one listing
+   * (src/lib/scan/survey.ts); throws readdir's error.
    */
-  survey?(): Survey;
+  survey(): Survey;
+  /** stat(2), following symlinks, of what the survey does not state (`NAME/log`); throws the error. */
+  stat(path: string): DirStat;
   /** Starts a supervisor, which calls `onExit` once it has ended; null when it could not start (the host said why). */
   start(spec: ServiceSpec, onExit: () => void): H | null;
   problem(problem: ScanProblem): void;
@@ -136,7 +134,7 @@ export class Scanner<H> {
    * True when the last scan read the directory and found it entry for entry (name, device, inode,
    * mode) as the scan before it, after which nothing had ended and nothing had failed: a scan that
    * C svscan would have ended without starting, dropping or saying anything. Such a scan stops at
-   * the comparison (only with a host's survey).
+   * the comparison.
    */
   get idle(): boolean {
     return this.quiet;
@@ -149,15 +147,12 @@ export class Scanner<H> {
   scan(): boolean {
     this.quiet = false;
     if (this.frozen) return false;
-    let listing: readonly { readonly name: string; readonly stat?: DirStat | Error | undefined }[];
+    let listing: readonly SurveyEntry[];
     try {
-      if (this.host.survey === undefined) listing = this.host.readdir().map((name) => ({ name }));
-      else {
-        const survey = this.host.survey();
-        if (this.settled && this.same(survey)) return (this.quiet = true);
-        this.keep(survey);
-        listing = readSurvey(survey);
-      }
+      const survey = this.host.survey();
+      if (this.settled && this.same(survey)) return (this.quiet = true);
+      this.keep(survey);
+      listing = readSurvey(survey);
     } catch (error) {
       this.problem({ kind: 'readdir', error });
       return false;
@@ -193,15 +188,11 @@ export class Scanner<H> {
     this.host.problem(problem);
   }
 
-  /** `stated`: the survey's stat of the name (an Error when it failed); undefined: stat it now. */
-  private visit(name: string, stated?: DirStat | Error): void {
-    if (name.startsWith('.')) return;
-    let st: DirStat;
-    try {
-      if (stated instanceof Error) throw stated;
-      st = stated ?? this.host.stat(name);
-    } catch (error) {
-      this.problem({ kind: 'stat', path: name, error });
+  /** `st`: the survey's stat of the name (an Error when it failed; undefined for a name it skipped, beginning with a dot). */
+  private visit(name: string, st: DirStat | Error | undefined): void {
+    if (name.startsWith('.') || st === undefined) return;
+    if (st instanceof Error) {
+      this.problem({ kind: 'stat', path: name, error: st });
       return;
     }
     if (!st.isDirectory) return;

@@ -1,12 +1,13 @@
 // supervise() inside this process: C's svc, svok and svstat see an ordinary supervise, and a
 // directory a C supervise holds is refused.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { supervise, startScanner, type SupervisedService } from '../../../src/api/embed.js';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { supervise, startScanner, type ScannerProblem, type SupervisedService } from '../../../src/api/embed.js';
 import { isSupervised } from '../../../src/api/control.js';
 import { waitFor } from '../../../src/api/watch.js';
+import { native } from '../../../src/native/index.js';
 import { C_BIN, ROOT } from '../../helpers/paths.js';
 import { cleanup, HAVE_C, makeService, startC, tempRoot } from './fixture.js';
 
@@ -83,6 +84,32 @@ describe.skipIf(!HAVE_C || !HAVE_ADDON)('startScanner() in this process', () => 
     for (const dir of ['a', 'a/log', 'b']) expect(isSupervised(join(scandir, dir))).toBe(false);
     expect(readFileSync(join(a, 'log', 'got'), 'utf8')).toBe('hello\n');
     expect(problems).toEqual([]);
+  });
+
+  test("lists the scan directory as svscan's rescan does: one survey a scan (names with their stats), stat(2) only for a new service's log/", async () => {
+    const scandir = join(tempRoot(), 'service');
+    const a = makeService(join(scandir, 'a'));
+    symlinkSync(join(scandir, 'nowhere'), join(scandir, 'dangling'));
+    const nat = native();
+    const surveys = vi.spyOn(nat, 'readdirStat');
+    const stats = nat.statId === undefined ? null : vi.spyOn(nat as Required<typeof nat>, 'statId');
+    const problems: ScannerProblem[] = [];
+    const scanner = startScanner(scandir, { onProblem: (p) => problems.push(p) });
+    try {
+      await waitFor(a, 'up', { timeout: 10000 });
+      const before = surveys.mock.calls.length;
+      scanner.rescan();
+      expect(surveys.mock.calls.length).toBe(before + 1);
+      expect(new Set(surveys.mock.calls.map((c) => c[0]))).toEqual(new Set([scandir]));
+      // The dangling symlink's stat came with the listing, failed as stat(2) fails.
+      const stat = problems.filter((p) => p.kind === 'scan' && p.problem.kind === 'stat').map((p) => p.kind === 'scan' && p.problem);
+      expect(stat[0]).toMatchObject({ kind: 'stat', path: 'dangling', error: { code: 'ENOENT', syscall: 'stat' } });
+      if (stats) expect(stats.mock.calls.map((c) => c[0])).toEqual([join(scandir, 'a', 'log')]);
+    } finally {
+      surveys.mockRestore();
+      stats?.mockRestore();
+      await scanner.close();
+    }
   });
 
   test('a scan directory that is not there is ERR_SYSTEM', () => {

@@ -1,6 +1,6 @@
-// The scanner over a host's survey (one listing a scan, src/lib/scan/survey.ts): C svscan's rules
-// as over readdir and stat (scanner.test.ts), and a scan that finds the directory as the last one
-// left it, with nothing ended or failed since, stops at the comparison.
+// The scanner over a host's survey (one listing a scan, src/lib/scan/survey.ts): what the
+// comparison of one listing with the last adds to C svscan's rules (scanner.test.ts): a scan that
+// finds the directory as the last one left it, with nothing ended or failed since, stops there.
 import { describe, expect, test } from 'vitest';
 import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost } from '../../../../src/lib/scan/scanner.js';
 import { FakeSupervisors, type FakeSupervisor } from './fake-supervisors.js';
@@ -39,10 +39,6 @@ class SurveyHost extends FakeSupervisors implements ScanHost<FakeSupervisor> {
     if (this.surveyError) throw this.surveyError;
     const names = [...this.fs.keys()].filter((p) => !p.includes('/'));
     return writeSurvey(names.map((name) => ({ name, stat: name.charCodeAt(0) === SURVEY_SKIP ? undefined : this.fs.get(name) })));
-  }
-
-  readdir(): string[] {
-    throw new Error('a host with a survey is not read by readdir');
   }
 
   stat(path: string): DirStat {

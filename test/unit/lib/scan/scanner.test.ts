@@ -1,6 +1,9 @@
-// C svscan's rules, one by one, against a scan directory and supervisors that exist only in memory.
+// C svscan's rules, one by one, against a scan directory and supervisors that exist only in memory
+// (the directory listed by a survey, as every host lists it: src/lib/scan/survey.ts).
 import { describe, expect, test } from 'vitest';
+import { constants as osConstants } from 'node:os';
 import { DESCRIPTOR_COST, DESCRIPTOR_RESERVE, Scanner, type DirStat, type ScanHost } from '../../../../src/lib/scan/scanner.js';
+import { SURVEY_SKIP, writeSurvey, type Survey } from '../../../../src/lib/scan/survey.js';
 import { FakeSupervisors, type FakeSupervisor } from './fake-supervisors.js';
 
 function enoent(path: string): NodeJS.ErrnoException {
@@ -12,11 +15,13 @@ function eacces(path: string): NodeJS.ErrnoException {
 
 type Node = DirStat | NodeJS.ErrnoException;
 
+/** A node as a survey records it: a stat, or the errno of the error stat(2) failed with. */
+const surveyed = (node: Node): DirStat | { errno: number } =>
+  node instanceof Error ? { errno: (osConstants.errno as Record<string, number>)[node.code!]! } : node;
+
 class FakeHost extends FakeSupervisors implements ScanHost<FakeSupervisor> {
   /** Paths relative to the scan directory, as stat(2) would find them (symlinks already followed). */
   readonly fs = new Map<string, Node>();
-  /** Names readdir returns, in order; defaults to the top-level paths of `fs`. */
-  names: string[] | undefined;
   readdirError: NodeJS.ErrnoException | undefined;
   pipeError: NodeJS.ErrnoException | undefined;
   readonly openFds = new Set<number>();
@@ -37,9 +42,11 @@ class FakeHost extends FakeSupervisors implements ScanHost<FakeSupervisor> {
     for (const key of [...this.fs.keys()]) if (key === path || key.startsWith(`${path}/`)) this.fs.delete(key);
   }
 
-  readdir(): string[] {
+  /** The top-level paths of `fs` listed as the addon's survey lists them: each with its stat, or the errno it failed with. */
+  survey(): Survey {
     if (this.readdirError) throw this.readdirError;
-    return this.names ?? [...this.fs.keys()].filter((p) => !p.includes('/'));
+    const names = [...this.fs.keys()].filter((p) => !p.includes('/'));
+    return writeSurvey(names.map((name) => ({ name, stat: name.charCodeAt(0) === SURVEY_SKIP ? undefined : surveyed(this.fs.get(name)!) })));
   }
 
   stat(path: string): DirStat {
