@@ -720,6 +720,10 @@ Napi::Object Constants(Env env) {
   c.Set("F_SETFD", F_SETFD);
   c.Set("F_GETFL", F_GETFL);
   c.Set("F_SETFL", F_SETFL);
+#ifdef F_SETPIPE_SZ
+  c.Set("F_GETPIPE_SZ", F_GETPIPE_SZ);
+  c.Set("F_SETPIPE_SZ", F_SETPIPE_SZ);
+#endif
   c.Set("FD_CLOEXEC", FD_CLOEXEC);
   c.Set("O_NONBLOCK", O_NONBLOCK);
   c.Set("O_CLOEXEC", O_CLOEXEC);

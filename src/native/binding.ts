@@ -80,6 +80,9 @@ export interface NativeConstants {
   readonly F_SETFD: number;
   readonly F_GETFL: number;
   readonly F_SETFL: number;
+  /** Linux only: a pipe's capacity, read and set (fcntl). */
+  readonly F_GETPIPE_SZ?: number;
+  readonly F_SETPIPE_SZ?: number;
   readonly FD_CLOEXEC: number;
   readonly O_NONBLOCK: number;
   /** As /proc/PID/fdinfo's `flags:` shows a descriptor's FD_CLOEXEC. */

@@ -1,10 +1,12 @@
 // svscan killed with SIGKILL and started again: every service and logger still running is adopted
 // (same pid, status untouched, one instance), and the pipe between a service and its logger is
 // taken back, so that a later restart of either side, or one that died meanwhile, loses no line.
+import { spawn } from 'node:child_process';
 import { readlinkSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { HAVE_C } from '../helpers/paths.js';
+import { nativeProgram } from '../../src/native/launcher.js';
 import { marked, ppid, statusBytes, statusOf, sweep, track, whenSupervised } from './adopt-harness.js';
 import { alive, client, killAll, RunningSvscan, ScanBox, svstatShape, until } from './svscan-harness.js';
 
@@ -202,4 +204,27 @@ test('svscan died while the logger was down: the service waits in the pipe (no S
   await until('one keeper', () => keepers().length === 1 || undefined);
   expect(ppid(keepers()[0]!)).toBe(second.pid);
   expect(second.stderr).toBe('');
+});
+
+test.skipIf(process.platform !== 'linux')('keepers dead svscans of this directory left are ended once svscan is up; those of another directory or of a live svscan stay', async () => {
+  const keeperProgram = nativeProgram('dt-keeper');
+  expect(keeperProgram).not.toBeNull();
+  // A keeper as svscan starts one (argv: daemontools-keeper DIR SVSCAN-PID), its parent this test.
+  const keeper = (dir: string, owner: number): number => {
+    const child = spawn(keeperProgram!, [dir, String(owner)], { argv0: 'daemontools-keeper', stdio: 'ignore', detached: true });
+    child.unref();
+    track(child.pid!);
+    return child.pid!;
+  };
+  const svc = box.path('svc');
+  const gone = 2 ** 22 + 1; // above pid_max's default: no process has it
+  const stale = keeper(svc, gone);
+  const otherDir = keeper(box.path('elsewhere'), gone);
+  const ownerAlive = keeper(svc, process.pid);
+  box.service('a', SLEEP(), { log: APPENDER() });
+  const s = await svscan(['a', 'a/log']);
+  await until('the stale keeper ended', () => !alive(stale) || undefined);
+  expect([alive(otherDir), alive(ownerAlive)]).toEqual([true, true]);
+  // svscan's own keeper holds the pipe.
+  expect(marked(`daemontools-keeper\0${svc}\0${s.pid}\0`).length).toBe(1);
 });

@@ -9,8 +9,8 @@ import { errorWords } from '../error-str.js';
 import { Multilog } from '../multilog/engine.js';
 import { MultilogFatal } from '../multilog/errors.js';
 import type { FsActor } from '../multilog/fs.js';
-import { pump, CHUNK } from '../multilog/input.js';
-import { peekingReader } from '../multilog/peek.js';
+import { pump } from '../multilog/input.js';
+import { BURST_ROOM, peekingReader } from '../multilog/peek.js';
 import { grownPast, settleInput } from '../multilog/settle-input.js';
 import { systemIO } from '../multilog/io.js';
 import { parseScript, type Script } from '../multilog/script.js';
@@ -76,7 +76,7 @@ export const hostMultilog: LoggerFactory = (proc) => {
     if (terminated) engine.terminate();
     // The input is taken out of the pipe only once written out: if svscan dies in between, the
     // bytes are still there for the logger's fallback or the next host.
-    await pump(proc.stdin, engine, CHUNK, peekingReader(n, proc.keeping, () => aborted, stops, held));
+    await pump(proc.stdin, engine, BURST_ROOM, peekingReader(n, proc.keeping, () => aborted, stops, held));
     // C's exit lets go of the locks; the host goes on, so the engine's descriptors close here
     // (a killed logger's engine was released by pump already: the flag cannot change in between).
     if (!aborted) engine.release();

@@ -27,10 +27,15 @@ export interface Stoppable {
   onContinue(wake: () => void): () => void;
 }
 /**
+ * Lends the buffer a read goes into, at least `size` bytes (by default the pump's chunk); asked
+ * again, it gives the same one while that is large enough.
+ */
+export type ReadBuffer = (size?: number) => Buffer;
+/**
  * Reads into `buf()` at most `want()` bytes, both asked at the moment of reading (SIGTERM shrinks
  * the count; the buffer is lent only then, so a reader waiting for input holds none).
  */
-export type Reader = ((buf: () => Buffer, want: () => number) => Promise<ReadResult>) & {
+export type Reader = ((buf: ReadBuffer, want: () => number) => Promise<ReadResult>) & {
   /** The engine has written out the `n` bytes last read (a peeking reader consumes them now). */
   consumed?: (n: number) => void;
   /** Lets go of whatever the reader holds. */
@@ -45,7 +50,11 @@ export type ReaderFactory = (fd: number, engine: Multilog) => Reader;
 /** Reads `fd` until end of input (or a read error, which C treats the same) or SIGTERM; then end(). */
 export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeReader: ReaderFactory = reader): Promise<void> {
   let lent: Buffer | null = null;
-  const buf = (): Buffer => (lent ??= borrow(chunk));
+  const buf: ReadBuffer = (size = chunk) => {
+    if (lent && lent.length >= size) return lent;
+    if (lent) spare(lent);
+    return (lent = borrow(size));
+  };
   const giveBack = (): void => {
     if (lent) spare(lent);
     lent = null;
@@ -64,7 +73,7 @@ export async function pump(fd: number, engine: Multilog, chunk = CHUNK, makeRead
       continue;
     }
     if (got === 'stop' || got <= 0) break;
-    await engine.push(buf().subarray(0, got), next.beforeWrite);
+    await engine.push(buf(got).subarray(0, got), next.beforeWrite);
     next.consumed?.(got);
     giveBack();
   }
@@ -135,7 +144,7 @@ function readFile(fd: number): Reader {
 
 /** Wait on the event loop until the descriptor is readable (or SIGTERM says stop), then read it. */
 function readPolled(fd: number, engine: Multilog, nat: NativeBinding): Reader {
-  return waitThenRead(fd, engine, nat, readOnce);
+  return waitThenRead(fd, engine, nat, (from, buf, want) => readOnce(from, buf(), want));
 }
 
 /**
@@ -153,7 +162,7 @@ export function waitThenRead(
   fd: number,
   engine: Multilog,
   nat: NativeBinding,
-  take: (fd: number, buf: Buffer, want: number) => ReadResult,
+  take: (fd: number, buf: ReadBuffer, want: number) => ReadResult,
   stops?: Stoppable,
 ): Reader {
   const { F_GETFL, F_SETFL } = nat.constants;
@@ -213,7 +222,7 @@ export function waitThenRead(
         release();
         return 'stop';
       }
-      const got = take(fd, buf(), n);
+      const got = take(fd, buf, n);
       if (got === 'held') {
         // Stopped: C sits stopped in read(2) (or just before it); its signals count as there.
         engine.setWaiting(true);
@@ -267,18 +276,20 @@ function readPooled(fd: number, engine: Multilog): Reader {
 
 /**
  * Read buffers, lent for one read and what the engine does with it: svscan hosts a reader per
- * logger, and most of them wait for input most of the time.
+ * logger, and most of them wait for input most of the time. Only CHUNK-sized ones are kept: a
+ * burst's larger ones (peek.ts) go with it.
  */
 const spares: Buffer[] = [];
 const SPARES = 4;
 
 function borrow(size: number): Buffer {
+  if (size > CHUNK) return Buffer.allocUnsafe(size);
   const b = spares.pop();
   return b !== undefined && b.length >= size ? b : Buffer.allocUnsafe(size);
 }
 
 function spare(b: Buffer): void {
-  if (spares.length < SPARES) spares.push(b);
+  if (spares.length < SPARES && b.length <= CHUNK) spares.push(b);
 }
 
 function readOnce(fd: number, buf: Buffer, want: number): ReadResult {

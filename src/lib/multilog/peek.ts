@@ -7,12 +7,26 @@ import { openSync, readSync, writeSync } from 'node:fs';
 import type { NativeBinding } from '../../native/binding.js';
 import type { Multilog } from './engine.js';
 import { encodeLedger, type LedgerFile } from './ledger.js';
-import { waitThenRead, type Reader, type ReaderFactory, type ReadResult, type Stoppable } from './input.js';
+import { waitThenRead, type ReadBuffer, type Reader, type ReaderFactory, type ReadResult, type Stoppable } from './input.js';
 
 /** How long the stub's ledger and bin stay lent after a chunk, for the next one (then given back). */
 export const LEND_LINGER_MS = 20;
 /** A pipe holds this much by default; tee copies at most what the private pipe can take. */
 const PIPE_ROOM = 1 << 16;
+/**
+ * A logger's pipe found full (a burst) is grown to this, with the copy pipe and the stub's bin, so
+ * a chunk is 16 times larger and its fixed costs (the peek, the ledger, the moves, a turn of the
+ * event loop) come 16 times less often; it is put back to PIPE_ROOM once a chunk fits there
+ * again. Linux's pipe-max-size for processes without CAP_SYS_RESOURCE.
+ */
+export const BURST_ROOM = 1 << 20;
+/**
+ * At most this many loggers' pipes are grown at a time. The kernel counts every pipe's room
+ * against the user who made it, and past 64 MB (pipe-user-pages-soft) that user's new pipes get
+ * one page: a pipe and a bin each, plus the one copy pipe, stay below 17 MB.
+ */
+export const BURSTS_AT_ONCE = 8;
+let bursting = 0;
 const EMPTY = Buffer.alloc(0);
 
 /** Where consumed bytes are read to be dropped: one for every reader (used synchronously only). */
@@ -27,6 +41,8 @@ const scratchOf = (): Buffer => (scratchBuffer ??= Buffer.allocUnsafe(PIPE_ROOM)
 let copyPipe: [read: number, write: number] | undefined;
 
 const copyPipeOf = (nat: NativeBinding): [read: number, write: number] => (copyPipe ??= nat.pipe());
+/** The copy pipe's room once grown for a first burst (it stays so: one pipe for every reader). */
+let copyRoom: number | undefined;
 
 /** /dev/null, where the bin's bytes are spliced to be dropped without a copy; null if it cannot be had. */
 let devNull: number | null | undefined;
@@ -41,6 +57,17 @@ const devNullOf = (): number | null => {
   return devNull;
 };
 
+/** A pipe's room after asking for `size` (the kernel rounds it up); null where it cannot be set. */
+function setRoom(nat: NativeBinding, fd: number, size: number): number | null {
+  const { F_SETPIPE_SZ } = nat.constants;
+  if (F_SETPIPE_SZ === undefined) return null;
+  try {
+    return nat.fcntl(fd, F_SETPIPE_SZ, size);
+  } catch {
+    return null; // EPERM (over pipe-max-size or the user's pipe pages), EBUSY (holds more than that)
+  }
+}
+
 /** Reads the n bytes tee just copied out of the copy pipe, leaving it empty for the next reader. */
 function takeCopy(nat: NativeBinding, buf: Buffer, n: number): void {
   const [copyIn, copyOut] = copyPipeOf(nat);
@@ -51,6 +78,7 @@ function takeCopy(nat: NativeBinding, buf: Buffer, n: number): void {
     // Cannot happen to a pipe of our own that holds n bytes; if it did, the next reader must not
     // find them there: this pipe goes, another is made.
     copyPipe = undefined;
+    copyRoom = undefined;
     nat.close(copyIn);
     nat.close(copyOut);
     throw err;
@@ -135,30 +163,57 @@ export function peekingReader(
       linger = setTimeout(giveBack, LEND_LINGER_MS);
       linger.unref();
     };
-    const take = (from: number, buf: Buffer, want: number): ReadResult => {
+    /**
+     * What one tee may take: the least room of the pipe, the copy pipe and the bin (a chunk must
+     * fit in the bin whole, for settle-input.ts), PIPE_ROOM unless a burst grew all three.
+     */
+    let room = PIPE_ROOM;
+    /** The pipe (and bin) were grown for a burst: one of BURSTS_AT_ONCE is ours. */
+    let grown = false;
+    /** A chunk filled the room: the writer waits on us, so the pipes grow (if they may). */
+    const grow = (): void => {
+      if (grown || bursting >= BURSTS_AT_ONCE || !lent) return;
+      grown = true;
+      bursting++;
+      const sizes = [setRoom(nat, fd, BURST_ROOM), (copyRoom ??= setRoom(nat, copyPipeOf(nat)[1], BURST_ROOM) ?? PIPE_ROOM), setRoom(nat, lent.bin[1], BURST_ROOM)];
+      room = Math.min(...sizes.map((size) => size ?? PIPE_ROOM));
+    };
+    /** A chunk fit in PIPE_ROOM: the burst is over, the pipe and bin go back to C's size (once the pipe holds no more). */
+    const shrink = (): void => {
+      if (!grown) return;
+      if (setRoom(nat, fd, PIPE_ROOM) === null) return; // still holds more: the next small chunk tries again
+      grown = false;
+      bursting--;
+      // Empty now: the next chunk is again at most PIPE_ROOM, which fits.
+      room = PIPE_ROOM;
+      if (lent) setRoom(nat, lent.bin[1], PIPE_ROOM);
+    };
+    const take = (from: number, buf: ReadBuffer, want: number): ReadResult => {
       const got = peek(from, buf, want);
       if (typeof got === 'number' && got > 0) {
         // A chunk in hand: what is lent stays until it is out of the pipe.
         if (linger) clearTimeout(linger);
         linger = null;
       } else {
-        // Nothing taken in (the process stopped, no input, the end): nothing is kept meanwhile.
+        // Nothing taken in (the process stopped, no input, the end): nothing is kept meanwhile,
+        // and a burst is over.
+        shrink();
         giveBack();
       }
       return got;
     };
-    const peek = (from: number, buf: Buffer, want: number): ReadResult => {
+    const peek = (from: number, buf: ReadBuffer, want: number): ReadResult => {
       if (killed()) return 'stop';
       let n: number;
       try {
-        n = nat.tee(from, copyPipeOf(nat)[1], Math.min(want, PIPE_ROOM, buf.length));
+        n = nat.tee(from, copyPipeOf(nat)[1], Math.min(want, room));
       } catch (err) {
         // (The addon retries EINTR itself.)
         return (err as { code?: string }).code === 'EAGAIN' ? 'again' : 0;
       }
       // No writer and nothing left: end of input (which a stopped C multilog does not see yet).
       if (n === 0) return stops?.stopped() ? 'held' : 0;
-      takeCopy(nat, buf, n);
+      takeCopy(nat, buf(n), n);
       // Asked after the copy: stopped now, it may have been stopped before the copy was made.
       if (stops?.stopped()) return 'held';
       inHand = n;
@@ -189,6 +244,9 @@ export function peekingReader(
         before = Buffer.from(engine.heldInput());
         note(lent.ledger, 0, [], EMPTY, before);
         emptyBin(lent.bin[0], moved);
+        // The pipes' room follows the input: grown while chunks fill it, back to C's once one does not.
+        if (n >= room && moved === n) grow();
+        else if (n <= PIPE_ROOM) shrink();
         giveBackSoon();
       }
       while (left > 0) {
@@ -239,7 +297,16 @@ export function peekingReader(
         }
       }
     };
-    reader.close = giveBack;
+    reader.close = (): void => {
+      if (grown && keeping) lent ??= keeping.lend();
+      shrink();
+      if (grown) {
+        // Could not be put back (it holds more than C's room): it stays so, and is no longer ours to count.
+        grown = false;
+        bursting--;
+      }
+      giveBack();
+    };
     return reader;
   };
 }

@@ -11,6 +11,10 @@ import { nativeProgram } from '../../native/launcher.js';
 import type { KeeperSystem } from './keeper.js';
 
 const NAME = 'daemontools-keeper';
+/** How long after the first scan the stale keepers are looked for: start-up is over by then. */
+export const SWEEP_AFTER_MS = 1000;
+/** Processes looked at per turn of the event loop (~30 µs each). */
+const SWEEP_SLICE = 64;
 /** The orphan host's entry (src/cli/orphan-host.ts). */
 const ORPHAN_HOST = join(PACKAGE_ROOT, 'dist', 'cli', 'orphan-host.js');
 
@@ -36,28 +40,43 @@ export function systemKeeper(): KeeperSystem | null {
       if (execErrno !== 0) throw errnoError(errnoName(execErrno), 'execve', launcher);
       return pid;
     },
-    stale() {
+    sweepStale(found) {
       const prefix = `${NAME}\0${textBytes(dir)}\0`;
       const uid = process.getuid?.();
-      const out: number[] = [];
-      // One readlink a process picks out the keepers (a busy host has thousands of processes; a
-      // cmdline read of each held svscan's start up for a quarter of a second).
       const program = basename(launcher);
-      for (const entry of readdirSync('/proc')) {
-        if (!/^[0-9]+$/.test(entry)) continue;
+      /** One process: one readlink picks out the keepers (a cmdline read of each costs far more). */
+      const look = (entry: string): void => {
+        if (!/^[0-9]+$/.test(entry)) return;
         try {
-          if (basename(readlinkSync(`/proc/${entry}/exe`)).replace(/ \(deleted\)$/, '') !== program) continue;
+          if (basename(readlinkSync(`/proc/${entry}/exe`)).replace(/ \(deleted\)$/, '') !== program) return;
           const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
-          if (!cmdline.startsWith(prefix) || statSync(`/proc/${entry}`).uid !== uid) continue;
+          if (!cmdline.startsWith(prefix) || statSync(`/proc/${entry}`).uid !== uid) return;
           const owner = Number(cmdline.slice(prefix.length).split('\0')[0]);
           const ppid = parentPid(Number(entry));
           // Its svscan died (it was handed to a reaper): a live svscan's keeper is its child.
-          if (ppid !== null && ppid !== owner) out.push(Number(entry));
+          if (ppid !== null && ppid !== owner) found(Number(entry));
         } catch {
           // gone meanwhile
         }
-      }
-      return out;
+      };
+      // Once start-up is over (the first scan's services and loggers are taken in by then), and
+      // SWEEP_SLICE processes a turn of the event loop: with thousands of processes on the host the
+      // whole walk takes a good part of a second, which no logger or supervisor waits for.
+      const start = setTimeout(() => {
+        let entries: string[];
+        try {
+          entries = readdirSync('/proc');
+        } catch {
+          return;
+        }
+        let at = 0;
+        const slice = (): void => {
+          for (const end = Math.min(at + SWEEP_SLICE, entries.length); at < end; at++) look(entries[at]!);
+          if (at < entries.length) setImmediate(slice);
+        };
+        slice();
+      }, SWEEP_AFTER_MS);
+      start.unref();
     },
     kill(pid) {
       try {

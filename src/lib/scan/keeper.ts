@@ -5,7 +5,8 @@
 // does nothing else: if svscan dies while a logger is between two processes, the service's writes
 // wait in the pipe for the next logger rather than kill it. After each scan the keeper is renewed
 // when the set of pipes changed; the next svscan, once it has taken the pipes back, ends the
-// keepers its dead predecessors left (a keeper whose parent is no longer its svscan). It may also
+// keepers its dead predecessors left (a keeper whose parent is no longer its svscan), looked for
+// once its start-up is over, a slice of /proc at a time. It may also
 // hold svscan's log host socket, and starts the orphan host on it at svscan's death.
 
 /** What the keeper needs from the system (the real one is `systemKeeper` below). */
@@ -15,8 +16,12 @@ export interface KeeperSystem {
    * hand to the orphan host it starts at svscan's death; returns its pid. Throws when it cannot.
    */
   spawn(fds: readonly number[], host: number | null): number;
-  /** Keepers of this directory whose svscan is gone. */
-  stale(): number[];
+  /**
+   * Looks for keepers of this directory whose svscan is gone and calls `found` with each; it may
+   * do so later, a little at a time (it reads /proc, which a busy host fills with thousands of
+   * processes), never holding up what svscan does meanwhile.
+   */
+  sweepStale(found: (pid: number) => void): void;
   kill(pid: number): void;
 }
 
@@ -63,7 +68,7 @@ export class PipeKeeper {
     // The pipes are ours now: what earlier svscans left to keep them can go.
     if (!this.cleared) {
       this.cleared = true;
-      for (const pid of this.sys.stale()) this.sys.kill(pid);
+      this.sys.sweepStale((pid) => this.sys.kill(pid));
     }
   }
 

@@ -17,7 +17,10 @@ function fakeSystem(options: { stale?: number[]; failSpawns?: number } = {}): Ke
       log.push(`spawn ${fds.join(',')} -> ${++next}`);
       return next;
     },
-    stale: () => (log.push('stale?'), options.stale ?? []),
+    sweepStale: (found) => {
+      log.push('stale?');
+      for (const pid of options.stale ?? []) found(pid);
+    },
     kill: (pid) => void log.push(`kill ${pid}`),
   };
 }
