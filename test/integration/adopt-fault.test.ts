@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   killAll();
-  sweep([marker]);
+  sweep([marker], [], [box.root]);
   box.remove();
 });
 

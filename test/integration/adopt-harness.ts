@@ -2,7 +2,7 @@
 // marker in their argv, and a sweep that kills every process a test started. Services outlive
 // the supervisors that started them by design, so they are found by marker and by status file.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPid, procStat } from '../../src/lib/proc-stat.js';
 import { decodeStatus } from '../../src/lib/status.js';
@@ -65,10 +65,31 @@ export function track(...pids: number[]): void {
   for (const pid of pids) if (pid !== 0) started.add(pid);
 }
 
-/** Kills whatever was tracked, everything carrying `markers`, and what dirs' status files name. */
-export function sweep(markers: readonly string[], dirs: readonly string[] = []): void {
+/** Every process whose working directory is `root` or below it. */
+export function workingUnder(root: string): number[] {
+  const out: number[] = [];
+  root = realpathSync(root); // as the kernel names a cwd
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${name}/cwd`);
+      if (cwd === root || cwd.startsWith(`${root}/`)) out.push(Number(name));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return out;
+}
+
+/**
+ * Kills whatever was tracked, everything carrying `markers`, what dirs' status files name, and
+ * every process working below `under` (a service caught between its run script's sh and the exec
+ * of the marked program carries no marker yet).
+ */
+export function sweep(markers: readonly string[], dirs: readonly string[] = [], under: readonly string[] = []): void {
   const pids = new Set(started);
   for (const m of markers) for (const pid of marked(m)) pids.add(pid);
+  for (const root of under) for (const pid of workingUnder(root)) if (pid !== process.pid) pids.add(pid);
   for (const d of dirs) {
     const pid = statusOf(d)?.pid ?? 0;
     if (pid !== 0) pids.add(pid);

@@ -20,7 +20,7 @@ beforeEach(() => {
   dir = box.path('svc', 'a');
 });
 afterEach(() => {
-  sweep([marker], [dir]);
+  sweep([marker], [dir], [box.root]);
   box.remove();
 });
 

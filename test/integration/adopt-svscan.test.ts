@@ -18,7 +18,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   killAll();
-  sweep([marker]);
+  sweep([marker], [], [box.root]);
   box.remove();
 });
 
