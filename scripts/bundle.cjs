@@ -126,5 +126,10 @@ const loader = fs.readFileSync(path.join(__dirname, 'launch-loader.cjs'), 'utf8'
 // .cjs: Node looks up no package.json scope for it (for a .js main it looks twice, and compiles
 // the reader: ~1.3 M instructions a start).
 fs.rmSync(path.join(cli, 'launch.js'), { force: true });
-fs.writeFileSync(path.join(cli, 'launch.cjs'), loader.replace(/^const OWN = .*$/m, `const OWN = new Set(${JSON.stringify(HOT)});`));
+const FLAGS_TAG = /^const flagsTag = require\('\.\/code-cache\.cjs'\)\.flagsTag;$/m;
+if (!FLAGS_TAG.test(loader)) throw new Error('scripts/launch-loader.cjs: no flagsTag line to write the function in place of');
+const launch = loader
+  .replace(/^const OWN = .*$/m, `const OWN = new Set(${JSON.stringify(HOT)});`)
+  .replace(FLAGS_TAG, () => require('./code-cache.cjs').flagsTag.toString());
+fs.writeFileSync(path.join(cli, 'launch.cjs'), launch);
 require('./code-cache.cjs').makeAll();

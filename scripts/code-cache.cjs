@@ -17,7 +17,9 @@ const root = path.join(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli');
 const MAGIC = 'daemontools-code-cache 1\n';
 
-/** ".HEX", a 32-bit FNV-1a of the flags (none: ""), as the loader computes it from process.execArgv. */
+/** ".HEX", a 32-bit FNV-1a of the flags (none: ""): a name that stays short however many there are.
+ * The loader (dist/cli/launch.cjs) computes it from process.execArgv with this same function, whose
+ * text scripts/bundle.cjs writes into it. */
 function flagsTag(flags) {
   if (flags.length === 0) return '';
   const text = flags.join(' ');
@@ -99,7 +101,7 @@ function makeAll() {
   }
 }
 
-module.exports = { makeAll, remove, cacheFile };
+module.exports = { makeAll, remove, cacheFile, flagsTag };
 
 if (require.main === module) {
   if (process.argv[2] === '--make') make(process.argv[3], process.argv[4]);

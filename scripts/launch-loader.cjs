@@ -46,14 +46,9 @@ function cachedData() {
   return cache.subarray(head.length, length);
 }
 
-/** ".HEX", a 32-bit FNV-1a of the flags (none: ""): a name that stays short however many there are. */
-function flagsTag(flags) {
-  if (flags.length === 0) return '';
-  const text = flags.join(' ');
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return `.${(hash >>> 0).toString(16).padStart(8, '0')}`;
-}
+// ".HEX" for the flags, as scripts/code-cache.cjs names the caches: scripts/bundle.cjs writes that
+// function's text in place of this line, so that a start loads no module for it.
+const flagsTag = require('./code-cache.cjs').flagsTag;
 
 function grown(array) {
   const bigger = new Uint8Array(array.length * 2);
