@@ -9,18 +9,23 @@ import { decodeStatus } from '../../src/lib/status.js';
 import { OUR_BIN, ours } from '../helpers/paths.js';
 import { alive, until, type Exit } from './svscan-harness.js';
 
-/** Live (not zombie) processes whose argv contains `marker`. */
-export function marked(marker: string): number[] {
+/** Every process `test` holds for; one gone meanwhile (or not ours to read) is left out. */
+function processesWhere(test: (pid: number) => boolean): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^[0-9]+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(marker) && alive(Number(name))) out.push(Number(name));
+      if (test(Number(name))) out.push(Number(name));
     } catch {
-      // Gone meanwhile.
+      // Gone meanwhile, or not ours to read.
     }
   }
   return out;
+}
+
+/** Live (not zombie) processes whose argv contains `marker`. */
+export function marked(marker: string): number[] {
+  return processesWhere((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(marker) && alive(pid));
 }
 
 /** The raw 18 bytes of dir/supervise/status, or an empty buffer. */
@@ -66,19 +71,12 @@ export function track(...pids: number[]): void {
 }
 
 /** Every process whose working directory is `root` or below it. */
-export function workingUnder(root: string): number[] {
-  const out: number[] = [];
-  root = realpathSync(root); // as the kernel names a cwd
-  for (const name of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    try {
-      const cwd = readlinkSync(`/proc/${name}/cwd`);
-      if (cwd === root || cwd.startsWith(`${root}/`)) out.push(Number(name));
-    } catch {
-      // Gone meanwhile, or not ours to read.
-    }
-  }
-  return out;
+function workingUnder(root: string): number[] {
+  const real = realpathSync(root); // as the kernel names a cwd
+  return processesWhere((pid) => {
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    return cwd === real || cwd.startsWith(`${real}/`);
+  });
 }
 
 /**
