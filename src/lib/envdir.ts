@@ -1,9 +1,10 @@
 // Reading an environment directory as envdir does: one variable per file not starting with a
 // dot, its value the file's first line with trailing blanks cut and NULs read as newlines; an
 // empty file removes the variable.
-import { closeSync, constants, opendirSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { native } from '../native/index.js';
 import { isErrno } from './errors.js';
+import { listInto, surveyNames } from './scan/survey.js';
 import type { EnvChange } from './pathexec.js';
 
 const NUL = 0x00;
@@ -62,8 +63,8 @@ export function readEnvFile(path: string | Buffer): Buffer | null {
   }
 }
 
-/** Which step of reading the directory failed. */
-export type EnvDirStage = 'opendir' | 'readdir' | 'read';
+/** Which step of reading the directory failed: listing it (opendir or readdir), or reading an entry. */
+export type EnvDirStage = 'opendir' | 'read';
 
 export class EnvDirError extends Error {
   constructor(
@@ -76,56 +77,16 @@ export class EnvDirError extends Error {
   }
 }
 
-/** readdir_stat's record before each name (src/lib/scan/survey.ts reads the same layout). */
-const LISTING_HEAD = 24;
-const DOT = 0x2e;
-
 /**
  * The names in `dir` but . and .., in readdir order, as their bytes: one call of the addon's
  * readdirStat (names beginning with a dot are listed without a stat), where Node's opendir would
  * load and compile its fs/dir module in every start. Throws EnvDirError.
  */
 function entryNames(dir: string): Buffer[] {
-  const n = native();
-  if (n.readdirStat === undefined) return entryNamesByOpendir(dir);
-  let bytes = Buffer.allocUnsafe(4096);
-  let length: number;
   try {
-    while ((length = n.readdirStat(dir, DOT, bytes)) > bytes.length) bytes = Buffer.allocUnsafe(length);
+    return surveyNames(listInto(native().readdirStat, dir, { bytes: Buffer.allocUnsafe(4096), length: 0 }));
   } catch (err) {
     throw new EnvDirError('opendir', err); // opendir's or readdir's error: "unable to read directory" alike
-  }
-  const names: Buffer[] = [];
-  for (let at = 0; at + LISTING_HEAD <= length; ) {
-    const size = bytes.readUInt16LE(at);
-    names.push(bytes.subarray(at + LISTING_HEAD, at + LISTING_HEAD + size));
-    at += LISTING_HEAD + size;
-  }
-  return names;
-}
-
-/** entryNames through Node's opendir, for an addon without readdirStat. */
-function entryNamesByOpendir(dir: string): Buffer[] {
-  let handle;
-  try {
-    handle = opendirSync(dir, { encoding: 'buffer' as BufferEncoding }); // names as Buffers (Node's types miss it)
-  } catch (err) {
-    throw new EnvDirError('opendir', err);
-  }
-  const names: Buffer[] = [];
-  try {
-    for (;;) {
-      let entry;
-      try {
-        entry = handle.readSync();
-      } catch (err) {
-        throw new EnvDirError('readdir', err);
-      }
-      if (entry === null) return names;
-      names.push(entry.name as unknown as Buffer); // opened with encoding 'buffer'
-    }
-  } finally {
-    handle.closeSync();
   }
 }
 

@@ -6,7 +6,7 @@ import { linuxBranches } from '../../native/platform.js';
 import { Supervisor, SuperviseStartError, type Problem } from '../supervise/supervisor.js';
 import { recoverLogPipe } from './adopt-pipe.js';
 import type { ScanHost, ScanProblem, ServiceSpec } from './scanner.js';
-import { SURVEY_SKIP, type Survey } from './survey.js';
+import { listInto, type Survey } from './survey.js';
 
 /** What the supervisors say, as a C supervise would have said it on the shared stderr. */
 export type SupervisorReport =
@@ -38,13 +38,7 @@ const SURVEY_BYTES = 16384;
 export function surveyor(dir: string): () => Survey {
   const nat = native();
   const survey = { bytes: Buffer.alloc(SURVEY_BYTES), length: 0 };
-  return () => {
-    // A directory that grew between two calls asks again.
-    while ((survey.length = nat.readdirStat(dir, SURVEY_SKIP, survey.bytes)) > survey.bytes.length) {
-      survey.bytes = Buffer.alloc(survey.length + (survey.length >> 2));
-    }
-    return survey;
-  };
+  return () => listInto(nat.readdirStat, dir, survey);
 }
 
 export function supervisorHost(options: HostOptions): ScanHost<Supervisor> {

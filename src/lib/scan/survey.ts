@@ -3,6 +3,7 @@
 // the same bytes, and nothing ended meanwhile, leave C svscan's scan nothing to do, so ours does
 // nothing (no string, no object: an idle rescan makes no garbage to collect).
 import { errnoError, errnoName } from '../errors.js';
+import type { NativeBinding } from '../../native/binding.js';
 import type { DirStat } from './scanner.js';
 
 /** The record before each name: u16 name length, u8 how, u8 0, u32 st_mode or errno, u64 st_dev, u64 st_ino. */
@@ -16,6 +17,27 @@ export const SURVEY_SKIP = 0x2e; // '.'
 export interface Survey {
   readonly bytes: Buffer;
   readonly length: number;
+}
+
+/**
+ * The addon's listing of `dir` into `into` (SURVEY_SKIP names not stated), its buffer grown until
+ * the listing fits: a directory that grew between two calls asks again. Throws what opendir or
+ * readdir met.
+ */
+export function listInto(readdirStat: NativeBinding['readdirStat'], dir: string, into: { bytes: Buffer; length: number }): Survey {
+  while ((into.length = readdirStat(dir, SURVEY_SKIP, into.bytes)) > into.bytes.length) {
+    into.bytes = Buffer.alloc(into.length + (into.length >> 2));
+  }
+  return into;
+}
+
+/** The names of a listing in its own order (readdir's), as their bytes: views into `bytes`. */
+export function surveyNames({ bytes, length }: Survey): Buffer[] {
+  const names: Buffer[] = [];
+  for (let at = 0; at + SURVEY_HEAD <= length; at += SURVEY_HEAD + bytes.readUInt16LE(at)) {
+    names.push(bytes.subarray(at + SURVEY_HEAD, at + SURVEY_HEAD + bytes.readUInt16LE(at)));
+  }
+  return names;
 }
 
 export interface SurveyEntry {
