@@ -60,13 +60,17 @@ function start(side: Side, shell: string, cwd: string): ChildProcess {
   return child;
 }
 
-/** Waits until the process shows `name` as its comm, ours once it runs as Node (past the launcher). */
+/**
+ * Waits until the process shows `name` as its comm, ours once it runs as Node (past the launcher).
+ * An execve in progress already shows the new comm with an empty cmdline (its arguments not yet
+ * mapped): that moment is not the program's, so a sample is taken only once the cmdline is there.
+ */
 async function settled(side: Side, pid: number, name: string): Promise<Seen> {
   return until(`${side} ${name} settled`, () => {
     try {
       const exe = readlinkSync(`/proc/${pid}/exe`);
       const now = seen(pid);
-      return now.comm === `${name}\n` && (side === 'c' || exe === NODE) ? now : undefined;
+      return now.comm === `${name}\n` && now.cmdline !== '' && (side === 'c' || exe === NODE) ? now : undefined;
     } catch {
       return undefined;
     }
