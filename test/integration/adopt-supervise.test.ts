@@ -27,10 +27,17 @@ afterEach(() => {
 /** A ./run that sleeps, found by the marker in its argv; `perl` is run before the sleep. */
 const run = (perl = ''): string => `#!/bin/sh\nexec perl -e '${perl}sleep 1000' ${marker}\n`;
 
-/** Starts supervise on svc/a and waits for ./run; returns the supervise and the pid. */
+/**
+ * Starts supervise on svc/a and waits for ./run to be running (the recorded pid showing the marker:
+ * recorded, it may still be the gate or the shell); returns the supervise and the pid.
+ */
 async function supervise(): Promise<[Standalone, number]> {
   const sup = new Standalone(box.root, 'svc/a');
-  const pid = await until('a up', () => statusOf(dir)?.pid || undefined, 20000, () => sup.stderr);
+  const running = (): number | undefined => {
+    const pid = statusOf(dir)?.pid;
+    return pid && marked(marker).includes(pid) ? pid : undefined;
+  };
+  const pid = await until('a up', running, 20000, () => sup.stderr);
   track(pid);
   return [sup, pid];
 }

@@ -3,7 +3,7 @@
 // svscan starts no pipe keeper, a restarted svscan adopts nothing (it cannot prove who is who) and
 // starts the service again, warning, as C's would. The variable reaches a run script exactly as
 // svscan was given it, no more: with the default profile nothing of it shows.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { PROFILE_VAR } from '../helpers/profile.js';
 import { alive, descendants, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
@@ -20,6 +20,7 @@ afterEach(() => {
 const RUN = '#!/bin/sh\nenv > env.out\nexec sleep 1000\n';
 const LOG = '#!/bin/sh\nexec multilog t ./main\n';
 
+const NODE = realpathSync(process.execPath);
 const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
 
 test.each([
@@ -31,9 +32,11 @@ test.each([
   const scan = new RunningSvscan('ours', box.root, ['svc'], env);
   const log = await until('the logger up', () => box.pid(`${dir}/log`) || undefined);
   await until('the run script ran', () => box.lines('svc/a/env.out').some((l) => l.startsWith('PATH=')) || undefined);
-  // A hosted logger's stub is the launcher itself (argv[0] multilog); else Node runs launch.cjs.
-  await until('the logger started', () => (cmdline(log)[0] === 'multilog' || cmdline(log).some((a) => a.endsWith('launch.cjs')) ? true : undefined));
-  expect(cmdline(log)[0] === 'multilog' ? 'stub' : 'node').toBe(logger);
+  // Once its log directory has a current, the logger is what it stays: a hosted logger's stub is
+  // the launcher itself (bin/multilog), a logger of its own the node the launcher exec'd. (Its
+  // command line tells neither: both show multilog's.)
+  await until('the logger started', () => existsSync(`${dir}/log/main/current`) || undefined);
+  expect(readlinkSync(`/proc/${log}/exe`) === NODE ? 'node' : 'stub').toBe(logger);
   expect(box.lines('svc/a/env.out').find((l) => l.startsWith(`${PROFILE_VAR}=`))).toBe(seen);
   if (profile === 'portable') {
     // No pipe keeper among svscan's processes.
