@@ -9,7 +9,7 @@ import { fatal } from './io.js';
 
 const PROG = 'svstat';
 /** svstat's one status buffer, shared by every directory it reports on. */
-const lastStatus = Buffer.alloc(STATUS_SIZE);
+const lastStatus = new Uint8Array(STATUS_SIZE);
 
 function describe(dir: string): string {
   try {

@@ -49,15 +49,18 @@ export function encodeStatus(status: Status): Buffer {
   return out;
 }
 
-/** Reads the first 18 bytes; null when there are fewer (svstat's "bad format"). */
+/**
+ * Reads the first 18 bytes; null when there are fewer (svstat's "bad format"). Through a DataView,
+ * whose readers are V8's own: Buffer's are JavaScript that a start would compile first.
+ */
 export function decodeStatus(bytes: Uint8Array): Status | null {
   if (bytes.length < STATUS_SIZE) return null;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, STATUS_SIZE);
-  const want = buf[17] === WANT_BYTE.up ? 'up' : buf[17] === WANT_BYTE.down ? 'down' : 'none';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, STATUS_SIZE);
+  const want = bytes[17] === WANT_BYTE.up ? 'up' : bytes[17] === WANT_BYTE.down ? 'down' : 'none';
   return {
-    stamp: { seconds: buf.readBigUInt64BE(0), nanoseconds: buf.readUInt32BE(8) },
-    pid: buf.readUInt32LE(12),
-    paused: buf[16] !== 0,
+    stamp: { seconds: view.getBigUint64(0), nanoseconds: view.getUint32(8) },
+    pid: view.getUint32(12, true),
+    paused: bytes[16] !== 0,
     want,
   };
 }

@@ -15,15 +15,12 @@ export function inDir(dir: string, name: string): string {
   return dir === '.' ? name : `${dir}/${name}`;
 }
 
-/** No down file: supervise starts the service when it starts. Throws Node's error other than ENOENT. */
+/**
+ * No down file: supervise starts the service when it starts. Throws Node's error other than ENOENT
+ * (which Node reports without making an error: the common case costs a start no error path).
+ */
 export function normallyUp(dir: string): boolean {
-  try {
-    statSync(inDir(dir, DOWN_FILE));
-    return false;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return true;
-  }
+  return statSync(inDir(dir, DOWN_FILE), { throwIfNoEntry: false }) === undefined;
 }
 
 /**
@@ -41,7 +38,7 @@ export interface StatusReadOptions {
    * reports on, and a failed read goes unnoticed (C compares read's -1 as unsigned), so what the
    * buffer held before (another directory's bytes, or zeros) is decoded instead.
    */
-  readonly sharedBuffer?: Buffer;
+  readonly sharedBuffer?: Uint8Array;
 }
 
 /**
@@ -51,7 +48,7 @@ export interface StatusReadOptions {
 export function readStatusFile(dir: string, options: StatusReadOptions = {}): Status | null {
   const fd = openSync(inDir(dir, STATUS_FILE), constants.O_RDONLY | constants.O_NONBLOCK);
   const shared = options.sharedBuffer;
-  const buffer = shared ?? Buffer.alloc(STATUS_SIZE);
+  const buffer = shared ?? new Uint8Array(STATUS_SIZE);
   let got: number;
   try {
     got = readSync(fd, buffer, 0, STATUS_SIZE, null);
