@@ -93,7 +93,17 @@ function load(name, parent) {
   const [deps, body] = defs[name];
   const m = new Module(file, parent);
   m.filename = file;
-  m.paths = Module._nodeModulePaths(dirname(file));
+  // The node_modules directories a require() of a package from this module searches: worked out
+  // on the first such require (few modules make one), not for each module a start loads.
+  let paths;
+  Object.defineProperty(m, 'paths', {
+    configurable: true,
+    enumerable: true,
+    get: () => (paths ??= Module._nodeModulePaths(dirname(file))),
+    set: (value) => {
+      paths = value;
+    },
+  });
   require.cache[file] = m;
   // A module not defined yet (multilog's catcher runs before the rest is) loads from disk.
   const req = (id) => {
