@@ -25,7 +25,7 @@
       "target_name": "dt-launch",
       "type": "executable",
       "sources": ["native/launcher.c", "native/stub.c"],
-      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2", "<!@(node scripts/static-ldflags.cjs --compile)"],
       "ldflags": ["<!@(node scripts/static-ldflags.cjs)"]
     },
     {

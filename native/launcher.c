@@ -266,9 +266,10 @@ static void die(const char *name, const char *what, int err) {
 /* bin/.launch holds two lines: the node executable and the entry script (default: dist/cli/launch.cjs). */
 static void read_config(const char *bindir, char *node, char *entry, size_t size) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/.launch", bindir);
   snprintf(node, size, "node");
-  snprintf(entry, size, "%s/../dist/cli/launch.cjs", bindir);
+  /* A bin/ whose path leaves no room for these names has no config to read: defaults, as absent. */
+  if (snprintf(entry, size, "%s/../dist/cli/launch.cjs", bindir) >= (int)size) entry[0] = 0;
+  if (snprintf(path, sizeof path, "%s/.launch", bindir) >= (int)sizeof path) return;
   FILE *f = fopen(path, "re");
   if (!f) return;
   char line[PATH_MAX];
