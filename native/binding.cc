@@ -71,6 +71,39 @@ bool GetStrings(const CallbackInfo& info, size_t i, std::vector<std::string>* ou
   return true;
 }
 
+// An environment: Buffers (bytes exactly) or byte strings (one character per byte, as
+// lib/exec/bytes.ts carries environment entries: a character above U+00FF is a TypeError). Never
+// UTF-8: what another program handed over goes on unchanged.
+bool GetByteStrings(const CallbackInfo& info, size_t i, std::vector<std::string>* out) {
+  Env env = info.Env();
+  if (info.Length() <= i || !info[i].IsArray()) return Fail(env, "expected an array of byte strings or Buffers");
+  Napi::Array a = info[i].As<Napi::Array>();
+  out->resize(a.Length());
+  std::u16string units;
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Value v = a.Get(k);
+    std::string& entry = (*out)[k];
+    if (v.IsBuffer()) {
+      auto b = v.As<Napi::Buffer<char>>();
+      entry.assign(b.Data(), b.Length());
+    } else if (v.IsString()) {
+      size_t length = 0;
+      napi_get_value_string_utf16(env, v, nullptr, 0, &length);
+      units.resize(length + 1);
+      napi_get_value_string_utf16(env, v, &units[0], units.size(), &length);
+      entry.resize(length);
+      for (size_t j = 0; j < length; j++) {
+        if (units[j] > 0xff) return Fail(env, "expected a byte string (no character above U+00FF)");
+        entry[j] = (char)units[j];
+      }
+    } else {
+      return Fail(env, "expected an array of byte strings or Buffers");
+    }
+    if (entry.find('\0') != std::string::npos) return Fail(env, "string contains a NUL byte");
+  }
+  return true;
+}
+
 std::vector<char*> CStrings(std::vector<std::string>& v) {
   std::vector<char*> p;
   for (auto& s : v) p.push_back(&s[0]);
@@ -213,7 +246,7 @@ Value Execve(const CallbackInfo& info) {
   Env env = info.Env();
   std::vector<std::string> files, argv, envp;
   PlanStore store;
-  if (!GetStrings(info, 0, &files) || !GetStrings(info, 1, &argv) || !GetStrings(info, 2, &envp)) return env.Undefined();
+  if (!GetStrings(info, 0, &files) || !GetStrings(info, 1, &argv) || !GetByteStrings(info, 2, &envp)) return env.Undefined();
   if (info.Length() < 4 || !ToPlan(env, info[3], &store)) return env.Undefined();
   if (files.empty()) return Fail(env, "no file to execute"), env.Undefined();
   std::vector<const char*> fp;
@@ -231,7 +264,7 @@ Value Spawn(const CallbackInfo& info) {
   std::string file;
   std::vector<std::string> argv, envp;
   PlanStore store;
-  if (!GetString(info, 0, &file) || !GetStrings(info, 1, &argv) || !GetStrings(info, 2, &envp)) return env.Undefined();
+  if (!GetString(info, 0, &file) || !GetStrings(info, 1, &argv) || !GetByteStrings(info, 2, &envp)) return env.Undefined();
   if (info.Length() < 4 || !ToPlan(env, info[3], &store)) return env.Undefined();
   auto av = CStrings(argv);
   auto ev = CStrings(envp);
@@ -632,20 +665,25 @@ Value Brk(const CallbackInfo& info) {
   return Napi::Number::New(info.Env(), (double)r);
 }
 
-// This process's environment as it is now (environ), each entry's bytes exactly.
+// This process's environment as it is now (environ), each entry as a byte string (one character
+// per byte: what JavaScript would otherwise make of a Buffer each, at a start's cost).
 Value Environ(const CallbackInfo& info) {
   Env env = info.Env();
   Napi::Array out = Napi::Array::New(env);
   uint32_t k = 0;
-  for (char** e = environ; e && *e; e++) out.Set(k++, Napi::Buffer<char>::Copy(env, *e, strlen(*e)));
+  for (char** e = environ; e && *e; e++) {
+    napi_value entry;
+    napi_create_string_latin1(env, *e, strlen(*e), &entry);
+    out.Set(k++, Value(env, entry));
+  }
   return out;
 }
 
-// Makes `entries` (Buffers or strings, NAME=value) this process's environment, bytes exactly.
+// Makes `entries` (Buffers or byte strings, NAME=value) this process's environment, bytes exactly.
 Value ReplaceEnviron(const CallbackInfo& info) {
   Env env = info.Env();
   std::vector<std::string> entries;
-  if (!GetStrings(info, 0, &entries)) return env.Undefined();
+  if (!GetByteStrings(info, 0, &entries)) return env.Undefined();
   auto list = CStrings(entries);
   int r = replace_environ(list.data());
   if (r < 0) ThrowErrno(env, -r, "putenv");

@@ -6,7 +6,7 @@ import { constants as osConstants } from 'node:os';
 import { errnoError, errnoName, isErrno } from '../lib/errors.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { pipeWriteCopies } from '../lib/fghack.js';
-import { asText, envBytes, toBytes } from '../lib/exec/bytes.js';
+import { asText, toBytes } from '../lib/exec/bytes.js';
 import { envGet, pathCandidates, searchPath } from '../lib/pathexec.js';
 import type { FdOp, NativeBinding, SpawnResult } from '../native/binding.js';
 import { native } from '../native/index.js';
@@ -27,7 +27,7 @@ function spawnProgram(
   const files = pathCandidates(argv[0]!, envGet(env, 'PATH'));
   const tried: (SpawnResult & { file: string })[] = [];
   const failed = searchPath(files, (file) => {
-    const result = { ...n.spawn(toBytes(file), argv.map(toBytes), envBytes(env), ctx.plan(fdOps)), file: asText(file) };
+    const result = { ...n.spawn(toBytes(file), argv.map(toBytes), env, ctx.plan(fdOps)), file: asText(file) };
     tried.push(result);
     if (result.execErrno === 0) return null;
     try {

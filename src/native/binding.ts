@@ -3,6 +3,12 @@
 
 /** Bytes for the system: a string (its UTF-8 encoding) or a Buffer (exactly these bytes). */
 export type Bytes = string | Buffer;
+/**
+ * An environment entry (NAME=value): a Buffer, or a byte string (one character per byte, as
+ * lib/exec/bytes.ts carries the environment; a character above U+00FF is a TypeError). Never
+ * UTF-8 text.
+ */
+export type EnvEntry = string | Buffer;
 
 /** One step applied, in order, to the descriptor table right before execve. */
 export type FdOp =
@@ -120,17 +126,17 @@ export interface NativeBinding {
    * Apply `plan`, then execve each of `files` in turn as djb's pathexec does: go on past ENOENT,
    * remember EACCES/EPERM/EISDIR and go on, stop at any other error. Returns only by throwing the
    * error that decides (path = the file it belongs to). Rlimits are put back as they were before the
-   * plan when every execve fails, so the caller can still report the error. A string stands for
-   * its UTF-8 bytes, a Buffer for its bytes exactly; the environment is always bytes (see
-   * lib/exec/bytes.ts), as another program handed it over.
+   * plan when every execve fails, so the caller can still report the error. In `files` and `argv`
+   * a string stands for its UTF-8 bytes, a Buffer for its bytes exactly; the environment is always
+   * bytes ({@link EnvEntry}), as another program handed it over.
    */
-  execve(files: readonly Bytes[], argv: readonly Bytes[], env: readonly Buffer[], plan: ExecPlan): never;
+  execve(files: readonly Bytes[], argv: readonly Bytes[], env: readonly EnvEntry[], plan: ExecPlan): never;
   /** fork(); in the child apply `plan` and execve(file). Exec failure is reported, not thrown. */
-  spawn(file: Bytes, argv: readonly Bytes[], env: readonly Buffer[], plan: ExecPlan): SpawnResult;
-  /** This process's environment (environ) as it is now, each entry's bytes exactly. */
-  environ(): Buffer[];
+  spawn(file: Bytes, argv: readonly Bytes[], env: readonly EnvEntry[], plan: ExecPlan): SpawnResult;
+  /** This process's environment (environ) as it is now, each entry a byte string (lib/exec/bytes.ts). */
+  environ(): string[];
   /** Makes `entries` (NAME=value) this process's environment, bytes exactly (entries without a name are skipped). */
-  replaceEnviron(entries: readonly Buffer[]): void;
+  replaceEnviron(entries: readonly EnvEntry[]): void;
   /** waitpid(pid, options); null when WNOHANG and nothing to report. */
   waitpid(pid: number, options: number): WaitResult | null;
   /** waitid(P_PID, pid, options); null when WNOHANG and nothing to report. */

@@ -222,6 +222,9 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     ['a number where a bigint belongs', () => n.setrlimit(0, 1 as unknown as bigint, 1n)],
     ['a malformed plan', () => n.spawn('/bin/true', ['true'], [], { fds: 'x' } as never)],
     ['an unknown fd op', () => n.spawn('/bin/true', ['true'], [], { ignore: [], mask: [], rlimits: [], fds: [['frob', 1]] } as never)],
+    ['an environment entry that is not a byte string (a character above U+00FF)', () => n.spawn('/bin/true', ['true'], ['A=\u0100'], { ignore: [], mask: [], rlimits: [], fds: [] })],
+    ['an environment entry that is neither a string nor a Buffer', () => n.replaceEnviron([1 as unknown as string])],
+    ['a NUL byte in an environment entry', () => n.replaceEnviron(['A=\0'])],
   ])('bad input (%s) throws a TypeError, never crashes', (_what, call) => {
     expect(call).toThrow(TypeError);
   });
@@ -235,16 +238,27 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(JSON.parse(r.stdout)).toEqual({ code: 'EACCES', syscall: 'execve', path: '/etc' });
   });
 
-  test('environ and replaceEnviron carry bytes exactly; execve takes Buffers as they are', () => {
+  test('environ and replaceEnviron carry bytes exactly, as Buffers or byte strings; execve takes Buffers as they are', () => {
     const script = `
       const n = require(${JSON.stringify(file)});
-      n.replaceEnviron([Buffer.from('A=\\xff', 'latin1'), Buffer.from('B=\\xc3\\xa9', 'latin1'), Buffer.from('no-name')]);
-      const env = n.environ().map((b) => b.toString('hex'));
-      process.stderr.write(JSON.stringify(env));
-      n.execve([Buffer.from('/usr/bin/printf')], ['printf', '%s|%s', Buffer.from([0xe9, 0xff]), 'é'], n.environ(), { ignore: [], mask: [], rlimits: [], fds: [['cloexec', 1, false]] });`;
+      n.replaceEnviron([Buffer.from('A=\\xff', 'latin1'), 'B=\\xc3\\xa9', Buffer.from('no-name')]);
+      const env = n.environ();
+      process.stderr.write(JSON.stringify(env.map((s) => [typeof s, Buffer.from(s, 'latin1').toString('hex')])));
+      n.execve([Buffer.from('/usr/bin/printf')], ['printf', '%s|%s|%s', Buffer.from([0xe9, 0xff]), 'é', '$B'], [...env, 'C=\\xe9'], { ignore: [], mask: [], rlimits: [], fds: [['cloexec', 1, false]] });`;
     const r = spawnSync(process.execPath, ['-e', script], { env: { KEPT: 'no' } });
-    expect(JSON.parse(r.stderr.toString())).toEqual(['413dff', '423dc3a9']);
-    expect(r.stdout).toEqual(Buffer.from([0xe9, 0xff, 0x7c, 0xc3, 0xa9]));
+    expect(JSON.parse(r.stderr.toString())).toEqual([
+      ['string', '413dff'],
+      ['string', '423dc3a9'],
+    ]);
+    expect(r.stdout).toEqual(Buffer.from([0xe9, 0xff, 0x7c, 0xc3, 0xa9, 0x7c, 0x24, 0x42]));
+  });
+
+  test('execve hands byte strings on as their bytes, not their UTF-8', () => {
+    const script = `
+      const n = require(${JSON.stringify(file)});
+      n.execve(['/usr/bin/env'], ['env'], ['A=\\xe9\\xff', 'B=\\xc3\\xa9'], { ignore: [], mask: [], rlimits: [], fds: [['cloexec', 1, false]] });`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: {} });
+    expect(r.stdout).toEqual(Buffer.from('A=\xe9\xff\nB=\xc3\xa9\n', 'latin1'));
   });
 
   test.skipIf(process.platform !== 'linux')('a signal held for exec is neither lost nor fatal: the new program finds it pending and blocked', () => {

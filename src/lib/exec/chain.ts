@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { NativeBinding } from '../../native/binding.js';
 import type { ErrnoError } from '../errors.js';
 import { envGet, pathCandidates, searchPath } from '../pathexec.js';
-import { envBytes, textBytes, toBytes } from './bytes.js';
+import { textBytes, toBytes } from './bytes.js';
 import type { ExecContext } from './context.js';
 
 export interface LinkExit {
@@ -118,7 +118,7 @@ export async function runChain(
       return host.dispatch(next.name, args);
     }
     try {
-      host.native.execve(next.files.map(toBytes), execBytes.map(toBytes), envBytes(ctx.env), ctx.plan());
+      host.native.execve(next.files.map(toBytes), execBytes.map(toBytes), ctx.env, ctx.plan());
     } catch (err) {
       return result.onExecError(err as ErrnoError);
     }
@@ -145,7 +145,7 @@ function adoptEnvironment(n: NativeBinding, env: readonly string[]): void {
     seen.add(name);
     return true;
   });
-  n.replaceEnviron(envBytes(first));
+  n.replaceEnviron(first);
 }
 
 export function defaultBinDir(packageRoot: string): string {

@@ -4,7 +4,6 @@
 // never runs under them.
 import type { ExecPlan, FdOp, NativeBinding } from '../../native/binding.js';
 import { applyEnvChanges, type EnvChange } from '../pathexec.js';
-import { byteString } from './bytes.js';
 import { parseCaptured, takeRecord, type CapturedState } from './captured.js';
 
 export class ExecContext {
@@ -33,7 +32,7 @@ export class ExecContext {
     const text = takeRecord();
     const captured = parseCaptured(text, n.constants.RLIM_INFINITY) ?? currentState(n);
     // environ's bytes, not process.env's UTF-8 reading of them: a value in another encoding goes on unchanged.
-    return new ExecContext(captured, n.environ().map(byteString));
+    return new ExecContext(captured, n.environ());
   }
 
   /** Queues a change; `name` and `value` are byte strings. */

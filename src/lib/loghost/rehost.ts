@@ -11,7 +11,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, type NativeBinding } from '../../native/index.js';
 import { linuxBranches } from '../../native/platform.js';
-import { envBytes, toBytes } from '../exec/bytes.js';
+import { toBytes } from '../exec/bytes.js';
 import { FIELD, recordField } from '../exec/captured.js';
 import { ExecContext } from '../exec/context.js';
 import { launcherPath } from '../../native/launcher.js';
@@ -165,5 +165,5 @@ export function handOver(n: NativeBinding, host: number, script: readonly string
   // Blocked for the hand-over only: the launcher's record is to say they were not.
   const letters = held.filter(([sig]) => !plan.mask.includes(sig)).map(([, letter]) => letter);
   const env = [...context.env.filter((e) => !e.startsWith(`${REHOST_VAR}=`)), `${REHOST_VAR}=${rehostValue(host, letters)}`];
-  return n.execve(files, ['multilog', ...script.map(toBytes)], envBytes(env), { ...plan, held: held.map(([sig]) => sig) });
+  return n.execve(files, ['multilog', ...script.map(toBytes)], env, { ...plan, held: held.map(([sig]) => sig) });
 }

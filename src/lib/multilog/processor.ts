@@ -9,7 +9,7 @@ import { closeSync, constants, ownFs, type MultilogFs } from './fs.js';
 import { constants as os } from 'node:os';
 import type { FdOp, NativeBinding } from '../../native/binding.js';
 import { errnoError, errnoName } from '../errors.js';
-import { asText, envBytes, toBytes } from '../exec/bytes.js';
+import { asText, toBytes } from '../exec/bytes.js';
 import type { ExecContext } from '../exec/context.js';
 import { waitChild } from '../proc/reaper.js';
 
@@ -95,7 +95,7 @@ export function nativeStarter(n: NativeBinding, exec: () => ExecContext): ShellS
         mask: base.mask.filter((s) => !unblocked.has(s)),
         cwd: job.cwd,
       };
-      started = n.spawn(SHELL, ['sh', '-c', toBytes(job.command)], envBytes(context.env), plan);
+      started = n.spawn(SHELL, ['sh', '-c', toBytes(job.command)], context.env, plan);
     } catch (err) {
       return { kind: 'forkFailed', error: err };
     } finally {
