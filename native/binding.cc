@@ -42,66 +42,61 @@ bool GetInt(const CallbackInfo& info, size_t i, int* out) {
   return true;
 }
 
-// A string (its UTF-8 bytes) or a Buffer (its bytes exactly: environment entries, arguments and
-// paths as another program handed them over, whatever their encoding).
-bool ToString(Env env, Value v, std::string* out) {
+// How a string stands for bytes: text (its UTF-8) or a byte string (one byte per character, as
+// lib/exec/bytes.ts carries environment entries; a character above U+00FF is a TypeError).
+enum class StringBytes { kUtf8, kLatin1 };
+
+// A string's bytes, as `as` reads them, or a Buffer's bytes exactly (environment entries,
+// arguments and paths as another program handed them over, whatever their encoding).
+bool ToBytes(Env env, Value v, std::string* out, StringBytes as) {
   if (v.IsBuffer()) {
     auto b = v.As<Napi::Buffer<char>>();
     out->assign(b.Data(), b.Length());
-  } else if (v.IsString()) {
+  } else if (v.IsString() && as == StringBytes::kUtf8) {
     *out = v.As<Napi::String>().Utf8Value();
+  } else if (v.IsString()) {
+    size_t length = 0;
+    napi_get_value_string_utf16(env, v, nullptr, 0, &length);
+    std::u16string units(length + 1, u'\0');
+    napi_get_value_string_utf16(env, v, &units[0], units.size(), &length);
+    out->resize(length);
+    for (size_t j = 0; j < length; j++) {
+      if (units[j] > 0xff) return Fail(env, "expected a byte string (no character above U+00FF)");
+      (*out)[j] = (char)units[j];
+    }
   } else {
-    return Fail(env, "expected a string or a Buffer");
+    return Fail(env, as == StringBytes::kUtf8 ? "expected a string or a Buffer" : "expected a byte string or a Buffer");
   }
   if (out->find('\0') != std::string::npos) return Fail(env, "string contains a NUL byte");
   return true;
 }
+
+bool ToString(Env env, Value v, std::string* out) { return ToBytes(env, v, out, StringBytes::kUtf8); }
 
 bool GetString(const CallbackInfo& info, size_t i, std::string* out) {
   if (info.Length() <= i) return Fail(info.Env(), "expected a string argument");
   return ToString(info.Env(), info[i], out);
 }
 
-bool GetStrings(const CallbackInfo& info, size_t i, std::vector<std::string>* out) {
-  if (info.Length() <= i || !info[i].IsArray()) return Fail(info.Env(), "expected an array of strings or Buffers");
+bool GetStringArray(const CallbackInfo& info, size_t i, std::vector<std::string>* out, StringBytes as) {
+  if (info.Length() <= i || !info[i].IsArray())
+    return Fail(info.Env(), as == StringBytes::kUtf8 ? "expected an array of strings or Buffers" : "expected an array of byte strings or Buffers");
   Napi::Array a = info[i].As<Napi::Array>();
   out->resize(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++)
-    if (!ToString(info.Env(), a.Get(k), &(*out)[k])) return false;
+    if (!ToBytes(info.Env(), a.Get(k), &(*out)[k], as)) return false;
   return true;
 }
 
-// An environment: Buffers (bytes exactly) or byte strings (one character per byte, as
-// lib/exec/bytes.ts carries environment entries: a character above U+00FF is a TypeError). Never
-// UTF-8: what another program handed over goes on unchanged.
+// Arguments and paths: strings are text (UTF-8).
+bool GetStrings(const CallbackInfo& info, size_t i, std::vector<std::string>* out) {
+  return GetStringArray(info, i, out, StringBytes::kUtf8);
+}
+
+// An environment: strings are byte strings, never UTF-8, so what another program handed over
+// goes on unchanged.
 bool GetByteStrings(const CallbackInfo& info, size_t i, std::vector<std::string>* out) {
-  Env env = info.Env();
-  if (info.Length() <= i || !info[i].IsArray()) return Fail(env, "expected an array of byte strings or Buffers");
-  Napi::Array a = info[i].As<Napi::Array>();
-  out->resize(a.Length());
-  std::u16string units;
-  for (uint32_t k = 0; k < a.Length(); k++) {
-    Value v = a.Get(k);
-    std::string& entry = (*out)[k];
-    if (v.IsBuffer()) {
-      auto b = v.As<Napi::Buffer<char>>();
-      entry.assign(b.Data(), b.Length());
-    } else if (v.IsString()) {
-      size_t length = 0;
-      napi_get_value_string_utf16(env, v, nullptr, 0, &length);
-      units.resize(length + 1);
-      napi_get_value_string_utf16(env, v, &units[0], units.size(), &length);
-      entry.resize(length);
-      for (size_t j = 0; j < length; j++) {
-        if (units[j] > 0xff) return Fail(env, "expected a byte string (no character above U+00FF)");
-        entry[j] = (char)units[j];
-      }
-    } else {
-      return Fail(env, "expected an array of byte strings or Buffers");
-    }
-    if (entry.find('\0') != std::string::npos) return Fail(env, "string contains a NUL byte");
-  }
-  return true;
+  return GetStringArray(info, i, out, StringBytes::kLatin1);
 }
 
 std::vector<char*> CStrings(std::vector<std::string>& v) {
