@@ -6,9 +6,6 @@
 /** The bytes of a byte string, for the system. */
 export const toBytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-/** A byte string holding `b` exactly. */
-export const byteString = (b: Buffer): string => b.toString('latin1');
-
 /** The byte string of some text's UTF-8 encoding (what the system would be handed for it). */
 export const textBytes = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
 
