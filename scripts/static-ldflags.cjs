@@ -52,10 +52,8 @@ function works(flags) {
 
 /** [compile flags, link flags]. */
 function launcherFlags() {
-  if (process.platform !== 'linux' || process.env.DAEMONTOOLS_LAUNCHER_LIBC === 'system') {
-    return process.platform === 'linux' && works(['-static']) ? [[], ['-static']] : [[], []];
-  }
-  const specs = muslSpecs();
+  if (process.platform !== 'linux') return [[], []];
+  const specs = process.env.DAEMONTOOLS_LAUNCHER_LIBC === 'system' ? undefined : muslSpecs();
   if (specs && works(['-specs', specs, '-static'])) return [['-specs', specs], ['-specs', specs, '-static']];
   return works(['-static']) ? [[], ['-static']] : [[], []];
 }
