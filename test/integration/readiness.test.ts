@@ -56,6 +56,8 @@ describe('s6: notification-fd', () => {
     supervise(dir);
     const starting = await sidecarUntil(dir, 'starting', (s) => s.state === 'starting' && s.pid !== 0);
     expect(starting).toMatchObject({ ready: false, dialect: 's6', readySince: null, starts: 1 });
+    // status.json is written first and the 18 bytes follow: between the two the sidecar is ahead.
+    await until('the 18 bytes written after status.json', () => checkSidecar(starting, status18(dir)) !== 'ahead' || undefined);
     expect(checkSidecar(starting, status18(dir))).toBe('match');
     go(dir);
     const up = await sidecarUntil(dir, 'ready', (s) => s.state === 'up');
