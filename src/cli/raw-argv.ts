@@ -1,14 +1,16 @@
 // The bytes behind a program's argv: Node decodes the command line as UTF-8, C tools never do.
 import { readFileSync } from 'node:fs';
-import { argvBytes } from '../lib/exec/bytes.js';
+import { argvBytes, mayHideBytes } from '../lib/exec/bytes.js';
 import { FIELD, recordField, takeRecord } from '../lib/exec/captured.js';
 import { linuxBranches } from '../native/platform.js';
 
 /**
- * The byte strings behind this program's `argv`: Linux shows them in /proc; elsewhere the
- * launcher recorded them (" a=", hex) when one was not ASCII; else their UTF-8.
+ * The byte strings behind this program's `argv`: their UTF-8 when Node could decode them all (it
+ * decodes valid UTF-8 exactly, and anything else to U+FFFD); else Linux shows them in /proc, and
+ * elsewhere the launcher recorded them (" a=", hex) when one was not ASCII.
  */
 export function rawArgv(argv: readonly string[]): string[] {
+  if (!argv.some(mayHideBytes)) return argvBytes(argv, null);
   let cmdline: string | null = null;
   try {
     if (linuxBranches()) cmdline = readFileSync('/proc/self/cmdline', 'latin1');

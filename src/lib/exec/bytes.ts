@@ -6,8 +6,17 @@
 /** The bytes of a byte string, for the system. */
 export const toBytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** The byte string of some text's UTF-8 encoding (what the system would be handed for it). */
-export const textBytes = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+export const textBytes = (text: string): string => (ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1'));
+
+/**
+ * Whether Node's reading of an argument may hide its bytes: it decodes valid UTF-8 exactly, and
+ * every sequence that is not (a stray byte, an overlong form, a surrogate) to U+FFFD, so an
+ * argument without one is its own UTF-8 bytes.
+ */
+export const mayHideBytes = (arg: string): boolean => arg.includes('\ufffd');
 
 /** A byte string read as UTF-8 text (invalid sequences become U+FFFD, as Node decodes argv). */
 export const asText = (s: string): string => Buffer.from(s, 'latin1').toString('utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { argvBytes, asText, envBytes, textBytes } from '../../../../src/lib/exec/bytes.js';
+import { argvBytes, asText, envBytes, mayHideBytes, textBytes } from '../../../../src/lib/exec/bytes.js';
 
 const nul = (...args: string[]): string => args.map((a) => `${a}\0`).join('');
 
@@ -22,4 +22,23 @@ test('text and bytes round-trip', () => {
   expect(textBytes('é')).toBe('\xc3\xa9');
   expect(asText('\xc3\xa9')).toBe('é');
   expect(envBytes(['A=\xff'])).toEqual([Buffer.from([0x41, 0x3d, 0xff])]);
+});
+
+describe('mayHideBytes', () => {
+  // What Node makes of each byte sequence in argv: invalid UTF-8 becomes U+FFFD, valid UTF-8 its text.
+  test.each<[string, string, boolean]>([
+    ['ASCII', 'prog', false],
+    ['valid UTF-8 text', 'café \u{1f600} \ufeff \ufffe', false],
+    ['a stray byte, as Node reads it', 'a\ufffdb', true],
+    ['an overlong form or a surrogate, as Node reads it', '\ufffd\ufffd', true],
+  ])('%s', (_name, arg, expected) => {
+    expect(mayHideBytes(arg)).toBe(expected);
+  });
+});
+
+test('textBytes: ASCII is its own bytes, other text its UTF-8', () => {
+  expect(textBytes('prog -x')).toBe('prog -x');
+  expect(textBytes('a\x7fb')).toBe('a\x7fb');
+  expect(textBytes('\x80')).toBe('\xc2\x80');
+  expect(textBytes('\u{1f600}')).toBe('\xf0\x9f\x98\x80');
 });
