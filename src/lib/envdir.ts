@@ -3,6 +3,7 @@
 // empty file removes the variable.
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { native } from '../native/index.js';
+import { byteText, systemBytes, textBytes } from './exec/bytes.js';
 import { isErrno } from './errors.js';
 import { listInto, surveyNames } from './scan/survey.js';
 import type { EnvChange } from './pathexec.js';
@@ -18,25 +19,28 @@ const TAB = 0x09;
  * text -- that value plus its terminating NUL, which reads as a newline -- cut at its first line.
  */
 export class EnvValues {
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Uint8Array = new Uint8Array(0);
 
   /** The value for a file whose contents are `content` (null: the file does not exist). */
-  next(content: Buffer | null): string | undefined {
+  next(content: Uint8Array | null): string | undefined {
     if (content !== null) this.buffer = content;
     let len = this.buffer.length;
     if (len === 0) return undefined;
     const newline = this.buffer.indexOf(NEWLINE);
     if (newline >= 0 && newline < len) len = newline;
     while (len > 0 && (this.buffer[len - 1] === SPACE || this.buffer[len - 1] === TAB)) len--;
-    const value = Buffer.from(this.buffer.subarray(0, len));
-    for (let i = 0; i < value.length; i++) if (value[i] === NUL) value[i] = NEWLINE;
-    this.buffer = Buffer.concat([value, Buffer.from([NUL])]);
-    return value.toString('latin1'); // a byte string: the bytes go on as they are
+    // The value, then its terminating NUL, as C's buffer holds them for the next file.
+    const value = new Uint8Array(len + 1);
+    value.set(this.buffer.subarray(0, len));
+    for (let i = 0; i < len; i++) if (value[i] === NUL) value[i] = NEWLINE;
+    value[len] = NUL;
+    this.buffer = value;
+    return byteText(value, 0, len); // a byte string: the bytes go on as they are
   }
 }
 
 /** Reads a whole file as openreadclose does: null when it does not exist. */
-export function readEnvFile(path: string | Buffer): Buffer | null {
+export function readEnvFile(path: string | Buffer): Uint8Array | null {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -45,9 +49,9 @@ export function readEnvFile(path: string | Buffer): Buffer | null {
     throw err;
   }
   try {
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     for (;;) {
-      const chunk = Buffer.alloc(4096);
+      const chunk = new Uint8Array(4096);
       let n: number;
       try {
         n = readSync(fd, chunk, 0, chunk.length, null);
@@ -55,12 +59,24 @@ export function readEnvFile(path: string | Buffer): Buffer | null {
         if (isErrno(err, 'EINTR')) continue;
         throw err;
       }
-      if (n === 0) return Buffer.concat(chunks);
+      if (n === 0) return joined(chunks);
       chunks.push(chunk.subarray(0, n));
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/** The chunks one after another (Buffer.concat without Buffer). */
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const all = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
 }
 
 /** Which step of reading the directory failed: listing it (opendir or readdir), or reading an entry. */
@@ -82,9 +98,9 @@ export class EnvDirError extends Error {
  * readdirStat (names beginning with a dot are listed without a stat), where Node's opendir would
  * load and compile its fs/dir module in every start. Throws EnvDirError.
  */
-function entryNames(dir: string): Buffer[] {
+function entryNames(dir: string): Uint8Array[] {
   try {
-    return surveyNames(listInto(native().readdirStat, dir, { bytes: Buffer.allocUnsafe(4096), length: 0 }));
+    return surveyNames(listInto(native().readdirStat, dir, { bytes: new Uint8Array(4096), length: 0 }, (size) => new Uint8Array(size)));
   } catch (err) {
     throw new EnvDirError('opendir', err); // opendir's or readdir's error: "unable to read directory" alike
   }
@@ -98,11 +114,11 @@ export function readEnvDir(dir: string): EnvChange[] {
   const changes: EnvChange[] = [];
   const values = new EnvValues();
   for (const raw of entryNames(dir)) {
-    const name = raw.toString('latin1'); // a byte string, as the variable's name
+    const name = byteText(raw); // a byte string, as the variable's name
     if (name.startsWith('.')) continue;
-    let content: Buffer | null;
+    let content: Uint8Array | null;
     try {
-      content = readEnvFile(dir === '.' ? raw : Buffer.concat([Buffer.from(`${dir}/`), raw]));
+      content = readEnvFile(systemBytes(dir === '.' ? name : `${textBytes(dir)}/${name}`));
     } catch (err) {
       throw new EnvDirError('read', err, name);
     }

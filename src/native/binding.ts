@@ -178,7 +178,7 @@ export interface NativeBinding {
    * out.length means out holds only part of it. Throws opendir's or readdir's error (syscall
    * `readdir`).
    */
-  readdirStat(path: string, skip: number, out: Buffer): number;
+  readdirStat(path: string, skip: number, out: Uint8Array): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
   /** pipe2(O_CLOEXEC). */
   pipe(): [read: number, write: number];

@@ -181,6 +181,24 @@ describe('values', () => {
     expectSame(c, ours, { stdout: '$T/sub\na\n', status: 0 });
   });
 
+  test('names and values are bytes, whatever their encoding; a long value comes whole', () => {
+    const dir = box.file(envDir('B8', { LONG: `${'x'.repeat(20000)}y \n` }));
+    writeFileSync(Buffer.from(`${dir}/N\xe9`, 'latin1'), Buffer.from('v\xff\xc3\xa9\n', 'latin1'));
+    writeFileSync(`${dir}/UTF8_\u00e9`, 'caf\u00e9');
+    const { c, ours } = box.both(['envdir', 'B8', '/usr/bin/env']);
+    expect(c.status).toBe(0);
+    expect(c.stdout).toContain('N\xe9=v\xff\xc3\xa9\n');
+    expect(c.stdout).toContain(`LONG=${'x'.repeat(20000)}y\n`);
+    expect(ours).toEqual(c);
+  });
+
+  test('a program named by bytes that are not UTF-8 runs', () => {
+    envDir('B9', { A: 'a' });
+    writeFileSync(Buffer.from(box.file('pr\xe9g'), 'latin1'), '#!/bin/sh\necho "ran $A"\n', { mode: 0o755 });
+    const { c, ours } = box.both(['/bin/sh', '-c', `exec envdir B9 "$(printf './pr\\351g')"`]);
+    expectSame(c, ours, { stdout: 'ran a\n', status: 0 });
+  });
+
   test('chained envdirs apply in order', () => {
     envDir('X1', { A: '1', B: '1' });
     envDir('X2', { A: '2', C: '' });

@@ -3,10 +3,27 @@
 // whatever its encoding (C daemontools never decodes them). Decoded text (UTF-8) is for our own
 // use: paths we open, words we print.
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** The bytes of a byte string, for the system. */
 export const toBytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * A byte string as the system (Node's fs, the addon) takes it: itself when ASCII, whose UTF-8 is
+ * the same bytes; else its bytes. A start that meets only ASCII makes no Buffer for it.
+ */
+export const systemBytes = (s: string): string | Buffer => (ASCII.test(s) ? s : toBytes(s));
+
+/**
+ * The byte string of `bytes[start, end)`, one character per byte, without Buffer's encoding
+ * machinery (whose code a short start would compile just for this).
+ */
+export function byteText(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const CHUNK = 8192; // arguments per String.fromCharCode call, well inside any engine's limit
+  let text = '';
+  for (let at = start; at < end; at += CHUNK) text += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + CHUNK)) as unknown as number[]);
+  return text;
+}
 
 /** The byte string of some text's UTF-8 encoding (what the system would be handed for it). */
 export const textBytes = (text: string): string => (ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1'));

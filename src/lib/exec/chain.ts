@@ -4,11 +4,11 @@
 // realpathSync.native (realpath(3), one call): the JavaScript realpathSync lstats each component
 // and is some 4 KB of Node's code to compile on its first call, both paid in every chain's start.
 import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { NativeBinding } from '../../native/binding.js';
 import type { ErrnoError } from '../errors.js';
 import { envGet, pathCandidates, searchPath } from '../pathexec.js';
-import { textBytes, toBytes } from './bytes.js';
+import { systemBytes, textBytes } from './bytes.js';
 import type { ExecContext } from './context.js';
 
 export interface LinkExit {
@@ -50,9 +50,9 @@ export type ResolveHost = Pick<ChainHost, 'binDir' | 'isTool' | 'native'>;
 /** Which file execve would run for `file`, and whether it is one of ours (byte strings in, and out). */
 export function resolve(file: string, pathVar: string | undefined, host: ResolveHost): Resolved {
   const files = pathCandidates(file, pathVar);
-  let runs: Buffer | undefined;
+  let runs: string | Buffer | undefined;
   // The search execve's caller (native/exec.cc:exec_files) makes, by what the file system says.
-  searchPath(files.map(toBytes), (candidate) => {
+  searchPath(files.map(systemBytes), (candidate) => {
     const code = execError(candidate, host.native);
     if (code === null) runs = candidate;
     return code;
@@ -60,7 +60,7 @@ export function resolve(file: string, pathVar: string | undefined, host: Resolve
   if (runs !== undefined) {
     try {
       const real = realpathSync.native(runs);
-      const name = basename(real);
+      const name = real.slice(real.lastIndexOf('/') + 1); // realpath's answer ends in no slash
       if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
     } catch {
       // not to be found again: let execve say what it is
@@ -72,7 +72,7 @@ export function resolve(file: string, pathVar: string | undefined, host: Resolve
 const statOut = new Float64Array(2);
 
 /** The error execve would meet at `candidate`, as far as the file system says; null if it would run it. */
-function execError(candidate: Buffer, n: NativeBinding): string | null {
+function execError(candidate: string | Buffer, n: NativeBinding): string | null {
   try {
     // The addon's stat(2) where it has one: Node's statSync builds a Stats object, whose code a
     // chain's start would compile just for this.
@@ -118,7 +118,7 @@ export async function runChain(
       return host.dispatch(next.name, args);
     }
     try {
-      host.native.execve(next.files.map(toBytes), execBytes.map(toBytes), ctx.env, ctx.plan());
+      host.native.execve(next.files.map(systemBytes), execBytes.map(systemBytes), ctx.env, ctx.plan());
     } catch (err) {
       return result.onExecError(err as ErrnoError);
     }

@@ -24,18 +24,28 @@ export interface Survey {
  * the listing fits: a directory that grew between two calls asks again. Throws what opendir or
  * readdir met.
  */
-export function listInto(readdirStat: NativeBinding['readdirStat'], dir: string, into: { bytes: Buffer; length: number }): Survey {
+export function listInto<B extends Uint8Array = Buffer>(
+  readdirStat: NativeBinding['readdirStat'],
+  dir: string,
+  into: { bytes: B; length: number },
+  alloc: (size: number) => B = (size) => Buffer.alloc(size) as unknown as B,
+): { readonly bytes: B; readonly length: number } {
   while ((into.length = readdirStat(dir, SURVEY_SKIP, into.bytes)) > into.bytes.length) {
-    into.bytes = Buffer.alloc(into.length + (into.length >> 2));
+    into.bytes = alloc(into.length + (into.length >> 2));
   }
   return into;
 }
 
-/** The names of a listing in its own order (readdir's), as their bytes: views into `bytes`. */
-export function surveyNames({ bytes, length }: Survey): Buffer[] {
-  const names: Buffer[] = [];
-  for (let at = 0; at + SURVEY_HEAD <= length; at += SURVEY_HEAD + bytes.readUInt16LE(at)) {
-    names.push(bytes.subarray(at + SURVEY_HEAD, at + SURVEY_HEAD + bytes.readUInt16LE(at)));
+/**
+ * The names of a listing in its own order (readdir's), as their bytes: views into `bytes` (typed
+ * array reads only, so a chain's start compiles none of Buffer's).
+ */
+export function surveyNames({ bytes, length }: { readonly bytes: Uint8Array; readonly length: number }): Uint8Array[] {
+  const names: Uint8Array[] = [];
+  for (let at = 0; at + SURVEY_HEAD <= length; ) {
+    const end = at + SURVEY_HEAD + (bytes[at]! | (bytes[at + 1]! << 8));
+    names.push(bytes.subarray(at + SURVEY_HEAD, end));
+    at = end;
   }
   return names;
 }
