@@ -35,8 +35,8 @@ const argsOf = (dir: string, program: string, ...args: string[]): string[] => {
 const SINGLE_THREADED = '--single-threaded-gc --no-concurrent-recompilation --no-concurrent-sparkplug --no-lazy-compile-dispatcher --no-parallel-compile-tasks-for-eager-toplevel --no-parallel-compile-tasks-for-lazy'.split(' ');
 
 // Every program: Node takes the launcher's entry path as given (it is already resolved), not
-// resolving it again on every start.
-const COMMON = ['--preserve-symlinks-main'];
+// resolving it again on every start, and reads no OpenSSL configuration file for crypto none uses.
+const COMMON = ['--preserve-symlinks-main', '--openssl-config=/dev/null'];
 // The programs that exit or exec within milliseconds: one V8 worker thread, not four.
 const SHORT_LIVED = ['--v8-pool-size=1'];
 const PROGRAMS = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
@@ -49,7 +49,7 @@ const OWN: Record<string, string[]> = {
 };
 
 describe.skipIf(!launched)('bin/.node-flags', () => {
-  test('the install writes it: every program takes its entry path as given; the long-lived supervision programs keep V8 young generation small, svscan and the short-lived programs one V8 worker, the chain tools run V8 without background threads', () => {
+  test('the install writes it: every program takes its entry path as given and skips OpenSSL\'s configuration; the long-lived supervision programs keep V8 young generation small, svscan and the short-lived programs one V8 worker, the chain tools run V8 without background threads', () => {
     expect(readFileSync(join(bin, '.node-flags'), 'utf8').split('\n')).toEqual([
       ...PROGRAMS.map((program) => [program, ...COMMON, ...(OWN[program] ?? [])].join(' ')),
       '',
