@@ -91,15 +91,24 @@ function load(name, parent) {
   const cached = require.cache[file];
   if (cached) return cached.exports;
   const [deps, body] = defs[name];
-  const m = new Module(file, parent);
+  const dir = dirname(file);
+  // The fields Node's constructor gives a module, and its place among its parent's children,
+  // without the constructor's own bookkeeping for each of the bundle's modules.
+  const m = Object.create(Module.prototype);
+  m.id = file;
+  m.path = dir;
+  m.exports = {};
   m.filename = file;
+  m.loaded = false;
+  m.children = [];
+  parent?.children?.push(m);
   // The node_modules directories a require() of a package from this module searches: worked out
   // on the first such require (few modules make one), not for each module a start loads.
   let paths;
   Object.defineProperty(m, 'paths', {
     configurable: true,
     enumerable: true,
-    get: () => (paths ??= Module._nodeModulePaths(dirname(file))),
+    get: () => (paths ??= Module._nodeModulePaths(dir)),
     set: (value) => {
       paths = value;
     },
@@ -111,8 +120,8 @@ function load(name, parent) {
     return dep !== undefined && defs[dep] ? load(dep, m) : m.require(id);
   };
   req.cache = require.cache;
-  req.resolve = (id, opts) => m.require.resolve ? require.resolve(id.startsWith('.') ? require('path').resolve(dirname(file), id) : id, opts) : id;
-  body.call(m.exports, m.exports, req, m, file, dirname(file));
+  req.resolve = (id, opts) => m.require.resolve ? require.resolve(id.startsWith('.') ? require('path').resolve(dir, id) : id, opts) : id;
+  body.call(m.exports, m.exports, req, m, file, dir);
   m.loaded = true;
   return m.exports;
 }
