@@ -341,6 +341,8 @@ Value IntCall(const CallbackInfo& info) {
 
 int SetUid(int v) { return set_uid((uid_t)v); }
 int SetGid(int v) { return set_gid((gid_t)v); }
+int SetUidThread(int v) { return set_uid_thread((uid_t)v); }
+int SetGidThread(int v) { return set_gid_thread((gid_t)v); }
 int Dup(int v) { return dup_fd(v); }
 int Close(int v) { return close_fd(v); }
 int PidfdOpen(int v) { return pidfd_open_pid((pid_t)v); }
@@ -784,6 +786,8 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("setrlimit", Napi::Function::New(env, Setrlimit, "setrlimit"));
   exports.Set("setuid", Napi::Function::New(env, IntCall<SetUid, kSetuid>, "setuid"));
   exports.Set("setgid", Napi::Function::New(env, IntCall<SetGid, kSetgid>, "setgid"));
+  exports.Set("setuidThread", Napi::Function::New(env, IntCall<SetUidThread, kSetuid>, "setuidThread"));
+  exports.Set("setgidThread", Napi::Function::New(env, IntCall<SetGidThread, kSetgid>, "setgidThread"));
   exports.Set("setgroups", Napi::Function::New(env, Setgroups<false>, "setgroups"));
   exports.Set("getgroups", Napi::Function::New(env, Getgroups, "getgroups"));
   exports.Set("setgroupsThread", Napi::Function::New(env, Setgroups<true>, "setgroupsThread"));

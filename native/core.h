@@ -98,6 +98,9 @@ int lookup_passwd(const char* name, Passwd* out);
 int set_fsuid(uid_t uid);
 int set_fsgid(gid_t gid);
 int set_groups_thread(const gid_t* gids, int n);
+// setuid(2)/setgid(2) for the calling thread alone (Linux; -ENOSYS elsewhere).
+int set_uid_thread(uid_t uid);
+int set_gid_thread(gid_t gid);
 // The peer of a connected unix socket: 0 or -errno.
 int peer_cred(int fd, pid_t* pid, uid_t* uid, gid_t* gid);
 

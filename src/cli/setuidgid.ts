@@ -7,7 +7,7 @@ import { fatal, usage } from './io.js';
 
 const PROG = 'setuidgid';
 
-export const link: Link = (argv) => {
+export const link: Link = (argv, ctx) => {
   if (argv.length < 3) {
     usage(PROG, 'account child');
     return { exit: EXIT_USAGE };
@@ -20,16 +20,19 @@ export const link: Link = (argv) => {
     fatal(PROG, `unknown account ${account}`);
     return { exit: EXIT_TEMPORARY };
   }
-  // Credentials change now, in this process, as in C: later links run as the account.
+  // Credentials change now, in this process, as in C: later links run as the account (the
+  // groups for every thread, gid and uid for the chain's: ExecContext.takeGid). libc changes a
+  // process's ids only when every thread can: an earlier setuidgid's are first every thread's.
   try {
+    ctx.threadsFollow(n);
     n.setgroups([pw.gid]);
-    n.setgid(pw.gid);
+    ctx.takeGid(n, pw.gid);
   } catch (err) {
     fatal(PROG, 'unable to setgid: ', err);
     return { exit: EXIT_TEMPORARY };
   }
   try {
-    n.setuid(pw.uid);
+    ctx.takeUid(n, pw.uid);
   } catch (err) {
     fatal(PROG, 'unable to setuid: ', err);
     return { exit: EXIT_TEMPORARY };

@@ -157,6 +157,10 @@ export interface NativeBinding {
   setfsgid(gid: number): number;
   /** Linux: supplementary groups of the calling thread only (the raw system call). */
   setgroupsThread(gids: readonly number[]): void;
+  /** Linux: setgid(2)/setuid(2) of the calling thread only (the raw system call): libc's make
+   * every thread follow, one signal and wait per thread each. */
+  setgidThread(gid: number): void;
+  setuidThread(uid: number): void;
   /** Linux: SO_PEERCRED of a connected unix socket. */
   getpeercred(fd: number): { pid: number; uid: number; gid: number };
 

@@ -43,6 +43,8 @@ const ABSENT: Partial<Record<keyof NativeBinding, string>> = {
   setfsuid: 'setfsuid',
   setfsgid: 'setfsgid',
   setgroupsThread: 'setgroups',
+  setgidThread: 'setgid',
+  setuidThread: 'setuid',
   getpeercred: 'getsockopt',
   pidfdOpen: 'pidfd_open',
   pidfdGetfd: 'pidfd_getfd',

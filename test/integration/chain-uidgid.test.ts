@@ -74,6 +74,21 @@ describe.runIf(isRoot)('setuidgid (as root)', () => {
     expect(c).toMatchObject({ stdout: '', stderr: 'setuidgid: fatal: unable to setgid: permission denied\n', status: 111 });
   });
 
+  test('setuidgid root, then setuidgid to another account: the second one wins', () => {
+    const { c } = same(['setuidgid', 'root', 'setuidgid', 'nobody', PROBE]);
+    expect(line(c.stdout, 'uid')).toBe('uid 65534 euid 65534 gid 65534 egid 65534');
+    expect(line(c.stdout, 'groups')).toBe('groups 65534');
+  });
+
+  test('a program of ours the chain runs on in-process holds the account in every thread', () => {
+    // fghack runs in setuidgid's process (a fused chain); its child reads that process's threads.
+    const threads = "for t in /proc/$PPID/task/*; do grep -h '^Uid\\|^Gid\\|^Groups' $t/status | tr -s '\\t ' ' '; done | sort | uniq -c";
+    const ours = box.run('ours', ['setuidgid', 'nobody', 'fghack', 'sh', '-c', threads]);
+    expect(ours.status).toBe(0);
+    const lines = ours.stdout.trim().split('\n').map((l) => l.trim().replace(/^\d+ /, ''));
+    expect(lines.sort()).toEqual(['Gid: 65534 65534 65534 65534', 'Groups: 65534', 'Uid: 65534 65534 65534 65534']);
+  });
+
   test('envuidgid then setuidgid, a fused chain', () => {
     const { c } = same(['envuidgid', 'daemon', 'setuidgid', 'nobody', 'sh', '-c', 'echo $UID $GID; id -u']);
     expect(c).toMatchObject({ stdout: '1 1\n65534\n', status: 0 });

@@ -301,6 +301,30 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
     expect(process.getuid?.()).toBe(0);
   });
 
+  test.skipIf(!linux)('setgidThread/setuidThread change the calling thread alone; setgid/setuid then every thread', () => {
+    // In a node of its own: the ids of each of its threads, after the per-thread calls, then after libc's.
+    const script = `
+      const n = require(${JSON.stringify(file)});
+      const fs = require('fs');
+      const ids = () => fs.readdirSync('/proc/self/task').map((t) => {
+        const s = fs.readFileSync('/proc/self/task/' + t + '/status', 'utf8');
+        return (t === String(process.pid) ? 'main ' : 'other ') + /^Uid:\\s*(\\d+)/m.exec(s)[1] + ' ' + /^Gid:\\s*(\\d+)/m.exec(s)[1];
+      });
+      n.setgidThread(65534);
+      n.setuidThread(65534);
+      const alone = ids();
+      n.setgid(65534);
+      n.setuid(65534);
+      console.log(JSON.stringify([alone, ids()]));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const [alone, after] = JSON.parse(r.stdout) as [string[], string[]];
+    expect(alone.filter((t) => t.startsWith('main'))).toEqual(['main 65534 65534']);
+    expect(alone.filter((t) => t.startsWith('other')).length).toBeGreaterThan(0);
+    expect(new Set(alone.filter((t) => t.startsWith('other')))).toEqual(new Set(['other 0 0']));
+    expect(new Set(after)).toEqual(new Set(['main 65534 65534', 'other 65534 65534']));
+  });
+
   test.skipIf(process.platform !== 'linux')('pidfdOpen + pidfdGetfd copy a child descriptor', () => {
     const [r, w] = n.pipe();
     const plan = { ignore: [], mask: [], rlimits: [], fds: [['dup2', w, 7]] as const };

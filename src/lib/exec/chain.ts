@@ -114,6 +114,7 @@ export async function runChain(
         link = nextLink;
         continue;
       }
+      ctx.threadsFollow(host.native);
       adoptEnvironment(host.native, ctx.env);
       return host.dispatch(next.name, args);
     }

@@ -17,6 +17,8 @@ export class ExecContext {
   private readonly chainOps: FdOp[] = [];
   /** Descriptors the program itself set up (e.g. `exec </dev/null`): handed on as they are now. */
   private readonly own = new Set<number>();
+  /** Ids this thread took alone (setuidgid): Node's other threads still hold the old ones. */
+  private lagging: { gid?: number; uid?: number } = {};
 
   constructor(
     readonly captured: CapturedState,
@@ -33,6 +35,47 @@ export class ExecContext {
     const captured = parseCaptured(text, n.constants.RLIM_INFINITY) ?? currentState(n);
     // environ's bytes, not process.env's UTF-8 reading of them: a value in another encoding goes on unchanged.
     return new ExecContext(captured, n.environ());
+  }
+
+  /**
+   * setgid(2) for the rest of the chain (the caller sets the supplementary groups first, for every
+   * thread). Where the system allows, for this thread alone: every later link runs on it and the
+   * final execve keeps only it, so libc's round of signals that makes Node's idle threads follow
+   * (one per thread, each waited for) is left to `threadsFollow`, for a chain that ends in a
+   * program of ours run on in this process. Throws what the system call met.
+   */
+  takeGid(n: NativeBinding, gid: number): void {
+    if (this.alone(() => n.setgidThread(gid))) this.lagging = { ...this.lagging, gid };
+    else n.setgid(gid);
+  }
+
+  /** setuid(2) for the rest of the chain, as `takeGid`. */
+  takeUid(n: NativeBinding, uid: number): void {
+    if (this.alone(() => n.setuidThread(uid))) this.lagging = { ...this.lagging, uid };
+    else n.setuid(uid);
+  }
+
+  /** Runs a call for this thread alone; false where the system has none (ENOSYS). */
+  private alone(call: () => void): boolean {
+    try {
+      call();
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOSYS') return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Makes every thread hold the ids this one took, before a program of ours runs on in this
+   * process: libc's calls, allowed both to this thread, which holds the ids already, and to the
+   * others, which hold the old ones.
+   */
+  threadsFollow(n: NativeBinding): void {
+    const { gid, uid } = this.lagging;
+    if (gid !== undefined) n.setgid(gid);
+    if (uid !== undefined) n.setuid(uid);
+    this.lagging = {};
   }
 
   /** Queues a change; `name` and `value` are byte strings. */

@@ -33,7 +33,7 @@ describe('branches()', () => {
 
 describe('portableBinding', () => {
   const calls: string[] = [];
-  const names = ['pidfdOpen', 'pidfdGetfd', 'tee', 'splice', 'setfsuid', 'setfsgid', 'setgroupsThread', 'getpeercred', 'setChildSubreaper', 'mallocTrim', 'releaseSignals', 'madvise', 'pipe', 'spawn'];
+  const names = ['pidfdOpen', 'pidfdGetfd', 'tee', 'splice', 'setfsuid', 'setfsgid', 'setgroupsThread', 'setgidThread', 'setuidThread', 'getpeercred', 'setChildSubreaper', 'mallocTrim', 'releaseSignals', 'madvise', 'pipe', 'spawn'];
   const real = Object.fromEntries(names.map((name) => [name, () => (calls.push(name), 'real')])) as unknown as NativeBinding;
   const masked = portableBinding(real) as unknown as Record<string, (...a: unknown[]) => unknown>;
 
@@ -45,6 +45,8 @@ describe('portableBinding', () => {
     ['setfsuid', 'setfsuid'],
     ['setfsgid', 'setfsgid'],
     ['setgroupsThread', 'setgroups'],
+    ['setgidThread', 'setgid'],
+    ['setuidThread', 'setuid'],
     ['getpeercred', 'getsockopt'],
     ['setChildSubreaper', 'prctl'],
   ])('%s throws ENOSYS from %s, as native/ built elsewhere', (name, syscall) => {
