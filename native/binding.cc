@@ -341,6 +341,7 @@ Value IntCall(const CallbackInfo& info) {
 
 int SetUid(int v) { return set_uid((uid_t)v); }
 int SetGid(int v) { return set_gid((gid_t)v); }
+int ChangeDirFd(int fd) { return change_dir_fd(fd); }
 int SetUidThread(int v) { return set_uid_thread((uid_t)v); }
 int SetGidThread(int v) { return set_gid_thread((gid_t)v); }
 int Dup(int v) { return dup_fd(v); }
@@ -353,6 +354,7 @@ constexpr char kSetfsuid[] = "setfsuid";
 constexpr char kSetfsgid[] = "setfsgid";
 constexpr char kSetuid[] = "setuid";
 constexpr char kSetgid[] = "setgid";
+constexpr char kFchdir[] = "fchdir";
 constexpr char kDup[] = "dup";
 constexpr char kClose[] = "close";
 constexpr char kPidfdOpen[] = "pidfd_open";
@@ -557,6 +559,15 @@ Value Dup2(const CallbackInfo& info) {
   int r = dup2_fd(from, to);
   if (r < 0) return ThrowErrno(env, -r, "dup2"), env.Undefined();
   return Napi::Number::New(env, r);
+}
+
+Value Chdir(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string path;
+  if (!GetString(info, 0, &path)) return env.Undefined();
+  int r = change_dir(path.c_str());
+  if (r < 0) return ThrowErrno(env, -r, "chdir", path.c_str()), env.Undefined();
+  return env.Undefined();
 }
 
 Value Open(const CallbackInfo& info) {
@@ -810,6 +821,8 @@ Napi::Object Init(Env env, Napi::Object exports) {
   exports.Set("dup2", Napi::Function::New(env, Dup2, "dup2"));
   exports.Set("close", Napi::Function::New(env, IntCall<Close, kClose>, "close"));
   exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("chdir", Napi::Function::New(env, Chdir, "chdir"));
+  exports.Set("fchdir", Napi::Function::New(env, IntCall<ChangeDirFd, kFchdir>, "fchdir"));
   exports.Set("watchReadable", Napi::Function::New(env, WatchReadable, "watchReadable"));
   exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));

@@ -130,6 +130,9 @@ ssize_t splice_pipe(int in, int out, size_t len);
 // opendir or readdir.
 enum { READDIR_STAT_HEAD = 24, READDIR_STAT_OK = 0, READDIR_STAT_SKIPPED = 1, READDIR_STAT_FAILED = 2 };
 ssize_t readdir_stat(const char* path, int skip, unsigned char* out, size_t cap);
+// chdir(2) by path (its bytes, as given) and fchdir(2): 0 or -errno.
+int change_dir(const char* path);
+int change_dir_fd(int fd);
 
 int pidfd_open_pid(pid_t pid);
 // A copy of another process's descriptor (the same open file description): fd or -errno.

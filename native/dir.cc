@@ -20,6 +20,10 @@ void put_le(unsigned char* p, uint64_t v, int bytes) {
 
 }  // namespace
 
+int change_dir(const char* path) { return chdir(path) == -1 ? -errno : 0; }
+
+int change_dir_fd(int fd) { return fchdir(fd) == -1 ? -errno : 0; }
+
 ssize_t readdir_stat(const char* path, int skip, unsigned char* out, size_t cap) {
   DIR* d = opendir(path);
   if (d == nullptr) return -errno;

@@ -3,7 +3,7 @@
 import type { Passwd } from '../native/binding.js';
 import { native } from '../native/index.js';
 
-export function lookupAccount(name: string): Passwd | null {
+export function lookupAccount(name: string | Buffer): Passwd | null {
   try {
     return native().getpwnam(name);
   } catch {

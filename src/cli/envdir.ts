@@ -4,10 +4,10 @@ import type { Link, LinkResult } from '../lib/exec/chain.js';
 import type { ExecContext } from '../lib/exec/context.js';
 import { EnvDirError, readEnvDir } from '../lib/envdir.js';
 import type { EnvChange } from '../lib/pathexec.js';
-import { errnoError } from '../lib/errors.js';
 import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
-import { fatal, usage } from './io.js';
-import { linuxBranches } from '../native/platform.js';
+import { fatalBytes, usage } from './io.js';
+import { native } from '../native/index.js';
+import { systemBytes } from '../lib/exec/bytes.js';
 
 const PROG = 'envdir';
 
@@ -21,20 +21,7 @@ class Failure extends Error {
   }
 }
 
-/** fchdir back to the descriptor of the starting directory; /proc stands in for Node's missing fchdir. */
-function returnTo(fd: number, path: string | undefined): void {
-  const byFd = `/proc/self/fd/${fd}`;
-  try {
-    // Without /proc the path names nothing, as on FreeBSD or macOS.
-    if (!linuxBranches()) throw errnoError('ENOENT', 'chdir', byFd);
-    process.chdir(byFd);
-  } catch (err) {
-    if (path === undefined) throw err;
-    process.chdir(path);
-  }
-}
-
-/** Reads `dir` from inside it, as envdir does, and comes back to the starting directory. */
+/** Reads `dir` (a byte string) from inside it, as envdir does, and comes back to the starting directory. */
 function changesFrom(dir: string): EnvChange[] {
   let start: number;
   try {
@@ -42,15 +29,11 @@ function changesFrom(dir: string): EnvChange[] {
   } catch (err) {
     throw new Failure('unable to switch to current directory: ', err);
   }
-  let startPath: string | undefined;
-  try {
-    startPath = process.cwd();
-  } catch {
-    startPath = undefined;
-  }
+  // The addon's chdir and fchdir: Node's process.chdir takes text only, and has no fchdir.
+  const n = native();
   try {
     try {
-      process.chdir(dir);
+      n.chdir(systemBytes(dir));
     } catch (err) {
       throw new Failure(`unable to switch to directory ${dir}: `, err);
     }
@@ -63,7 +46,7 @@ function changesFrom(dir: string): EnvChange[] {
       throw new Failure(what, err.cause);
     }
     try {
-      returnTo(start, startPath);
+      n.fchdir(start);
     } catch (err) {
       throw new Failure('unable to switch to starting directory: ', err);
     }
@@ -85,14 +68,14 @@ export const link: Link = (argv: readonly string[], ctx: ExecContext): LinkResul
     changes = changesFrom(dir);
   } catch (err) {
     if (!(err instanceof Failure)) throw err;
-    fatal(PROG, err.text, err.err);
+    fatalBytes(PROG, err.text, err.err);
     return { exit: EXIT_TEMPORARY };
   }
   for (const [name, value] of changes) ctx.setEnv(name, value);
   return {
     exec: child,
     onExecError(err) {
-      fatal(PROG, `unable to run ${child[0]}: `, err);
+      fatalBytes(PROG, `unable to run ${child[0]}: `, err);
       return EXIT_TEMPORARY;
     },
   };

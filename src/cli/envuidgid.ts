@@ -2,7 +2,8 @@
 import type { Link } from '../lib/exec/chain.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { lookupAccount } from './account.js';
-import { fatal, usage } from './io.js';
+import { systemBytes } from '../lib/exec/bytes.js';
+import { fatalBytes, usage } from './io.js';
 
 const PROG = 'envuidgid';
 
@@ -13,9 +14,9 @@ export const link: Link = (argv, ctx) => {
   }
   const account = argv[1]!;
   const child = argv.slice(2);
-  const pw = lookupAccount(account);
+  const pw = lookupAccount(systemBytes(account));
   if (pw === null) {
-    fatal(PROG, `unknown account ${account}`);
+    fatalBytes(PROG, `unknown account ${account}`);
     return { exit: EXIT_TEMPORARY };
   }
   ctx.setEnv('GID', String(pw.gid));
@@ -23,7 +24,7 @@ export const link: Link = (argv, ctx) => {
   return {
     exec: child,
     onExecError(err) {
-      fatal(PROG, `unable to run ${child[0]}: `, err);
+      fatalBytes(PROG, `unable to run ${child[0]}: `, err);
       return EXIT_TEMPORARY;
     },
   };

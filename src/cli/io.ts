@@ -1,13 +1,20 @@
 // djb's strerr: "prog: fatal: part part part\n" written straight to fd 2, never buffered.
 import { writeSync } from 'node:fs';
 import { errorWords } from '../lib/error-str.js';
+import { systemBytes } from '../lib/exec/bytes.js';
 
-export function writeErr(text: string): void {
+export function writeErr(text: string | Buffer): void {
   try {
-    writeSync(2, text);
+    if (typeof text === 'string') writeSync(2, text);
+    else writeSync(2, text);
   } catch {
     // stderr closed or broken: C's buffer_2 would lose the text the same way.
   }
+}
+
+/** fatal for a chain link, whose `parts` are byte strings (its arguments as C got them). */
+export function fatalBytes(prog: string, parts: string, err?: unknown): void {
+  writeErr(systemBytes(fatalText(prog, parts, err)));
 }
 
 /** `prog: fatal: parts` and, when `err` is given, `: <djb words for err>`. */

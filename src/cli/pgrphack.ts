@@ -2,7 +2,7 @@
 import type { Link } from '../lib/exec/chain.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { native } from '../native/index.js';
-import { fatal, usage } from './io.js';
+import { fatalBytes, usage } from './io.js';
 
 const PROG = 'pgrphack';
 
@@ -20,7 +20,7 @@ export const link: Link = (argv) => {
   return {
     exec: child,
     onExecError(err) {
-      fatal(PROG, `unable to run ${child[0]}: `, err);
+      fatalBytes(PROG, `unable to run ${child[0]}: `, err);
       return EXIT_TEMPORARY;
     },
   };

@@ -5,8 +5,9 @@ import type { Link } from '../lib/exec/chain.js';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { Getopt } from '../lib/sgetopt.js';
 import { native } from '../native/index.js';
+import { systemBytes } from '../lib/exec/bytes.js';
 import { reportProblem } from './getopt-problem.js';
-import { fatal, usage } from './io.js';
+import { fatalBytes, usage } from './io.js';
 
 const PROG = 'setlock';
 const USAGE = '[ -nNxX ] file program [ arg ... ]';
@@ -44,10 +45,10 @@ export const link: Link = (argv, ctx) => {
 
   let fd: number;
   try {
-    fd = openSync(file, OPEN_FLAGS, OPEN_MODE);
+    fd = openSync(systemBytes(file), OPEN_FLAGS, OPEN_MODE);
   } catch (err) {
     if (options.quiet) return { exit: EXIT_OK };
-    fatal(PROG, `unable to open ${file}: `, err);
+    fatalBytes(PROG, `unable to open ${file}: `, err);
     return { exit: EXIT_TEMPORARY };
   }
   const n = native();
@@ -56,7 +57,7 @@ export const link: Link = (argv, ctx) => {
   } catch (err) {
     closeSync(fd);
     if (options.quiet) return { exit: EXIT_OK };
-    fatal(PROG, `unable to lock ${file}: `, err);
+    fatalBytes(PROG, `unable to lock ${file}: `, err);
     return { exit: EXIT_TEMPORARY };
   }
   // Our descriptor is close-on-exec (Node opens so); the program gets its own copy.
@@ -64,7 +65,7 @@ export const link: Link = (argv, ctx) => {
   return {
     exec: child,
     onExecError(err) {
-      fatal(PROG, `unable to run ${child[0]}: `, err);
+      fatalBytes(PROG, `unable to run ${child[0]}: `, err);
       return EXIT_TEMPORARY;
     },
   };

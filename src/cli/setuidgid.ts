@@ -3,7 +3,8 @@ import type { Link } from '../lib/exec/chain.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { native } from '../native/index.js';
 import { lookupAccount } from './account.js';
-import { fatal, usage } from './io.js';
+import { systemBytes } from '../lib/exec/bytes.js';
+import { fatalBytes, usage } from './io.js';
 
 const PROG = 'setuidgid';
 
@@ -15,9 +16,9 @@ export const link: Link = (argv, ctx) => {
   const account = argv[1]!;
   const child = argv.slice(2);
   const n = native();
-  const pw = lookupAccount(account);
+  const pw = lookupAccount(systemBytes(account));
   if (pw === null) {
-    fatal(PROG, `unknown account ${account}`);
+    fatalBytes(PROG, `unknown account ${account}`);
     return { exit: EXIT_TEMPORARY };
   }
   // Credentials change now, in this process, as in C: later links run as the account (the
@@ -28,19 +29,19 @@ export const link: Link = (argv, ctx) => {
     n.setgroups([pw.gid]);
     ctx.takeGid(n, pw.gid);
   } catch (err) {
-    fatal(PROG, 'unable to setgid: ', err);
+    fatalBytes(PROG, 'unable to setgid: ', err);
     return { exit: EXIT_TEMPORARY };
   }
   try {
     ctx.takeUid(n, pw.uid);
   } catch (err) {
-    fatal(PROG, 'unable to setuid: ', err);
+    fatalBytes(PROG, 'unable to setuid: ', err);
     return { exit: EXIT_TEMPORARY };
   }
   return {
     exec: child,
     onExecError(err) {
-      fatal(PROG, `unable to run ${child[0]}: `, err);
+      fatalBytes(PROG, `unable to run ${child[0]}: `, err);
       return EXIT_TEMPORARY;
     },
   };

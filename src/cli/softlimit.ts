@@ -6,7 +6,7 @@ import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { parseSoftlimitArgs, softLimit } from '../lib/softlimit.js';
 import { native } from '../native/index.js';
 import { reportProblem } from './getopt-problem.js';
-import { fatal, usage } from './io.js';
+import { fatalBytes, usage } from './io.js';
 
 const PROG = 'softlimit';
 const USAGE =
@@ -26,7 +26,7 @@ export const link: Link = (argv, ctx) => {
       if (resource === undefined) continue; // not on this system: C compiles the call out
       const limits = ctx.getrlimit(resource);
       if (!limits) {
-        fatal(PROG, 'getrlimit failed: ', errnoError('EINVAL', 'getrlimit'));
+        fatalBytes(PROG, 'getrlimit failed: ', errnoError('EINVAL', 'getrlimit'));
         return { exit: EXIT_TEMPORARY };
       }
       ctx.setSoftLimit(resource, softLimit(arg, limits[1]));
@@ -36,7 +36,7 @@ export const link: Link = (argv, ctx) => {
   return {
     exec: child,
     onExecError(err) {
-      fatal(PROG, `unable to run ${child[0]}: `, err);
+      fatalBytes(PROG, `unable to run ${child[0]}: `, err);
       return EXIT_TEMPORARY;
     },
   };

@@ -150,7 +150,7 @@ export interface NativeBinding {
   setgroups(gids: readonly number[]): void;
   getgroups(): number[];
   /** getpwnam(3); null when there is no such account. */
-  getpwnam(name: string): Passwd | null;
+  getpwnam(name: Bytes): Passwd | null;
 
   /** Linux: the calling thread's filesystem uid/gid only; returns the previous one. */
   setfsuid(uid: number): number;
@@ -203,6 +203,9 @@ export interface NativeBinding {
   close(fd: number): void;
   /** open(2) exactly, flags and mode as given (no O_CLOEXEC added). */
   open(path: string, flags: number, mode: number): number;
+  /** chdir(2) by the path's bytes (Node's process.chdir takes text only). */
+  chdir(path: Bytes): void;
+  fchdir(fd: number): void;
 
   /** Calls `onReadable` on the event loop each time `fd` becomes readable (uv_poll). */
   watchReadable(fd: number, onReadable: () => void): FdWatch;

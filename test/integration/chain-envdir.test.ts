@@ -192,6 +192,17 @@ describe('values', () => {
     expect(ours).toEqual(c);
   });
 
+  test('a directory named by bytes that are not UTF-8 is read, and names are written as bytes in errors', () => {
+    mkdirSync(Buffer.from(box.file('D\xe9'), 'latin1'), { recursive: true });
+    writeFileSync(Buffer.from(box.file('D\xe9', 'A'), 'latin1'), 'from bytes\n');
+    const read = box.both(['/bin/sh', '-c', `exec envdir "$(printf 'D\\351')" sh -c 'echo $A'`]);
+    expectSame(read.c, read.ours, { stdout: 'from bytes\n', status: 0 });
+    const missing = box.both(['/bin/sh', '-c', `exec envdir "$(printf 'M\\351')" true`]);
+    expectSame(missing.c, missing.ours, { stderr: 'envdir: fatal: unable to switch to directory M\xe9: file does not exist\n', status: 111 });
+    const noProgram = box.both(['/bin/sh', '-c', `exec envdir "$(printf 'D\\351')" "$(printf './n\\351')"`]);
+    expectSame(noProgram.c, noProgram.ours, { stderr: 'envdir: fatal: unable to run ./n\xe9: file does not exist\n', status: 111 });
+  });
+
   test('a program named by bytes that are not UTF-8 runs', () => {
     envDir('B9', { A: 'a' });
     writeFileSync(Buffer.from(box.file('pr\xe9g'), 'latin1'), '#!/bin/sh\necho "ran $A"\n', { mode: 0o755 });

@@ -119,6 +119,17 @@ describe('the descriptor the program holds', () => {
     ]);
   });
 
+  test('a file named by bytes that are not UTF-8 is locked by that name, and named so in errors', () => {
+    const name = Buffer.from(box.file('lk\xe9'), 'latin1');
+    for (const side of ['c', 'ours'] as const) {
+      rmSync(name, { force: true });
+      expect(box.run(side, ['/bin/sh', '-c', `exec setlock "$(printf 'lk\\351')" true`]).status).toBe(0);
+      expect(statSync(name).mode & 0o777).toBe(0o600);
+    }
+    const { c } = same(['/bin/sh', '-c', `exec setlock "$(printf 'no/such\\351')" true`]);
+    expect(c).toMatchObject({ stderr: 'setlock: fatal: unable to open no/such\xe9: file does not exist\n', status: 111 });
+  });
+
   test('the file is created with mode 0600 and left with its contents', () => {
     for (const side of ['c', 'ours'] as const) {
       fresh();

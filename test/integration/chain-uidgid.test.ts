@@ -25,6 +25,11 @@ function same(argv: string[], env?: Record<string, string>): { c: Outcome; ours:
 const line = (out: string, key: string): string | undefined => out.split('\n').find((l) => l.startsWith(`${key} `));
 
 describe.each(['setuidgid', 'envuidgid'])('%s', (tool) => {
+  test('an account named by bytes that are not UTF-8 is named so', () => {
+    const { c } = same(['/bin/sh', '-c', `exec ${tool} "$(printf 'u\\351')" true`]);
+    expect(c).toMatchObject({ stdout: '', stderr: `${tool}: fatal: unknown account u\xe9\n`, status: 111 });
+  });
+
   test.each<[string, string[], string, number]>([
     ['no arguments', [], `${tool}: usage: ${tool} account child\n`, 100],
     ['no child', ['nobody'], `${tool}: usage: ${tool} account child\n`, 100],

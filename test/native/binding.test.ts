@@ -278,6 +278,33 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
   });
 });
 
+describe.each(ADDON_BUILDS)('chdir and fchdir, addon built by %s', (_name, file) => {
+  test.skipIf(process.platform !== 'linux')('chdir takes a path by its bytes, fchdir comes back by descriptor, errors name the call and path', () => {
+    const script = `
+      const n = require(${JSON.stringify(file)});
+      const fs = require('fs');
+      const base = fs.mkdtempSync('/tmp/dt-chdir-');
+      const named = Buffer.concat([Buffer.from(base + '/d'), Buffer.from([0xe9])]);
+      fs.mkdirSync(named);
+      const start = fs.openSync('.', 'r');
+      n.chdir(named);
+      const inside = fs.readlinkSync('/proc/self/cwd', { encoding: 'buffer' }).equals(named);
+      n.fchdir(start);
+      const back = fs.readlinkSync('/proc/self/cwd') === process.cwd();
+      let err;
+      try { n.chdir(base + '/missing'); } catch (e) { err = { code: e.code, syscall: e.syscall, path: e.path }; }
+      fs.rmSync(base, { recursive: true });
+      console.log(JSON.stringify({ inside, back, err }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { inside: boolean; back: boolean; err: { code: string; syscall: string; path: string } };
+    expect(out.inside).toBe(process.platform === 'linux');
+    expect(out.back).toBe(true);
+    expect(out.err).toMatchObject({ code: 'ENOENT', syscall: 'chdir' });
+    expect(out.err.path).toMatch(/\/missing$/);
+  });
+});
+
 describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, file) => {
   const n = loadAddon(file);
   const linux = process.platform === 'linux' && process.getuid?.() === 0;

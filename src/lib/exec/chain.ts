@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { NativeBinding } from '../../native/binding.js';
 import type { ErrnoError } from '../errors.js';
 import { envGet, pathCandidates, searchPath } from '../pathexec.js';
-import { systemBytes, textBytes } from './bytes.js';
+import { asText, systemBytes, textBytes } from './bytes.js';
 import type { ExecContext } from './context.js';
 
 export interface LinkExit {
@@ -21,6 +21,7 @@ export interface LinkExec {
   readonly onExecError: (err: ErrnoError) => number;
 }
 export type LinkResult = LinkExit | LinkExec;
+/** A link sees its arguments as C does: byte strings (exec/bytes.ts), its own name first. */
 export type Link = (argv: readonly string[], ctx: ExecContext) => LinkResult | Promise<LinkResult>;
 
 /** A program of ours that the chain can run in-process. */
@@ -100,15 +101,15 @@ export async function runChain(
   let args = argv;
   let bytes = argvBytes;
   for (;;) {
-    const result = await link(args, ctx);
+    const result = await link(bytes, ctx);
     if ('exit' in result) return result.exit;
     const lookupPath = envGet(ctx.env, 'PATH'); // pathexec searches the PATH this program was given
     ctx.commitEnv();
-    const execBytes = bytesOf(result.exec, args, bytes);
+    const execBytes = result.exec;
     const next = resolve(execBytes[0] ?? '', lookupPath, host);
     if (next.kind === 'ours') {
       const nextLink = host.link(next.name);
-      args = result.exec;
+      args = textOf(execBytes, bytes, args);
       bytes = execBytes;
       if (nextLink) {
         link = nextLink;
@@ -127,13 +128,14 @@ export async function runChain(
 }
 
 /**
- * The bytes of the next program's argv: a link hands on the tail of its own arguments, whose
- * bytes we have; anything else is taken as text.
+ * The next program's argv as Node would have read it (for a program of ours run on in-process): a
+ * link hands on the tail of its own arguments, whose reading we have; anything else is read as
+ * UTF-8.
  */
-function bytesOf(exec: readonly string[], args: readonly string[], bytes: readonly string[]): string[] {
-  const from = args.length - exec.length;
-  const tail = from >= 0 && bytes.length === args.length && exec.every((a, i) => a === args[from + i]);
-  return tail ? bytes.slice(from) : exec.map(textBytes);
+function textOf(exec: readonly string[], bytes: readonly string[], args: readonly string[]): string[] {
+  const from = bytes.length - exec.length;
+  const tail = from >= 0 && bytes.length === args.length && exec.every((b, i) => b === bytes[from + i]);
+  return tail ? args.slice(from) : exec.map(asText);
 }
 
 /** Makes `env` (byte strings) this process's environment, for a program of ours that runs on in-process. */
