@@ -177,6 +177,15 @@ describe('Node IPC: notify-ipc', () => {
   });
 });
 
+/** A process's name, '' once it is gone. */
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1').trimEnd();
+  } catch {
+    return '';
+  }
+}
+
 describe('stopping', () => {
   test('down-signal instead of TERM for svc -d; timeout-kill when it is ignored', async () => {
     const hup = service({ run: '#!/bin/sh\ntrap "echo HUP > got; exit 0" HUP\ntrap "echo TERM > got; exit 0" TERM\nwhile :; do sleep 0.05; done\n', 'down-signal': 'SIGHUP' });
@@ -205,7 +214,9 @@ describe('stopping', () => {
     supervise(dir);
     const first = await sidecarUntil(dir, 'up', (s) => s.state === 'up');
     svc(dir, '-k');
-    await sidecarUntil(dir, 'restarted', (s) => s.starts === 2 && s.state === 'up');
+    const second = await sidecarUntil(dir, 'restarted', (s) => s.starts === 2 && s.state === 'up');
+    // Up is the start of ./run: its test for "die" must be behind it (sleep exec'd) before "die" exists.
+    await until('./run past its test', () => commOf(second.pid) === 'sleep');
     writeFileSync(join(dir, 'die'), '');
     writeFileSync(join(dir, 'fail'), '');
     svc(dir, '-t');
