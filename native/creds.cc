@@ -43,24 +43,14 @@ int set_fsgid(gid_t gid) {
 #endif
 }
 
-int set_uid_thread(uid_t uid) {
+// The raw system calls change this thread only (libc's wrappers signal every thread to follow).
 #if defined(__linux__)
-  // The raw system call changes this thread only (libc's wrapper signals every thread to follow).
-  return syscall(SYS_setuid, uid) == -1 ? -errno : 0;
+int set_uid_thread(uid_t uid) { return syscall(SYS_setuid, uid) == -1 ? -errno : 0; }
+int set_gid_thread(gid_t gid) { return syscall(SYS_setgid, gid) == -1 ? -errno : 0; }
 #else
-  (void)uid;
-  return -ENOSYS;
+int set_uid_thread(uid_t) { return -ENOSYS; }
+int set_gid_thread(gid_t) { return -ENOSYS; }
 #endif
-}
-
-int set_gid_thread(gid_t gid) {
-#if defined(__linux__)
-  return syscall(SYS_setgid, gid) == -1 ? -errno : 0;
-#else
-  (void)gid;
-  return -ENOSYS;
-#endif
-}
 
 int set_groups_thread(const gid_t* gids, int n) {
 #if defined(__linux__)

@@ -2,10 +2,12 @@
 // from the lookup itself, is an unknown account.
 import type { Passwd } from '../native/binding.js';
 import { native } from '../native/index.js';
+import { systemBytes } from '../lib/exec/bytes.js';
 
-export function lookupAccount(name: string | Buffer): Passwd | null {
+/** `name` is a byte string (a link's argument, as C got it). */
+export function lookupAccount(name: string): Passwd | null {
   try {
-    return native().getpwnam(name);
+    return native().getpwnam(systemBytes(name));
   } catch {
     return null;
   }

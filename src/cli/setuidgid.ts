@@ -3,7 +3,6 @@ import type { Link } from '../lib/exec/chain.js';
 import { EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { native } from '../native/index.js';
 import { lookupAccount } from './account.js';
-import { systemBytes } from '../lib/exec/bytes.js';
 import { fatalBytes, usage } from './io.js';
 
 const PROG = 'setuidgid';
@@ -16,7 +15,7 @@ export const link: Link = (argv, ctx) => {
   const account = argv[1]!;
   const child = argv.slice(2);
   const n = native();
-  const pw = lookupAccount(systemBytes(account));
+  const pw = lookupAccount(account);
   if (pw === null) {
     fatalBytes(PROG, `unknown account ${account}`);
     return { exit: EXIT_TEMPORARY };
