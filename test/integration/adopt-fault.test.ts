@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { marked, procState, statusOf, supervised, sweep, track } from './adopt-harness.js';
-import { client, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+import { client, countIn, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 
 const SERVICES = 20;
 const KILLS = 20;
@@ -193,11 +193,8 @@ test.each(RUNS)(`${KILLS} SIGKILLs of svscan at random moments%s: one instance e
   // The services stop (svc -d: TERM) and say how many lines they wrote; the logs must hold them all.
   client('ours', 'svc', ['-d', ...names.map((n) => `svc/${n}`)], box.root);
   const written = await until('every count', () => {
-    try {
-      return names.map((n) => Number(readFileSync(box.path('svc', n, 'written'), 'latin1')));
-    } catch {
-      return undefined;
-    }
+    const counts = names.map((n) => countIn(box.path('svc', n, 'written')));
+    return counts.every((c) => c !== undefined) ? (counts as number[]) : undefined;
   });
   const drainStart = Date.now();
   const gaps = (): string =>

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { ours } from '../helpers/paths.js';
-import { alive, descendants, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+import { alive, countIn, descendants, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 
 const boxes: ScanBox[] = [];
 /** Orphan hosts seen: not below any svscan the harness knows. */
@@ -134,11 +134,8 @@ test.skipIf(process.platform !== 'linux')(
     // Every line once, per service.
     for (const d of dirs) execFileSync(ours('svc'), ['-d', d]);
     const written = await until('every count', () => {
-      try {
-        return dirs.map((d) => Number(readFileSync(`${d}/written`, 'latin1')));
-      } catch {
-        return undefined;
-      }
+      const counts = dirs.map((d) => countIn(`${d}/written`));
+      return counts.every((c) => c !== undefined) ? (counts as number[]) : undefined;
     }, 60000);
     await until('every line logged', () => dirs.every((d, i) => logged(d).length >= written[i]!), 60000);
     const wrong = dirs.filter((d, i) => logged(d).join(',') !== Array.from({ length: written[i]! }, (_, k) => k + 1).join(','));

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { recordField, STATE_VAR } from '../../src/lib/exec/captured.js';
 import { ours } from '../helpers/paths.js';
-import { alive, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+import { alive, countIn, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
 
 const boxes: ScanBox[] = [];
 afterEach(() => {
@@ -66,13 +66,7 @@ test.skipIf(process.platform !== 'linux')('after svscan is SIGKILLed, the next s
   await until('rotated', () => (readdirSync(box.path('svc', 's', 'log', 'main')).filter((f) => f.startsWith('@')).length > before ? true : undefined));
 
   execFileSync(ours('svc'), ['-d', dir]);
-  const written = await until('the count', () => {
-    try {
-      return Number(readFileSync(box.path('svc', 's', 'written'), 'latin1'));
-    } catch {
-      return undefined;
-    }
-  });
+  const written = await until('the count', () => countIn(box.path('svc', 's', 'written')));
   await until('every line logged', () => (logged(box).length >= written ? true : undefined));
   expect(logged(box)).toEqual(Array.from({ length: written }, (_, i) => String(i + 1)));
   // svc -d on the logger: TERM, relayed by the stub to its engine, which finishes and exits 0.

@@ -187,6 +187,20 @@ export function svstatShape(text: string): string[] {
     .map((l) => l.replace(/\(pid [0-9]+\)/g, '(pid N)').replace(/ [0-9]+ seconds/g, ' S seconds'));
 }
 
+/**
+ * The number a service left in `path` as one line, or undefined while there is none yet: writers
+ * create the file before they write to it, so an empty or unfinished file is no count (not 0).
+ */
+export function countIn(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+  return /^[0-9]+\n$/.test(text) ? Number(text) : undefined;
+}
+
 /** Polls `probe` until it returns something other than undefined/false. */
 export async function until<T>(what: string, probe: () => T | undefined | false, ms = 20000, explain: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + ms;
