@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -459,6 +460,28 @@ Value Mkfifo(const CallbackInfo& info) {
   return env.Undefined();
 }
 
+// (path, mode): access(2), throwing its errno.
+Value Access(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string path;
+  int mode;
+  if (!GetString(info, 0, &path) || !GetInt(info, 1, &mode)) return env.Undefined();
+  int r = access_path(path.c_str(), mode);
+  if (r < 0) ThrowErrno(env, -r, "access", path.c_str());
+  return env.Undefined();
+}
+
+// (path) -> realpath(3) of it, as text (Node's realpathSync.native gives the same string).
+Value Realpath(const CallbackInfo& info) {
+  Env env = info.Env();
+  std::string path;
+  if (!GetString(info, 0, &path)) return env.Undefined();
+  char out[PATH_MAX];
+  int r = real_path(path.c_str(), out);
+  if (r < 0) return ThrowErrno(env, -r, "realpath", path.c_str()), env.Undefined();
+  return Napi::String::New(env, out);
+}
+
 // (path, out: Float64Array) -> st_mode: stat(2) following symlinks, st_dev and st_ino into out[0]
 // and out[1]; nothing on the JavaScript heap (svscan's rescan stats every entry every 5 s).
 Value StatId(const CallbackInfo& info) {
@@ -578,6 +601,31 @@ Value Open(const CallbackInfo& info) {
   int r = open_path(path.c_str(), flags, (mode_t)mode);
   if (r < 0) return ThrowErrno(env, -r, "open", path.c_str()), env.Undefined();
   return Napi::Number::New(env, r);
+}
+
+// The bytes [offset, offset + length) of a typed array argument, checked to lie inside it.
+bool GetRange(const CallbackInfo& info, size_t i, char** data, size_t* length) {
+  if (info.Length() <= i || !info[i].IsTypedArray()) return Fail(info.Env(), "expected a Uint8Array or a Buffer");
+  Napi::TypedArray a = info[i].As<Napi::TypedArray>();
+  if (a.TypedArrayType() != napi_uint8_array) return Fail(info.Env(), "expected a Uint8Array or a Buffer");
+  int offset, count;
+  if (!GetInt(info, i + 1, &offset) || !GetInt(info, i + 2, &count)) return false;
+  if (offset < 0 || count < 0 || (size_t)offset + (size_t)count > a.ElementLength()) return Fail(info.Env(), "offset and length must lie inside the array");
+  *data = static_cast<char*>(a.ArrayBuffer().Data()) + a.ByteOffset() + offset;
+  *length = (size_t)count;
+  return true;
+}
+
+// (fd, array, offset, length) -> the count read(2) gave.
+Value Read(const CallbackInfo& info) {
+  Env env = info.Env();
+  int fd;
+  char* data;
+  size_t length;
+  if (!GetInt(info, 0, &fd) || !GetRange(info, 1, &data, &length)) return env.Undefined();
+  ssize_t r = read_fd(fd, data, length);
+  if (r < 0) return ThrowErrno(env, (int)-r, "read"), env.Undefined();
+  return Napi::Number::New(env, (double)r);
 }
 
 Value PidfdGetfd(const CallbackInfo& info) {
@@ -787,59 +835,94 @@ Napi::Object Constants(Env env) {
   return c;
 }
 
+// The exports are made one at a time, as JavaScript first asks for them (src/native/index.ts):
+// a start of svstat uses a handful of these functions, and making every one of them (a V8
+// function each, and a property more on the exports) cost each start that loads the addon
+// ~0.6 M instructions.
+struct Export {
+  const char* name;
+  Value (*call)(const CallbackInfo&);
+};
+
+constexpr Export kExports[] = {
+    {"execve", Execve},
+    {"spawn", Spawn},
+    {"waitpid", Waitpid},
+    {"waitid", Waitid},
+    {"getrlimit", Getrlimit},
+    {"setrlimit", Setrlimit},
+    {"setuid", IntCall<SetUid, kSetuid>},
+    {"setgid", IntCall<SetGid, kSetgid>},
+    {"setuidThread", IntCall<SetUidThread, kSetuid>},
+    {"setgidThread", IntCall<SetGidThread, kSetgid>},
+    {"setgroups", Setgroups<false>},
+    {"getgroups", Getgroups},
+    {"setgroupsThread", Setgroups<true>},
+    {"setfsuid", IntCall<SetFsuid, kSetfsuid>},
+    {"setfsgid", IntCall<SetFsgid, kSetfsgid>},
+    {"getpeercred", Getpeercred},
+    {"getpwnam", Getpwnam},
+    {"setsid", Setsid},
+    {"setpgid", Setpgid},
+    {"flock", Flock},
+    {"mkfifo", Mkfifo},
+    {"statId", StatId},
+    {"access", Access},
+    {"realpath", Realpath},
+    {"readdirStat", ReaddirStat},
+    {"fcntl", Fcntl},
+    {"pipe", Pipe},
+    {"socketpair", Socketpair},
+    {"bindDgram", BindDgram},
+    {"recvCred", RecvCred},
+    {"dup", IntCall<Dup, kDup>},
+    {"dup2", Dup2},
+    {"close", IntCall<Close, kClose>},
+    {"open", Open},
+    {"read", Read},
+    {"chdir", Chdir},
+    {"fchdir", IntCall<ChangeDirFd, kFchdir>},
+    {"watchReadable", WatchReadable},
+    {"pidfdOpen", IntCall<PidfdOpen, kPidfdOpen>},
+    {"pidfdGetfd", PidfdGetfd},
+    {"sameFile", Kcmp},
+    {"tee", PipeCall<tee_pipe, kTee>},
+    {"splice", PipeCall<splice_pipe, kSplice>},
+    {"madvise", Madvise},
+    {"holdSignalForExec", IntCall<HoldSignal, kSigaction>},
+    {"environ", Environ},
+    {"replaceEnviron", ReplaceEnviron},
+    {"releaseSignals", ReleaseSignals},
+    {"prctlSetMmMap", PrctlSetMmMap},
+    {"brk", Brk},
+    {"prctlSetName", PrctlSetName},
+    {"mallocTrim", MallocTrim},
+    {"setChildSubreaper", SetChildSubreaper},
+    {"exit", Exit},
+};
+
+napi_value Call(napi_env env, napi_callback_info raw) {
+  CallbackInfo info(env, raw);
+  return static_cast<const Export*>(info.Data())->call(info);
+}
+
+// get(name): the constants, a function of kExports, or undefined for any other name.
+Value Get(const CallbackInfo& info) {
+  Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) return env.Undefined();
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (name == "constants") return Constants(env);
+  for (const Export& e : kExports) {
+    if (name != e.name) continue;
+    napi_value fn;
+    if (napi_create_function(env, e.name, NAPI_AUTO_LENGTH, Call, const_cast<Export*>(&e), &fn) != napi_ok) return env.Undefined();
+    return Value(env, fn);
+  }
+  return env.Undefined();
+}
+
 Napi::Object Init(Env env, Napi::Object exports) {
-  exports.Set("constants", Constants(env));
-  exports.Set("execve", Napi::Function::New(env, Execve, "execve"));
-  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
-  exports.Set("waitpid", Napi::Function::New(env, Waitpid, "waitpid"));
-  exports.Set("waitid", Napi::Function::New(env, Waitid, "waitid"));
-  exports.Set("getrlimit", Napi::Function::New(env, Getrlimit, "getrlimit"));
-  exports.Set("setrlimit", Napi::Function::New(env, Setrlimit, "setrlimit"));
-  exports.Set("setuid", Napi::Function::New(env, IntCall<SetUid, kSetuid>, "setuid"));
-  exports.Set("setgid", Napi::Function::New(env, IntCall<SetGid, kSetgid>, "setgid"));
-  exports.Set("setuidThread", Napi::Function::New(env, IntCall<SetUidThread, kSetuid>, "setuidThread"));
-  exports.Set("setgidThread", Napi::Function::New(env, IntCall<SetGidThread, kSetgid>, "setgidThread"));
-  exports.Set("setgroups", Napi::Function::New(env, Setgroups<false>, "setgroups"));
-  exports.Set("getgroups", Napi::Function::New(env, Getgroups, "getgroups"));
-  exports.Set("setgroupsThread", Napi::Function::New(env, Setgroups<true>, "setgroupsThread"));
-  exports.Set("setfsuid", Napi::Function::New(env, IntCall<SetFsuid, kSetfsuid>, "setfsuid"));
-  exports.Set("setfsgid", Napi::Function::New(env, IntCall<SetFsgid, kSetfsgid>, "setfsgid"));
-  exports.Set("getpeercred", Napi::Function::New(env, Getpeercred, "getpeercred"));
-  exports.Set("getpwnam", Napi::Function::New(env, Getpwnam, "getpwnam"));
-  exports.Set("setsid", Napi::Function::New(env, Setsid, "setsid"));
-  exports.Set("setpgid", Napi::Function::New(env, Setpgid, "setpgid"));
-  exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
-  exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
-  exports.Set("statId", Napi::Function::New(env, StatId, "statId"));
-  exports.Set("readdirStat", Napi::Function::New(env, ReaddirStat, "readdirStat"));
-  exports.Set("fcntl", Napi::Function::New(env, Fcntl, "fcntl"));
-  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
-  exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair"));
-  exports.Set("bindDgram", Napi::Function::New(env, BindDgram, "bindDgram"));
-  exports.Set("recvCred", Napi::Function::New(env, RecvCred, "recvCred"));
-  exports.Set("dup", Napi::Function::New(env, IntCall<Dup, kDup>, "dup"));
-  exports.Set("dup2", Napi::Function::New(env, Dup2, "dup2"));
-  exports.Set("close", Napi::Function::New(env, IntCall<Close, kClose>, "close"));
-  exports.Set("open", Napi::Function::New(env, Open, "open"));
-  exports.Set("chdir", Napi::Function::New(env, Chdir, "chdir"));
-  exports.Set("fchdir", Napi::Function::New(env, IntCall<ChangeDirFd, kFchdir>, "fchdir"));
-  exports.Set("watchReadable", Napi::Function::New(env, WatchReadable, "watchReadable"));
-  exports.Set("pidfdOpen", Napi::Function::New(env, IntCall<PidfdOpen, kPidfdOpen>, "pidfdOpen"));
-  exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd, "pidfdGetfd"));
-  exports.Set("sameFile", Napi::Function::New(env, Kcmp, "sameFile"));
-  exports.Set("tee", Napi::Function::New(env, PipeCall<tee_pipe, kTee>, "tee"));
-  exports.Set("splice", Napi::Function::New(env, PipeCall<splice_pipe, kSplice>, "splice"));
-  exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));
-  exports.Set("holdSignalForExec", Napi::Function::New(env, IntCall<HoldSignal, kSigaction>, "holdSignalForExec"));
-  exports.Set("environ", Napi::Function::New(env, Environ, "environ"));
-  exports.Set("replaceEnviron", Napi::Function::New(env, ReplaceEnviron, "replaceEnviron"));
-  exports.Set("releaseSignals", Napi::Function::New(env, ReleaseSignals, "releaseSignals"));
-  exports.Set("prctlSetMmMap", Napi::Function::New(env, PrctlSetMmMap, "prctlSetMmMap"));
-  exports.Set("brk", Napi::Function::New(env, Brk, "brk"));
-  exports.Set("prctlSetName", Napi::Function::New(env, PrctlSetName, "prctlSetName"));
-  exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
-  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
-  exports.Set("exit", Napi::Function::New(env, Exit, "exit"));
+  exports.Set("get", Napi::Function::New<Get>(env, "get"));
   return exports;
 }
 

@@ -115,6 +115,8 @@ int dup_fd(int fd);
 int dup2_fd(int from, int to);
 int close_fd(int fd);
 int open_path(const char* path, int flags, mode_t mode);
+// read(2) once, as C's tools read (EINTR is returned, not retried). Returns the count or -errno.
+ssize_t read_fd(int fd, void* buf, size_t len);
 // Linux tee(2), non-blocking: copies up to len bytes from pipe `in` to pipe `out` without
 // consuming them. Returns the count or -errno (-ENOSYS elsewhere).
 ssize_t tee_pipe(int in, int out, size_t len);
@@ -133,6 +135,10 @@ ssize_t readdir_stat(const char* path, int skip, unsigned char* out, size_t cap)
 // chdir(2) by path (its bytes, as given) and fchdir(2): 0 or -errno.
 int change_dir(const char* path);
 int change_dir_fd(int fd);
+// access(2): 0 or -errno.
+int access_path(const char* path, int mode);
+// realpath(3) into out (PATH_MAX bytes): 0 or -errno.
+int real_path(const char* path, char* out);
 
 int pidfd_open_pid(pid_t pid);
 // A copy of another process's descriptor (the same open file description): fd or -errno.

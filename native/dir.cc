@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +25,10 @@ void put_le(unsigned char* p, uint64_t v, int bytes) {
 int change_dir(const char* path) { return chdir(path) == -1 ? -errno : 0; }
 
 int change_dir_fd(int fd) { return fchdir(fd) == -1 ? -errno : 0; }
+
+int access_path(const char* path, int mode) { return access(path, mode) == -1 ? -errno : 0; }
+
+int real_path(const char* path, char* out) { return realpath(path, out) == nullptr ? -errno : 0; }
 
 ssize_t readdir_stat(const char* path, int skip, unsigned char* out, size_t cap) {
   DIR* d = opendir(path);

@@ -15,6 +15,11 @@ int fd_control(int fd, int cmd, int arg) {
   return r == -1 ? -errno : r;
 }
 
+ssize_t read_fd(int fd, void* buf, size_t len) {
+  ssize_t r = read(fd, buf, len);
+  return r == -1 ? -errno : r;
+}
+
 int make_pipe(int fds[2]) {
 #if defined(__APPLE__)
   if (pipe(fds) == -1) return -errno;

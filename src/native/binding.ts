@@ -202,7 +202,13 @@ export interface NativeBinding {
   dup2(from: number, to: number): number;
   close(fd: number): void;
   /** open(2) exactly, flags and mode as given (no O_CLOEXEC added). */
-  open(path: string, flags: number, mode: number): number;
+  open(path: Bytes, flags: number, mode: number): number;
+  /** access(2) (X_OK and the like, as node:fs's constants number them). */
+  access(path: Bytes, mode: number): void;
+  /** realpath(3), as text: what Node's realpathSync.native returns. */
+  realpath(path: Bytes): string;
+  /** read(2) once into array[offset, offset + length): the count (0 at the end). EINTR is thrown, not retried. */
+  read(fd: number, array: Uint8Array, offset: number, length: number): number;
   /** chdir(2) by the path's bytes (Node's process.chdir takes text only). */
   chdir(path: Bytes): void;
   fchdir(fd: number): void;

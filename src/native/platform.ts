@@ -60,7 +60,8 @@ const ABSENT: Partial<Record<keyof NativeBinding, string>> = {
 
 /** The addon as a non-Linux build answers: Linux-only calls fail with ENOSYS, glibc's and the shim's do nothing. */
 export function portableBinding(real: NativeBinding): NativeBinding {
-  const masked: Record<string, unknown> = { ...real };
+  // Everything else is the real binding's (which makes its members as they are first asked for).
+  const masked: Record<string, unknown> = Object.create(real) as Record<string, unknown>;
   for (const [name, syscall] of Object.entries(ABSENT)) {
     masked[name] = () => {
       throw unavailable(syscall);

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeBinding } from '../../src/native/binding.js';
+import { lazy, type Addon } from '../../src/native/index.js';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -13,5 +14,13 @@ export const ADDON_BUILDS: ReadonlyArray<readonly [string, string]> = (
 ).filter(([, file]) => existsSync(file));
 
 export function loadAddon(file: string): NativeBinding {
-  return require(file) as NativeBinding;
+  return lazy(require(file) as Addon);
+}
+
+/**
+ * JavaScript that binds `n` to the addon at `file`, as src/native/index.ts does (its members made
+ * on first use), for a child process that cannot load our modules (one running as nobody).
+ */
+export function addonScript(file: string): string {
+  return `const n = ((a) => new Proxy({}, { get: (t, k) => (k in t || typeof k !== 'string' ? t[k] : (t[k] = a.get(k))) }))(require(${JSON.stringify(file)}));`;
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ADDON_BUILDS, loadAddon } from '../helpers/addons.js';
+import { ADDON_BUILDS, addonScript, loadAddon } from '../helpers/addons.js';
 import { ReachableCopies } from '../helpers/reachable.js';
 import { readSurvey, SURVEY_SKIP } from '../../src/lib/scan/survey.js';
 
@@ -86,6 +86,48 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
     expect(() => n.statId!(path, new Float64Array(2))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'stat', path }));
     expect(() => n.statId!(dir, new Float64Array(1))).toThrow(TypeError);
     expect(() => n.statId!(dir, new Float32Array(2) as unknown as Float64Array)).toThrow(TypeError);
+  });
+
+  test('read moves bytes from a descriptor into a range of an array, and says how many', () => {
+    const [r, w] = n.pipe();
+    try {
+      writeSync(w, new Uint8Array([2, 3, 4]));
+      const into = new Uint8Array(8);
+      expect(n.read(r, into, 2, 6)).toBe(3);
+      expect([...into]).toEqual([0, 0, 2, 3, 4, 0, 0, 0]);
+      n.close(w);
+      expect(n.read(r, into, 0, 8)).toBe(0); // the end
+      expect(() => n.read(w, into, 0, 1)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'read' }));
+    } finally {
+      n.close(r);
+    }
+  });
+
+  test.each([
+    ['a range past the end', () => n.read(0, new Uint8Array(4), 2, 3)],
+    ['a negative offset', () => n.read(0, new Uint8Array(4), -1, 1)],
+    ['an array of another type', () => n.read(0, new Uint16Array(4) as unknown as Uint8Array, 0, 1)],
+    ['no array', () => n.read(0, 'abc' as unknown as Uint8Array, 0, 1)],
+  ])('read refuses %s with a TypeError, never touching memory outside the array', (_what, call) => {
+    expect(call).toThrow(TypeError);
+  });
+
+  test('access and realpath: the answers and errors of access(2) and realpath(3)', () => {
+    const link = join(dir, `real-${_name}`);
+    symlinkSync(dir, link);
+    expect(n.realpath(link)).toBe(realpathSync.native(dir));
+    expect(() => n.realpath(join(dir, 'absent'))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'realpath' }));
+    expect(n.access('/bin/sh', constants.X_OK)).toBeUndefined();
+    const plain = join(dir, `plain-${_name}`);
+    writeFileSync(plain, '', { mode: 0o644 });
+    if (process.getuid?.() !== 0) expect(() => n.access(plain, constants.X_OK)).toThrow(expect.objectContaining({ code: 'EACCES', syscall: 'access' }));
+    expect(() => n.access(join(dir, 'absent'), constants.F_OK)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'access', path: join(dir, 'absent') }));
+  });
+
+  test('members are made on first use, each once; a name the addon lacks is undefined', () => {
+    expect(n.read).toBe(n.read);
+    expect((n as unknown as Record<string, unknown>).noSuchCall).toBeUndefined();
+    expect((n as unknown as Record<symbol, unknown>)[Symbol.iterator]).toBeUndefined();
   });
 
   test('readdirStat lists every entry but . and .. with its stat (symlinks followed), names beginning with `skip` unstated, and says how much room a listing needs', () => {
@@ -231,7 +273,7 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
 
   test('execve restores the plan and reports failure as pathexec does', () => {
     const script = `
-      const n = require(${JSON.stringify(file)});
+      ${addonScript(file)}
       try { n.execve(['/nonexistent/a', '/etc'], ['x'], [], { ignore: [], mask: [], rlimits: [], fds: [] }); }
       catch (e) { process.stdout.write(JSON.stringify({ code: e.code, syscall: e.syscall, path: e.path })); }`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
@@ -240,7 +282,7 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
 
   test('environ and replaceEnviron carry bytes exactly, as Buffers or byte strings; execve takes Buffers as they are', () => {
     const script = `
-      const n = require(${JSON.stringify(file)});
+      ${addonScript(file)}
       n.replaceEnviron([Buffer.from('A=\\xff', 'latin1'), 'B=\\xc3\\xa9', Buffer.from('no-name')]);
       const env = n.environ();
       process.stderr.write(JSON.stringify(env.map((s) => [typeof s, Buffer.from(s, 'latin1').toString('hex')])));
@@ -255,7 +297,7 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
 
   test('execve hands byte strings on as their bytes, not their UTF-8', () => {
     const script = `
-      const n = require(${JSON.stringify(file)});
+      ${addonScript(file)}
       n.execve(['/usr/bin/env'], ['env'], ['A=\\xe9\\xff', 'B=\\xc3\\xa9'], { ignore: [], mask: [], rlimits: [], fds: [['cloexec', 1, false]] });`;
     const r = spawnSync(process.execPath, ['-e', script], { env: {} });
     expect(r.stdout).toEqual(Buffer.from('A=\xe9\xff\nB=\xc3\xa9\n', 'latin1'));
@@ -264,7 +306,7 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
   test.skipIf(process.platform !== 'linux')('a signal held for exec is neither lost nor fatal: the new program finds it pending and blocked', () => {
     // SIGTERM comes (to whichever thread the kernel picks) between the hold and the execve; SIGALRM is held but never comes.
     const script = `
-      const n = require(${JSON.stringify(file)});
+      ${addonScript(file)}
       n.holdSignalForExec(15);
       n.holdSignalForExec(14);
       process.kill(process.pid, 'SIGTERM');
@@ -281,7 +323,7 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
 describe.each(ADDON_BUILDS)('chdir and fchdir, addon built by %s', (_name, file) => {
   test.skipIf(process.platform !== 'linux')('chdir takes a path by its bytes, fchdir comes back by descriptor, errors name the call and path', () => {
     const script = `
-      const n = require(${JSON.stringify(file)});
+      ${addonScript(file)}
       const fs = require('fs');
       const base = fs.mkdtempSync('/tmp/dt-chdir-');
       const named = Buffer.concat([Buffer.from(base + '/d'), Buffer.from([0xe9])]);
@@ -331,7 +373,7 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
   test.skipIf(!linux)('setgidThread/setuidThread change the calling thread alone; setgid/setuid then every thread', () => {
     // In a node of its own: the ids of each of its threads, after the per-thread calls, then after libc's.
     const script = `
-      const n = require(${JSON.stringify(file)});
+      ${addonScript(file)}
       const fs = require('fs');
       const ids = () => fs.readdirSync('/proc/self/task').map((t) => {
         const s = fs.readFileSync('/proc/self/task/' + t + '/status', 'utf8');
@@ -434,7 +476,7 @@ describe.each(ADDON_BUILDS)('Linux identity calls, addon built by %s', (_name, f
     const addon = prefix.length > 0 ? copies.file(file) : file;
     const script = `
       const fs = require('fs');
-      const n = require(${JSON.stringify(addon)});
+      ${addonScript(addon)}
       const stat = fs.readFileSync('/proc/self/stat', 'latin1');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const at = (i) => Number(f[i - 3]);
