@@ -139,8 +139,19 @@ load(${JSON.stringify(key(ENTRY))}, module).start();
 }
 
 for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.js$/.test(name)) fs.rmSync(path.join(cli, name));
-fs.writeFileSync(path.join(cli, 'launch-bundle.js'), bundle(modules(SHARED, true)));
-for (const name of HOT) fs.writeFileSync(path.join(cli, `launch-bundle.${name}.js`), bundle(modules(LINKS.includes(name) ? [name, ...LINKS] : [name], false)));
+// The programs whose bundle carries the module that loads the addon: the loader reads their cache
+// through it (the others would load it for that alone, and the load costs them more than it saves).
+const ADDON = key(path.join(dist, 'native', 'index.js'));
+const withAddon = [];
+for (const name of HOT) {
+  const list = modules(LINKS.includes(name) ? [name, ...LINKS] : [name], false);
+  if ([...list].some((file) => key(file) === ADDON)) withAddon.push(name);
+  fs.writeFileSync(path.join(cli, `launch-bundle.${name}.js`), bundle(list));
+}
+const shared = modules(SHARED, true);
+fs.writeFileSync(path.join(cli, 'launch-bundle.js'), bundle(shared));
+// The shared bundle's programs are the long-running ones, which all use the addon.
+if (![...shared].some((file) => key(file) === ADDON)) throw new Error('the shared bundle carries no src/native/index.ts');
 const loader = fs.readFileSync(path.join(__dirname, 'launch-loader.cjs'), 'utf8');
 // .cjs: Node looks up no package.json scope for it (for a .js main it looks twice, and compiles
 // the reader: ~1.3 M instructions a start).
@@ -149,6 +160,7 @@ const FLAGS_TAG = /^const flagsTag = require\('\.\/code-cache\.cjs'\)\.flagsTag;
 if (!FLAGS_TAG.test(loader)) throw new Error('scripts/launch-loader.cjs: no flagsTag line to write the function in place of');
 const launch = loader
   .replace(/^const OWN = .*$/m, `const OWN = new Set(${JSON.stringify(HOT)});`)
+  .replace(/^const ADDONLESS = .*$/m, `const ADDONLESS = new Set(${JSON.stringify(HOT.filter((name) => !withAddon.includes(name)))});`)
   .replace(FLAGS_TAG, () => require('./code-cache.cjs').flagsTag.toString());
 fs.writeFileSync(path.join(cli, 'launch.cjs'), launch);
 require('./code-cache.cjs').makeAll();

@@ -9,6 +9,8 @@ const { Script } = require('vm');
 
 // The programs with a bundle of their own (written by scripts/bundle.cjs); the others share one.
 const OWN = new Set();
+// The programs whose bundle never loads the addon (scripts/bundle.cjs writes the set).
+const ADDONLESS = new Set();
 const argv0 = String(process.argv[2]);
 const program = argv0.slice(argv0.lastIndexOf('/') + 1);
 const name = OWN.has(program) ? `launch-bundle.${program}` : 'launch-bundle';
@@ -22,9 +24,11 @@ const HASH = 64;
 function cachedData() {
   // V8 rejects data made under other flags: each set has its own file, named by a hash of them
   // (launch-bundle.svc.1a2b3c4d.cache), as scripts/code-cache.cjs names it.
+  const path = `${__dirname}/${name}${flagsTag(process.execArgv)}.cache`;
+  const io = fileCalls();
   let fd;
   try {
-    fd = openSync(`${__dirname}/${name}${flagsTag(process.execArgv)}.cache`, 'r');
+    fd = io.open(path);
   } catch {
     return undefined;
   }
@@ -32,18 +36,46 @@ function cachedData() {
   let cache = new Uint8Array(1 << 18);
   let length = 0;
   try {
-    for (let n; (n = readSync(fd, cache, length, cache.length - length, null)) > 0; ) {
+    for (let n; (n = io.read(fd, cache, length, cache.length - length)) > 0; ) {
       length += n;
       if (length === cache.length) cache = grown(cache);
     }
   } catch {
     return undefined;
   } finally {
-    closeSync(fd);
+    io.close(fd);
   }
   const head = MAGIC + source.slice(-HASH);
   for (let i = 0; i < head.length; i++) if (cache[i] !== head.charCodeAt(i)) return undefined;
   return cache.subarray(head.length, length);
+}
+
+/**
+ * open, read and close for the cache: for a program that loads the addon, the addon's, where this
+ * install has one (the local build in build/Release; a prebuild goes through node:fs), and the program
+ * takes it from here (src/native/index.ts) instead of loading it again; else node:fs's. Node's,
+ * compiled on their first call, cost a start ~1.1 M instructions more than three of the addon's;
+ * loading the addon costs ~0.25 ms of its own, which a program that never needs it is spared.
+ */
+function fileCalls() {
+  const addon = ADDONLESS.has(program) ? undefined : loadAddon();
+  const read = addon?.get('read');
+  if (read) {
+    const [open, close] = [addon.get('open'), addon.get('close')];
+    return { open: (path) => open(path, 0, 0), read, close };
+  }
+  return { open: (path) => openSync(path, 'r'), read: (fd, array, at, length) => readSync(fd, array, at, length, null), close: closeSync };
+}
+
+/** The addon's exports, handed to the program, or undefined where this install has none. */
+function loadAddon() {
+  try {
+    const addon = { exports: {} };
+    process.dlopen(addon, `${__dirname}/../../build/Release/daemontools.node`);
+    return (process[Symbol.for('daemontools.addon')] = addon.exports);
+  } catch {
+    return undefined;
+  }
 }
 
 // ".HEX" for the flags, as scripts/code-cache.cjs names the caches: scripts/bundle.cjs writes that

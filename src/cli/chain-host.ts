@@ -15,7 +15,8 @@ export function execContext(): ExecContext {
 
 /** The chain's host: this package, with `dispatch` running a program of ours that is no link. */
 export function chainHost(dispatch: Dispatch): ChainHost {
-  return { native: native(), binDir: defaultBinDir(PACKAGE_ROOT), isTool: fusable, link: linkOf, dispatch };
+  const n = native();
+  return { native: n, binDir: defaultBinDir(PACKAGE_ROOT, n), isTool: fusable, link: linkOf, dispatch };
 }
 
 function linkOf(name: string): Link | undefined {

@@ -1,5 +1,5 @@
 // envdir: runs a program with the environment changed by the files of a directory (envdir.c).
-import { closeSync, constants, openSync } from 'node:fs';
+import { constants } from 'node:fs';
 import type { Link, LinkResult } from '../lib/exec/chain.js';
 import type { ExecContext } from '../lib/exec/context.js';
 import { EnvDirError, readEnvDir } from '../lib/envdir.js';
@@ -23,14 +23,14 @@ class Failure extends Error {
 
 /** Reads `dir` (a byte string) from inside it, as envdir does, and comes back to the starting directory. */
 function changesFrom(dir: string): EnvChange[] {
+  // The addon's open, chdir and fchdir: Node's process.chdir takes text only, and has no fchdir.
+  const n = native();
   let start: number;
   try {
-    start = openSync('.', constants.O_RDONLY | constants.O_NONBLOCK);
+    start = n.open('.', constants.O_RDONLY | constants.O_NONBLOCK, 0);
   } catch (err) {
     throw new Failure('unable to switch to current directory: ', err);
   }
-  // The addon's chdir and fchdir: Node's process.chdir takes text only, and has no fchdir.
-  const n = native();
   try {
     try {
       n.chdir(systemBytes(dir));
@@ -52,7 +52,7 @@ function changesFrom(dir: string): EnvChange[] {
     }
     return changes;
   } finally {
-    closeSync(start);
+    n.close(start);
   }
 }
 

@@ -1,7 +1,7 @@
 // Reading an environment directory as envdir does: one variable per file not starting with a
 // dot, its value the file's first line with trailing blanks cut and NULs read as newlines; an
 // empty file removes the variable.
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { native } from '../native/index.js';
 import { byteText, systemBytes, textBytes } from './exec/bytes.js';
 import { isErrno } from './errors.js';
@@ -39,11 +39,15 @@ export class EnvValues {
   }
 }
 
-/** Reads a whole file as openreadclose does: null when it does not exist. */
+/**
+ * Reads a whole file as openreadclose does: null when it does not exist. Through the addon, whose
+ * calls a chain loads anyway: node:fs's are compiled on their first call.
+ */
 export function readEnvFile(path: string | Buffer): Uint8Array | null {
+  const n = native();
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = n.open(path, constants.O_RDONLY | constants.O_NONBLOCK, 0);
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return null;
     throw err;
@@ -52,18 +56,18 @@ export function readEnvFile(path: string | Buffer): Uint8Array | null {
     const chunks: Uint8Array[] = [];
     for (;;) {
       const chunk = new Uint8Array(4096);
-      let n: number;
+      let got: number;
       try {
-        n = readSync(fd, chunk, 0, chunk.length, null);
+        got = n.read(fd, chunk, 0, chunk.length);
       } catch (err) {
         if (isErrno(err, 'EINTR')) continue;
         throw err;
       }
-      if (n === 0) return joined(chunks);
-      chunks.push(chunk.subarray(0, n));
+      if (got === 0) return joined(chunks);
+      chunks.push(chunk.subarray(0, got));
     }
   } finally {
-    closeSync(fd);
+    n.close(fd);
   }
 }
 

@@ -3,7 +3,8 @@
 // flags the launcher gives it (bin/.node-flags), and a standalone multilog's bundle holds what a
 // multilog runs but not the hostless logger (loaded from disk only for a logger that lost its host).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -55,5 +56,46 @@ describe.skipIf(!cached)('start-up bundles', () => {
     expect(mods).not.toContain('lib/loghost/hostless.js');
     expect(mods).not.toContain('lib/loghost/rehost.js');
     expect(mods).not.toContain('cli/chain-host.js');
+  });
+});
+
+/** The files a start of bin/PROGRAM opens (strace), and what it printed. */
+function opened(args: string[], cwd: string): { files: string[]; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dt-strace-'));
+  try {
+    const trace = join(dir, 'trace');
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat', '-e', 'signal=none', '-o', trace, join(ROOT, 'bin', args[0]!), ...args.slice(1)], { encoding: 'latin1', cwd });
+    const files = [...readFileSync(trace, 'latin1').matchAll(/openat\(AT_FDCWD, "([^"]+)"/g)].map((m) => m[1]!);
+    return { files, out: r.stdout };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const HAVE_STRACE = spawnSync('strace', ['-V']).status === 0;
+const ADDON = join(ROOT, 'build', 'Release', 'daemontools.node');
+
+describe.skipIf(!cached || !HAVE_STRACE || !existsSync(ADDON))('the loader and the addon', () => {
+  test('a chain loads the addon once: the loader reads the code cache through it and hands it on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dt-loader-'));
+    try {
+      mkdirSync(join(dir, 'env'));
+      writeFileSync(join(dir, 'env', 'FOO'), 'bar\n');
+      const { files, out } = opened(['envdir', 'env', join(ROOT, 'bin', 'softlimit'), '-o', '100', '/bin/sh', '-c', 'echo $FOO'], dir);
+      expect(out).toBe('bar\n');
+      const loads = files.filter((f) => f.endsWith('/daemontools.node'));
+      expect(loads).toHaveLength(1);
+      // The cache is opened after the addon is: through it.
+      const cache = files.findIndex((f) => /launch-bundle\.envdir\.[0-9a-f]{8}\.cache$/.test(f));
+      expect(cache).toBeGreaterThan(files.indexOf(loads[0]!));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each([['svstat'], ['svok'], ['tai64n']])('%s never loads the addon (the loader reads its cache through node:fs)', (program) => {
+    const { files } = opened(program === 'tai64n' ? ['tai64n'] : [program, '/nonexistent'], '/');
+    expect(files.some((f) => /launch-bundle\.[a-z0-9]+\.[0-9a-f]{8}\.cache$/.test(f))).toBe(true);
+    expect(files.filter((f) => f.endsWith('/daemontools.node'))).toEqual([]);
   });
 });

@@ -1,10 +1,9 @@
 // Fused chains: each link runs in this process and names the next program; when that program
 // resolves (as pathexec would) to one of our own tools it runs here too, otherwise every queued
 // effect is applied and the one real execve happens.
-// realpathSync.native (realpath(3), one call): the JavaScript realpathSync lstats each component
-// and is some 4 KB of Node's code to compile on its first call, both paid in every chain's start.
-import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The file system is asked through the addon (stat, access, realpath(3) in one call): node:fs's
+// functions are compiled on their first call, which every chain's start would pay for these.
+import { constants as fsc, statSync } from 'node:fs';
 import type { NativeBinding } from '../../native/binding.js';
 import type { ErrnoError } from '../errors.js';
 import { envGet, pathCandidates, searchPath } from '../pathexec.js';
@@ -60,9 +59,10 @@ export function resolve(file: string, pathVar: string | undefined, host: Resolve
   });
   if (runs !== undefined) {
     try {
-      const real = realpathSync.native(runs);
-      const name = real.slice(real.lastIndexOf('/') + 1); // realpath's answer ends in no slash
-      if (dirname(real) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
+      const real = host.native.realpath(runs);
+      const slash = real.lastIndexOf('/'); // realpath's answer is absolute and ends in no slash
+      const name = real.slice(slash + 1);
+      if (real.slice(0, Math.max(slash, 1)) === host.binDir && host.isTool(name)) return { kind: 'ours', name };
     } catch {
       // not to be found again: let execve say what it is
     }
@@ -79,7 +79,7 @@ function execError(candidate: string | Buffer, n: NativeBinding): string | null 
     // chain's start would compile just for this.
     const mode = n.statId ? n.statId(candidate, statOut) : statSync(candidate).mode;
     if ((mode & fsc.S_IFMT) !== fsc.S_IFREG) return 'EACCES'; // a directory or a device: execve's EACCES
-    accessSync(candidate, fsc.X_OK);
+    n.access(candidate, fsc.X_OK);
     return null;
   } catch (err) {
     return (err as { code?: string }).code ?? 'EACCES';
@@ -151,10 +151,10 @@ function adoptEnvironment(n: NativeBinding, env: readonly string[]): void {
   n.replaceEnviron(first);
 }
 
-export function defaultBinDir(packageRoot: string): string {
+export function defaultBinDir(packageRoot: string, n: NativeBinding): string {
   try {
-    return realpathSync.native(join(packageRoot, 'bin'));
+    return n.realpath(`${packageRoot}/bin`);
   } catch {
-    return join(packageRoot, 'bin');
+    return `${packageRoot}/bin`;
   }
 }
