@@ -14,7 +14,7 @@ export interface Addon {
 /**
  * The binding over the addon's get: each member is made on first use and kept. The addon makes
  * none at load, since making all of them cost every start that loads it ~0.6 M instructions, and
- * svstat uses a handful.
+ * a chain uses a handful.
  */
 export function lazy(addon: Addon): NativeBinding {
   const made: Record<string | symbol, unknown> = Object.create(null);
@@ -40,9 +40,9 @@ function load(): Addon {
   const handed = (process as unknown as Record<symbol, Addon | undefined>)[Symbol.for('daemontools.addon')];
   if (handed !== undefined) return handed;
   try {
-    // The local build, straight away:
-    // node-gyp-build's search costs a startup-visible millisecond, and require()'s resolution (it
-    // reads package.json files) another ~0.2 ms. Only this module loads the addon, once.
+    // The local build, straight away: node-gyp-build's search costs a startup-visible millisecond,
+    // and require()'s resolution (it reads package.json files) another ~0.2 ms. Only this module
+    // and the launcher's loader load the addon, and it is loaded once.
     const addon = { exports: {} };
     process.dlopen(addon, `${PACKAGE_ROOT}/build/Release/daemontools.node`);
     return addon.exports as Addon;
