@@ -105,8 +105,12 @@ test.skipIf(process.platform !== 'linux')('taken back, the logger keeps its own 
   const aloneRecord = async (logger: number, scan: RunningSvscan): Promise<string> => {
     scan.signal('SIGKILL');
     await scan.exited;
-    await until('the logger on its own', () => (exe(logger) === process.execPath ? true : undefined));
-    const environ = readFileSync(`/proc/${logger}/environ`, 'latin1').split('\0');
+    // The kernel names the new exe before it lays out the new environment: until then environ reads empty.
+    const text = await until('the logger on its own', () => {
+      if (exe(logger) !== process.execPath) return undefined;
+      return readFileSync(`/proc/${logger}/environ`, 'latin1') || undefined;
+    });
+    const environ = text.split('\0');
     return environ.find((e) => e.startsWith(`${STATE_VAR}=`))?.slice(STATE_VAR.length + 1) ?? '';
   };
   let scan = new RunningSvscan('ours', box.svc, ['.'], env);
