@@ -836,7 +836,7 @@ Napi::Object Constants(Env env) {
 }
 
 // The exports are made one at a time, as JavaScript first asks for them (src/native/index.ts):
-// a start of svstat uses a handful of these functions, and making every one of them (a V8
+// a chain's start uses a handful of these functions, and making every one of them (a V8
 // function each, and a property more on the exports) cost each start that loads the addon
 // ~0.6 M instructions.
 struct Export {

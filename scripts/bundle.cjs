@@ -141,17 +141,17 @@ load(${JSON.stringify(key(ENTRY))}, module).start();
 for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.js$/.test(name)) fs.rmSync(path.join(cli, name));
 // The programs whose bundle carries the module that loads the addon: the loader reads their cache
 // through it (the others would load it for that alone, and the load costs them more than it saves).
-const ADDON = key(path.join(dist, 'native', 'index.js'));
+const ADDON = path.join(dist, 'native', 'index.js');
 const withAddon = [];
 for (const name of HOT) {
   const list = modules(LINKS.includes(name) ? [name, ...LINKS] : [name], false);
-  if ([...list].some((file) => key(file) === ADDON)) withAddon.push(name);
+  if (list.has(ADDON)) withAddon.push(name);
   fs.writeFileSync(path.join(cli, `launch-bundle.${name}.js`), bundle(list));
 }
 const shared = modules(SHARED, true);
 fs.writeFileSync(path.join(cli, 'launch-bundle.js'), bundle(shared));
 // The shared bundle's programs are the long-running ones, which all use the addon.
-if (![...shared].some((file) => key(file) === ADDON)) throw new Error('the shared bundle carries no src/native/index.ts');
+if (!shared.has(ADDON)) throw new Error('the shared bundle carries no src/native/index.ts');
 const loader = fs.readFileSync(path.join(__dirname, 'launch-loader.cjs'), 'utf8');
 // .cjs: Node looks up no package.json scope for it (for a .js main it looks twice, and compiles
 // the reader: ~1.3 M instructions a start).
