@@ -1,7 +1,7 @@
 // Entry point behind every bin/ executable: the launcher runs `node dist/cli/launch.cjs ARGV0 args...`
 // (which runs the start-up bundle scripts/bundle.cjs packs this module into), a Node shim calls start(name).
 // Runs the program and exits with its code; a chain program may instead end in execve.
-import { LONG_RUNNING, TOOLS, type Main } from './tools.js';
+import { ENDS_AT_RETURN, LONG_RUNNING, TOOLS, type Main } from './tools.js';
 import { fatal } from './io.js';
 import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { takeRecord } from '../lib/exec/captured.js';
@@ -34,6 +34,7 @@ export function start(name?: string): void {
   const argv = [argv0, ...process.argv.slice(name === undefined ? 3 : 2)];
   run(prog, argv).then(
     (code) => {
+      if (ENDS_AT_RETURN.has(prog)) endNow(code);
       process.exitCode = code;
     },
     (err: unknown) => {
@@ -41,6 +42,18 @@ export function start(name?: string): void {
       process.exitCode = EXIT_TEMPORARY;
     },
   );
+}
+
+/**
+ * Ends the process with `code` now: process.reallyExit, which process.exit calls after its 'exit'
+ * event, is the C library's exit (its atexit handlers run: Node's puts stdio's flags and the
+ * terminal back as they were). Node's own ending, after the event loop empties, frees the
+ * environment and V8's heap first, which a start of svstat pays ~0.6 ms for (2 % of `node -e 0`).
+ * Where a Node has no reallyExit, the exit code is left for Node's ending.
+ */
+function endNow(code: number): void {
+  const { reallyExit } = process as unknown as { reallyExit?: (code: number) => never };
+  if (typeof reallyExit === 'function') reallyExit.call(process, code);
 }
 
 if (require.main === module) start();

@@ -42,6 +42,13 @@ export const TOOLS: Readonly<Record<string, Tool>> = {
  * at once. readproctitle, whose command line is its output, shows its own. */
 export const LONG_RUNNING: ReadonlySet<string> = new Set(['svscan', 'supervise', 'multilog', 'fghack', 'svscanboot']);
 
+/**
+ * The programs whose work is all done, their output written (synchronously, as C's), when their
+ * main returns: they then end at once, as C's exit does, without Node's own ending (cli/main.ts).
+ * Not a chain link: a chain may end in a program run in-process, long-running or not.
+ */
+export const ENDS_AT_RETURN: ReadonlySet<string> = new Set(['svc', 'svok', 'svstat', 'tai64n', 'tai64nlocal']);
+
 /** djb's seventeen programs. */
 export const PROGRAMS: readonly string[] = Object.keys(TOOLS).filter((name) => name !== 'daemontools');
 

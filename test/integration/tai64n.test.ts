@@ -142,3 +142,16 @@ describe.runIf(HAVE_C)('a reader that goes away', () => {
     for (const [, file] of SIDES) expect(statusUnderHead(file, setup)).toBe(expected);
   });
 });
+
+describe.runIf(HAVE_C)('the end of input', () => {
+  // tai64n ends the moment its loop returns (cli/main.ts): all it read must be out by then, even
+  // through a reader that lets the pipe fill first.
+  test.each(SIDES)('%s: every line read is written, through a reader slower than it', (_side, file) => {
+    const lines = 40000;
+    const script = `awk 'BEGIN { for (i = 0; i < ${lines}; i++) print "line " i }' | "$0" | { sleep 0.3; wc -c; }`;
+    const r = spawnSync('/bin/sh', ['-c', script, file], { encoding: 'latin1', timeout: 20000 });
+    const input = Array.from({ length: lines }, (_, i) => `line ${i}\n`).join('').length;
+    // Each line gains its stamp: '@', 24 hex digits and a space.
+    expect(Number(r.stdout.trim())).toBe(input + lines * 26);
+  });
+});
