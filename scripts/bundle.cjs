@@ -29,6 +29,9 @@ const LONG_RUNNING = ['multilog'];
 // A multilog needs the hostless logger only when its launcher's record says it lost its host:
 // it stays out of the bundle (and loads from disk in that case).
 const ONLY_HOSTLESS = path.join(dist, 'lib', 'loghost', 'hostless.js');
+// svc, svok and svstat chdir through the addon only to a directory whose name is not UTF-8: the
+// module that does stays out of the bundles (and loads from disk in that case).
+const ONLY_HIDDEN_BYTES = path.join(cli, 'chdir-bytes.js');
 // Until someone listens, Node lets SIGTERM and SIGALRM kill a multilog: its catcher is defined and
 // run first, before the rest of the bundle is even compiled (load() below is hoisted).
 const EARLY = path.join(dist, 'lib', 'multilog', 'signals.js');
@@ -46,7 +49,7 @@ function collect(file, seen, skip) {
 function modules(programs, full) {
   const seen = new Set();
   const has = (list) => programs.some((p) => list.includes(p));
-  const skip = new Set(full ? [] : [ONLY_HOSTLESS, ...(has(LONG_RUNNING) ? [] : [ONLY_LONG_RUNNING]), ...(has(LINKS) ? [] : [ONLY_FOR_LINKS])]);
+  const skip = new Set(full ? [] : [ONLY_HOSTLESS, ONLY_HIDDEN_BYTES, ...(has(LONG_RUNNING) ? [] : [ONLY_LONG_RUNNING]), ...(has(LINKS) ? [] : [ONLY_FOR_LINKS])]);
   if (full || programs.includes('multilog')) collect(EARLY, seen, skip);
   collect(ENTRY, seen, skip);
   for (const name of programs) collect(path.join(cli, `${name}.js`), seen, skip);

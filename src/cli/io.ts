@@ -26,6 +26,11 @@ export function warnText(prog: string, parts: string, err?: unknown): string {
   return `${prog}: warning: ${parts}${err === undefined ? '' : errorWords(err)}\n`;
 }
 
+/** warn whose `parts` are byte strings (a directory's name as C's tools got it). */
+export function warnBytes(prog: string, parts: string, err?: unknown): void {
+  writeErr(systemBytes(warnText(prog, parts, err)));
+}
+
 export function fatal(prog: string, parts: string, err?: unknown): void {
   writeErr(fatalText(prog, parts, err));
 }

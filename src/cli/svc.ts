@@ -5,7 +5,9 @@ import { writeControl } from '../lib/svdir.js';
 import { problemMessage } from '../lib/sgetopt.js';
 import { OriginDir } from '../lib/origin-dir.js';
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
-import { fatal, warn, writeErr } from './io.js';
+import { fatal, warnBytes, writeErr } from './io.js';
+import { rawArgv } from './raw-argv.js';
+import { chdirTo } from './sv-dir.js';
 
 const PROG = 'svc';
 const USAGE =
@@ -25,11 +27,13 @@ export function main(argv: readonly string[]): number {
     fatal(PROG, 'unable to open current directory: ', err);
     return EXIT_TEMPORARY;
   }
-  for (const dir of args.dirs) {
+  // The directories as their bytes, as C's svc takes them: the arguments after the options.
+  const dirs = rawArgv(argv).slice(argv.length - args.dirs.length);
+  for (const dir of dirs) {
     try {
-      process.chdir(dir);
+      chdirTo(dir);
     } catch (err) {
-      warn(PROG, `unable to chdir to ${dir}: `, err);
+      warnBytes(PROG, `unable to chdir to ${dir}: `, err);
       if (!restore(home)) return EXIT_TEMPORARY;
       continue;
     }
@@ -37,9 +41,9 @@ export function main(argv: readonly string[]): number {
       writeControl('.', args.commands);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.syscall === 'write') warn(PROG, `error writing commands to ${dir}: `, err);
-      else if (e.code === 'ENXIO') warn(PROG, `unable to control ${dir}: supervise not running`);
-      else warn(PROG, `unable to control ${dir}: `, err);
+      if (e.syscall === 'write') warnBytes(PROG, `error writing commands to ${dir}: `, err);
+      else if (e.code === 'ENXIO') warnBytes(PROG, `unable to control ${dir}: supervise not running`);
+      else warnBytes(PROG, `unable to control ${dir}: `, err);
     }
     if (!restore(home)) return EXIT_TEMPORARY;
   }

@@ -1,22 +1,25 @@
 // svok: exits 0 when a supervise is running in the directory, 100 when not.
 import { EXIT_OK, EXIT_TEMPORARY, EXIT_USAGE } from '../lib/exit-codes.js';
 import { probeOk } from '../lib/svdir.js';
-import { fatal, writeErr } from './io.js';
+import { fatalBytes, writeErr } from './io.js';
+import { rawArgv } from './raw-argv.js';
+import { chdirTo } from './sv-dir.js';
 
 const PROG = 'svok';
 /** svok's "no supervise here" shares 100 with usage errors. */
 const EXIT_NOT_RUNNING = EXIT_USAGE;
 
 export function main(argv: readonly string[]): number {
-  const dir = argv[1];
-  if (dir === undefined) {
+  if (argv[1] === undefined) {
     writeErr('svok: usage: svok dir\n');
     return EXIT_USAGE;
   }
+  // The name as its bytes, as C's svok takes it.
+  const dir = rawArgv(argv)[1]!;
   try {
-    process.chdir(dir);
+    chdirTo(dir);
   } catch (err) {
-    fatal(PROG, `unable to chdir to ${dir}: `, err);
+    fatalBytes(PROG, `unable to chdir to ${dir}: `, err);
     return EXIT_TEMPORARY;
   }
   try {
@@ -25,7 +28,7 @@ export function main(argv: readonly string[]): number {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENXIO') return EXIT_NOT_RUNNING;
-    fatal(PROG, `unable to open ${dir}/supervise/ok: `, err);
+    fatalBytes(PROG, `unable to open ${dir}/supervise/ok: `, err);
     return EXIT_TEMPORARY;
   }
   return EXIT_OK;

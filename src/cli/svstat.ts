@@ -6,6 +6,8 @@ import { errorWords } from '../lib/error-str.js';
 import { OriginDir } from '../lib/origin-dir.js';
 import { EXIT_OK, EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { fatal } from './io.js';
+import { rawArgv } from './raw-argv.js';
+import { chdirTo } from './sv-dir.js';
 
 const PROG = 'svstat';
 /** svstat's one status buffer, shared by every directory it reports on. */
@@ -13,7 +15,7 @@ const lastStatus = new Uint8Array(STATUS_SIZE);
 
 function describe(dir: string): string {
   try {
-    process.chdir(dir);
+    chdirTo(dir);
   } catch (err) {
     return `unable to chdir: ${errorWords(err)}`;
   }
@@ -69,7 +71,8 @@ export function main(argv: readonly string[]): number {
     return EXIT_TEMPORARY;
   }
   let out = '';
-  for (const dir of argv.slice(1)) {
+  // The names as their bytes, as C's svstat takes and prints them.
+  for (const dir of rawArgv(argv).slice(1)) {
     out += `${dir}: ${describe(dir)}\n`;
     try {
       home.restore();
@@ -79,6 +82,6 @@ export function main(argv: readonly string[]): number {
       return EXIT_TEMPORARY;
     }
   }
-  if (out !== '') writeAll(1, Buffer.from(out));
+  if (out !== '') writeAll(1, Buffer.from(out, 'latin1'));
   return EXIT_OK;
 }

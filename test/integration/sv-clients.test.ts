@@ -218,3 +218,28 @@ describe('svok', () => {
     expect(ours).toEqual(c);
   });
 });
+
+describe('a directory named by bytes that are not UTF-8', () => {
+  // C's tools take a name as its bytes: they chdir to it and print it as given. Node decodes such
+  // an argument to U+FFFD. $d is x, byte 0xff, y: a link to a running service.
+  fake('bytes-up');
+  writeFileSync(box.file('bytes-up', 'supervise', 'status'), status({ pid: 123 }));
+  symlinkSync('bytes-up', Buffer.concat([Buffer.from(`${box.dir}/`), Buffer.from([0x78, 0xff, 0x79])]));
+
+  // program, its arguments (sh words), what C prints that names $d (a part of it), C's exit code
+  test.each<[string, string, string, number]>([
+    ['svstat', '"$d" "$d/nope"', 'x\xffy: up (pid 123)', 0],
+    ['svc', '-u "$d" "$d/nope"', 'unable to chdir to x\xffy/nope', 0],
+    ['svok', '"$d"', '', 0],
+    ['svok', '"$d/nope"', 'unable to chdir to x\xffy/nope', 111],
+  ])('%s %s', (prog, args, named, code) => {
+    const run = (side: 'c' | 'ours') => {
+      const r = box.run(side, 'sh', ['-c', `d=$(printf 'x\\377y'); exec "$0" ${args}`, program(side, prog)]);
+      return { ...r, stdout: r.stdout.replace(/\d+ seconds/g, 'S seconds') };
+    };
+    const c = run('c');
+    expect(c.stdout + c.stderr).toContain(named);
+    expect(c.status).toBe(code);
+    expect(run('ours')).toEqual(c);
+  });
+});
