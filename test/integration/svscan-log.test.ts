@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { alive, client, killAll, RunningSvscan, ScanBox, until } from './svscan-harness.js';
+import { linuxOnly } from '../helpers/profile.js';
 
 /** Counts 1, 2, 3... a line every 20 ms. */
 const COUNTER = '#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo $i; sleep 0.02; done\n';
@@ -40,11 +41,8 @@ function expectUnbroken(lines: readonly string[]): void {
   lines.forEach((line, i) => expect(line, `line ${i + 1}`).toBe(String(i + 1)));
 }
 
-test.each([
-  ['taken down and brought up again', ['-d'], ['-u']],
-  ['killed (restarted by its supervisor)', ['-k'], []],
-  ['gone with its supervisor (restarted on the next scan)', ['-dx'], []],
-])('no line is lost while the logger is %s', async (_name, stop, start) => {
+/** Stops the logger with svc `stop` (then starts it with `start`, if given) while the service writes. */
+async function noLineLost(stop: readonly string[], start: readonly string[]): Promise<void> {
   box.service('a', COUNTER, { log: LOGGER });
   const svscan = new RunningSvscan('ours', box.root, ['svc'], { SVSCAN_RESCAN_SECONDS: '1' });
   const service = await until('a up', () => box.pid(box.path('svc', 'a')) || undefined);
@@ -61,6 +59,20 @@ test.each([
   expectUnbroken(logged());
   expect(box.pid(box.path('svc', 'a'))).toBe(service);
   expect(svscan.stderr).toBe('');
+}
+
+test.each([
+  ['taken down and brought up again', ['-d'], ['-u']],
+  ['gone with its supervisor (restarted on the next scan)', ['-dx'], []],
+])('no line is lost while the logger is %s', async (_name, stop, start) => {
+  await noLineLost(stop, start);
+});
+
+// KILL leaves a logger no time to write what it read: only a hosted one, whose engine is
+// svscan's, loses nothing. A standalone one (the portable profile) would lose that chunk, as C's
+// multilog would.
+test.skipIf(linuxOnly('hosting'))('no line is lost while the logger is killed (restarted by its supervisor)', async () => {
+  await noLineLost(['-k'], []);
 });
 
 /** A process's descriptors and what they point to (pipe:[inode], /dev/null...). */
