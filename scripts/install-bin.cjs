@@ -94,6 +94,21 @@ const NODE_FLAGS = {
  * same code caches with them (they are still made, and named, under each program's full list). */
 const COMMON_FLAGS = ['--preserve-symlinks-main', '--openssl-config=/dev/null'];
 
+/**
+ * The addon for a prebuild install (no build/Release), copied to bin/.daemontools.node, where the
+ * launcher's loader (dist/cli/launch.cjs) and src/native/index.ts look after build/Release:
+ * without it every program that loads the addon goes through node-gyp-build's search (~1 ms a
+ * start) and the loader reads code caches through node:fs. A local build is loaded where it is.
+ */
+function prebuiltAddon() {
+  if (fs.existsSync(path.join(root, 'build', 'Release', 'daemontools.node'))) return undefined;
+  try {
+    return require('node-gyp-build').path(root);
+  } catch {
+    return undefined;
+  }
+}
+
 const portable = process.argv.includes('--portable');
 const launcher = portable ? undefined : findLauncher();
 // The signal-holding shim the launcher preloads into a standalone multilog (native/sigshim.c).
@@ -103,8 +118,11 @@ const shim = [
 ].find((file) => fs.existsSync(file));
 fs.mkdirSync(bin, { recursive: true });
 // The launcher reads the node to run from here (an npm install may not put node on a service's PATH).
-if (portable) for (const file of ['.launch', '.node-flags', '.sigshim.so']) fs.rmSync(path.join(bin, file), { force: true });
+if (portable) for (const file of ['.launch', '.node-flags', '.sigshim.so', '.daemontools.node']) fs.rmSync(path.join(bin, file), { force: true });
 else {
+  const addon = prebuiltAddon();
+  if (addon) writeAtomic(path.join(bin, '.daemontools.node'), fs.readFileSync(addon), 0o755);
+  else fs.rmSync(path.join(bin, '.daemontools.node'), { force: true });
   writeAtomic(path.join(bin, '.launch'), `${process.execPath}\n`, 0o644);
   const flags = programs.map((name) => `${name} ${[...COMMON_FLAGS, ...(NODE_FLAGS[name] ?? [])].join(' ')}\n`);
   writeAtomic(path.join(bin, '.node-flags'), flags.join(''), 0o644);

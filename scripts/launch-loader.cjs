@@ -52,7 +52,7 @@ function cachedData() {
 
 /**
  * open, read and close for the cache: for a program that loads the addon, the addon's, where this
- * install has one (the local build in build/Release; a prebuild goes through node:fs), and the program
+ * install has one (the local build, or the prebuild copied into bin/), and the program
  * takes it from here (src/native/index.ts) instead of loading it again; else node:fs's. Node's,
  * compiled on their first call, cost a start ~1.1 M instructions more than three of the addon's;
  * loading the addon costs ~0.25 ms of its own, which a program that never needs it is spared.
@@ -67,15 +67,22 @@ function fileCalls() {
   return { open: (path) => openSync(path, 'r'), read: (fd, array, at, length) => readSync(fd, array, at, length, null), close: closeSync };
 }
 
-/** The addon's exports, handed to the program, or undefined where this install has none. */
+/**
+ * The addon's exports, handed to the program, or undefined where this install has none: the local
+ * build, else the prebuild scripts/install-bin.cjs copied into bin/ (src/native/index.ts looks in
+ * the same two places).
+ */
 function loadAddon() {
-  try {
-    const addon = { exports: {} };
-    process.dlopen(addon, `${__dirname}/../../build/Release/daemontools.node`);
-    return (process[Symbol.for('daemontools.addon')] = addon.exports);
-  } catch {
-    return undefined;
+  for (const file of ['build/Release/daemontools.node', 'bin/.daemontools.node']) {
+    try {
+      const addon = { exports: {} };
+      process.dlopen(addon, `${__dirname}/../../${file}`);
+      return (process[Symbol.for('daemontools.addon')] = addon.exports);
+    } catch {
+      // not there: the next
+    }
   }
+  return undefined;
 }
 
 // ".HEX" for the flags, as scripts/code-cache.cjs names the caches: scripts/bundle.cjs writes that

@@ -39,15 +39,19 @@ function load(): Addon {
   // The launcher's loader (scripts/launch-loader.cjs) has loaded it already, where it could.
   const handed = (process as unknown as Record<symbol, Addon | undefined>)[Symbol.for('daemontools.addon')];
   if (handed !== undefined) return handed;
-  try {
-    // The local build, straight away: node-gyp-build's search costs a startup-visible millisecond,
-    // and require()'s resolution (it reads package.json files) another ~0.2 ms. Only this module
-    // and the launcher's loader load the addon, and it is loaded once.
-    const addon = { exports: {} };
-    process.dlopen(addon, `${PACKAGE_ROOT}/build/Release/daemontools.node`);
-    return addon.exports as Addon;
-  } catch {
-    // Else the prebuild for this platform and ABI.
-    return (require('node-gyp-build') as (dir: string) => Addon)(PACKAGE_ROOT);
+  // The local build, else the prebuild scripts/install-bin.cjs copied into bin/, straight away:
+  // node-gyp-build's search costs a startup-visible millisecond, and require()'s resolution (it
+  // reads package.json files) another ~0.2 ms. Only this module and the launcher's loader load the
+  // addon, and it is loaded once.
+  for (const file of ['build/Release/daemontools.node', 'bin/.daemontools.node']) {
+    try {
+      const addon = { exports: {} };
+      process.dlopen(addon, `${PACKAGE_ROOT}/${file}`);
+      return addon.exports as Addon;
+    } catch {
+      // not there: the next
+    }
   }
+  // Else the prebuild for this platform and ABI, wherever node-gyp-build finds it.
+  return (require('node-gyp-build') as (dir: string) => Addon)(PACKAGE_ROOT);
 }

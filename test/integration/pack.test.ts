@@ -96,6 +96,20 @@ test('a tarball packed from a clean clone installs globally with no compiler and
   expect(chain.stderr).toBe('');
   expect(chain.stdout).toBe('hello from envdir\n77\n');
 
+  // The prebuilt addon, copied into bin/, is what a start loads: not node-gyp-build's search.
+  const prebuilt = targetFiles(hostTarget()).find((f) => f.endsWith('/daemontools.node'))!;
+  expect(readFileSync(join(pkg, 'bin', '.daemontools.node')).equals(readFileSync(join(pkg, prebuilt)))).toBe(true);
+  // strace by its full path: the chain's PATH has node and sh only.
+  const strace = spawnSync('/bin/sh', ['-c', 'command -v strace'], { encoding: 'utf8' }).stdout.trim();
+  if (strace !== '') {
+    const trace = join(work, 'chain.trace');
+    const traced = spawnSync(strace, ['-f', '-e', 'trace=openat', '-o', trace, join(bin, 'envdir'), join(work, 'env'), 'sh', '-c', ':'], { env: { PATH: path } });
+    expect(traced.status).toBe(0);
+    const opened = readFileSync(trace, 'utf8');
+    expect(opened).toContain('/bin/.daemontools.node"');
+    expect(opened).not.toContain('node-gyp-build');
+  }
+
   // multilog, stamping each line.
   const ml = spawnSync(join(bin, 'multilog'), ['t', join(work, 'log')], { env: { PATH: path }, input: 'one\ntwo\n', encoding: 'utf8' });
   expect(ml.status).toBe(0);
