@@ -5,6 +5,9 @@
 
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** ASCII only: a byte string that is its own UTF-8 text, and text that is its own bytes. */
+export const isAscii = (s: string): boolean => ASCII.test(s);
+
 /** The bytes of a byte string, for the system. */
 export const toBytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
