@@ -284,6 +284,16 @@ static void read_config(const char *bindir, char *node, char *entry, size_t size
   fclose(f);
 }
 
+/* The program's lean start, dist/cli/lean-NAME.cjs beside the entry (scripts/lean.cjs writes one
+ * for svc, svok and svstat): run in its place when it is there. */
+static void lean_entry(char *entry, size_t size, const char *name) {
+  char lean[PATH_MAX];
+  const char *slash = strrchr(entry, '/');
+  if (!slash) return;
+  int dir = (int)(slash - entry);
+  if (snprintf(lean, sizeof lean, "%.*s/lean-%s.cjs", dir, entry, name) >= (int)sizeof lean) return;
+  if (access(lean, R_OK) == 0) snprintf(entry, size, "%s", lean);
+}
 
 /* bin/.node-flags, written at install (scripts/install-bin.cjs, which says which programs have
  * Node flags of their own and why): a line "PROGRAM FLAG..." for each. Puts this program's flags
@@ -382,6 +392,7 @@ int main(int argc, char **argv) {
   if (cut) *cut = 0;
   static char node[PATH_MAX], entry[PATH_MAX];
   read_config(self, node, entry, sizeof node);
+  lean_entry(entry, sizeof entry, name);
 
   sigset_t start_mask;
   sigemptyset(&start_mask);

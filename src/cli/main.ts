@@ -45,6 +45,28 @@ export function start(name?: string): void {
 }
 
 /**
+ * Runs `main` as start() runs a program that ends at return (ENDS_AT_RETURN), for the program the
+ * launcher named, without the tools table: the lean starts of svc, svok and svstat
+ * (src/cli/lean/, which scripts/lean.cjs turns into dist/cli/lean-PROGRAM.cjs) call it.
+ */
+export function startDirect(main: Main): void {
+  takeRecord();
+  branches();
+  const argv0 = process.argv[2] ?? '';
+  const prog = argv0.slice(argv0.lastIndexOf('/') + 1);
+  let code: number;
+  try {
+    code = main([argv0, ...process.argv.slice(3)]) as number;
+  } catch (err) {
+    fatal(prog, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = EXIT_TEMPORARY;
+    return;
+  }
+  endNow(code);
+  process.exitCode = code;
+}
+
+/**
  * Ends the process with `code` now: process.reallyExit, which process.exit calls after its 'exit'
  * event, is the C library's exit (its atexit handlers run: Node's puts stdio's flags and the
  * terminal back as they were). Node's own ending, after the event loop empties, frees the
