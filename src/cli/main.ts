@@ -49,14 +49,14 @@ export function start(name?: string): void {
  * launcher named, without the tools table: the lean starts of svc, svok and svstat
  * (src/cli/lean/, which scripts/lean.cjs turns into dist/cli/lean-PROGRAM.cjs) call it.
  */
-export function startDirect(main: Main): void {
+export function startDirect(main: (argv: readonly string[]) => number): void {
   takeRecord();
   branches();
   const argv0 = process.argv[2] ?? '';
   const prog = argv0.slice(argv0.lastIndexOf('/') + 1);
   let code: number;
   try {
-    code = main([argv0, ...process.argv.slice(3)]) as number;
+    code = main([argv0, ...process.argv.slice(3)]);
   } catch (err) {
     fatal(prog, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = EXIT_TEMPORARY;
