@@ -27,20 +27,13 @@ export async function run(name: string, argv: readonly string[]): Promise<number
  * being its basename) or `name` (by a Node shim).
  */
 export function start(name?: string): void {
-  takeRecord();
-  branches(); // the profile, from the environment as it was at start (a fused envdir changes it)
-  const argv0 = name ?? process.argv[2] ?? '';
-  const prog = argv0.slice(argv0.lastIndexOf('/') + 1);
-  const argv = [argv0, ...process.argv.slice(name === undefined ? 3 : 2)];
+  const { prog, argv } = invocation(name);
   run(prog, argv).then(
     (code) => {
       if (ENDS_AT_RETURN.has(prog)) endNow(code);
       process.exitCode = code;
     },
-    (err: unknown) => {
-      fatal(prog, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      process.exitCode = EXIT_TEMPORARY;
-    },
+    (err: unknown) => failed(prog, err),
   );
 }
 
@@ -50,20 +43,35 @@ export function start(name?: string): void {
  * (src/cli/lean/, which scripts/lean.cjs turns into dist/cli/lean-PROGRAM.cjs) call it.
  */
 export function startDirect(main: (argv: readonly string[]) => number): void {
-  takeRecord();
-  branches();
-  const argv0 = process.argv[2] ?? '';
-  const prog = argv0.slice(argv0.lastIndexOf('/') + 1);
+  const { prog, argv } = invocation(undefined);
   let code: number;
   try {
-    code = main([argv0, ...process.argv.slice(3)]);
+    code = main(argv);
   } catch (err) {
-    fatal(prog, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exitCode = EXIT_TEMPORARY;
+    failed(prog, err);
     return;
   }
   endNow(code);
   process.exitCode = code;
+}
+
+/**
+ * What a start does first: the launcher's record taken, the profile read from the environment as
+ * it was at start (a fused envdir changes it); then the program and its argv, from `name` (a
+ * Node shim) or from the launcher's argv[0] as given, the program being its basename.
+ */
+function invocation(name: string | undefined): { prog: string; argv: string[] } {
+  takeRecord();
+  branches();
+  const argv0 = name ?? process.argv[2] ?? '';
+  const prog = argv0.slice(argv0.lastIndexOf('/') + 1);
+  return { prog, argv: [argv0, ...process.argv.slice(name === undefined ? 3 : 2)] };
+}
+
+/** A program that threw: its internal error on stderr, exit 111. */
+function failed(prog: string, err: unknown): void {
+  fatal(prog, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = EXIT_TEMPORARY;
 }
 
 /**
