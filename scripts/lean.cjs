@@ -38,7 +38,6 @@ function topOf(ts, node) {
   return node && node.parent && ts.isSourceFile(node.parent) ? node : undefined;
 }
 
-
 function isTypeOnly(ts, statement) {
   return ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || (ts.isModuleDeclaration(statement) && statement.flags & ts.NodeFlags.Ambient) || statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
 }
@@ -70,7 +69,7 @@ function leanScript(program, ts, entryFile, { srcDir = src, distDir = path.join(
   if (!entry) throw new Error(`lean: no ${entryFile}`);
   // What each identifier in kept code refers to, found as the statements are walked.
   const refersTo = new Map(); // identifier -> top-level declaration name node it names
-  const locals = new Map(); // text -> true: names kept code binds below the top level
+  const locals = new Set(); // the names kept code binds below the top level
   const kept = new Set();
   const queue = [];
   const keep = (statement) => {
@@ -123,7 +122,7 @@ function leanScript(program, ts, entryFile, { srcDir = src, distDir = path.join(
       } else if (symbol) {
         // A local (a parameter, a variable in a function): its name must stay free.
         const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-        if (decl && inSrc(decl.getSourceFile())) locals.set(node.text, true);
+        if (decl && inSrc(decl.getSourceFile())) locals.add(node.text);
       }
       if (node.text === '__dirname' || node.text === '__filename') throw new Error(`lean: ${entry.fileName} reaches ${node.getSourceFile().fileName}, which uses ${node.text}`);
     }
@@ -135,8 +134,7 @@ function leanScript(program, ts, entryFile, { srcDir = src, distDir = path.join(
   // with one is refused, but for its run-as-main guard (the lean script is the main module, the
   // module is not).
   const isMainGuard = (statement) => ts.isIfStatement(statement) && /^require\.main\s*===\s*module$/.test(statement.expression.getText());
-  for (const statement of kept) {
-    const file = statement.getSourceFile();
+  for (const file of new Set([...kept].map((statement) => statement.getSourceFile()))) {
     if (file === entry) continue;
     for (const other of file.statements) {
       if (isDeclaration(ts, other) || ts.isImportDeclaration(other) || ts.isExportDeclaration(other) || isMainGuard(other)) continue;
@@ -165,25 +163,21 @@ function leanScript(program, ts, entryFile, { srcDir = src, distDir = path.join(
 
   // One name per kept declaration: its own, unless another kept one or a local already has it.
   const names = new Map(); // name node -> text
-  const taken = new Set(locals.keys());
+  const taken = new Set(locals);
+  const assign = (node) => {
+    let text = node.text;
+    for (let n = 2; taken.has(text); n++) text = `${node.text}$${n}`;
+    taken.add(text);
+    names.set(node, text);
+    return text;
+  };
   for (const file of order) {
-    for (const statement of file.statements) {
-      if (!kept.has(statement)) continue;
-      for (const name of boundNames(ts, statement)) {
-        let text = name.text;
-        for (let n = 2; taken.has(text); n++) text = `${name.text}$${n}`;
-        taken.add(text);
-        names.set(name, text);
-      }
-    }
+    for (const statement of file.statements) if (kept.has(statement)) boundNames(ts, statement).forEach((node) => assign(node));
   }
 
   const requires = new Map(); // module -> [imported, text]
   for (const ext of externals.values()) {
-    let text = ext.name.text;
-    for (let n = 2; taken.has(text); n++) text = `${ext.name.text}$${n}`;
-    taken.add(text);
-    names.set(ext.name, text);
+    const text = assign(ext.name);
     if (!requires.has(ext.module)) requires.set(ext.module, []);
     requires.get(ext.module).push([ext.imported, text]);
   }
