@@ -8,27 +8,19 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { launchedNode, nodeFlagsOf } from '../helpers/launch-config.js';
 import { ROOT } from '../helpers/paths.js';
 
 const cli = join(ROOT, 'dist', 'cli');
 const { cacheFile } = createRequire(__filename)(join(ROOT, 'scripts', 'code-cache.cjs')) as { cacheFile: (bundle: string, flags: string[]) => string };
 
-function flagsOf(program: string): string[] {
-  const line = readFileSync(join(ROOT, 'bin', '.node-flags'), 'utf8')
-    .split('\n')
-    .find((l) => l.split(' ')[0] === program);
-  return line ? line.split(' ').slice(1).filter(Boolean) : [];
-}
-
 // A portable tarball carries no caches (scripts/code-cache.cjs --remove).
-const cached = existsSync(cacheFile(join(cli, 'launch-bundle.svc.js'), flagsOf('svc')));
-
-const node = (): string => readFileSync(join(ROOT, 'bin', '.launch'), 'utf8').split('\n')[0] || process.execPath;
+const cached = existsSync(cacheFile(join(cli, 'launch-bundle.svc.js'), nodeFlagsOf('svc')));
 
 /** Whether V8, run with these flags, rejects the cache made for the bundle. */
 function rejected(program: string): string {
   const bundle = join(cli, `launch-bundle.${program}.js`);
-  const flags = flagsOf(program);
+  const flags = nodeFlagsOf(program);
   const check = `
     const { readFileSync } = require('fs');
     const { Script } = require('vm');
@@ -37,7 +29,7 @@ function rejected(program: string): string {
     const head = 'daemontools-code-cache 1\\n'.length + 64;
     const s = new Script(source, { filename: process.argv[1], cachedData: cache.subarray(head) });
     process.stdout.write(String(s.cachedDataRejected));`;
-  const r = spawnSync(node(), [...flags, '-e', check, bundle, cacheFile(bundle, flags)], { encoding: 'utf8' });
+  const r = spawnSync(launchedNode(), [...flags, '-e', check, bundle, cacheFile(bundle, flags)], { encoding: 'utf8' });
   return r.stdout + r.stderr;
 }
 

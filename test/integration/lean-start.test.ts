@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { encodeStatus, taiNow } from '../../src/lib/status.js';
+import { launchedNode, nodeFlagsOf } from '../helpers/launch-config.js';
 import { ROOT } from '../helpers/paths.js';
 import { FakeSupervise } from './sv-golden.js';
 
@@ -46,14 +47,6 @@ const stopped = service('stopped', { running: false });
 const HIDDEN = '\0hidden';
 symlinkSync(service('bytes-up'), Buffer.concat([Buffer.from(`${box}/`), Buffer.from([0x78, 0xff, 0x79])]));
 
-const node = (): string => readFileSync(join(ROOT, 'bin', '.launch'), 'utf8').split('\n')[0] || process.execPath;
-const flagsOf = (program: string): string[] => {
-  const line = readFileSync(join(ROOT, 'bin', '.node-flags'), 'utf8')
-    .split('\n')
-    .find((l) => l.split(' ')[0] === program);
-  return line ? line.split(' ').slice(1).filter(Boolean) : [];
-};
-
 type Outcome = { stdout: string; stderr: string; status: number | null };
 
 /** sh's words for `file args`, HIDDEN as the bytes x 0xff y. */
@@ -72,7 +65,7 @@ function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Out
 function both(program: string, args: readonly string[], env: NodeJS.ProcessEnv): { lean: Outcome; bundle: Outcome } {
   return {
     lean: run(join(ROOT, 'bin', program), args, env),
-    bundle: run(node(), [...flagsOf(program), join(cli, 'launch.cjs'), program, ...args], env),
+    bundle: run(launchedNode(), [...nodeFlagsOf(program), join(cli, 'launch.cjs'), program, ...args], env),
   };
 }
 
