@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Writes the start-up bundles: the modules a short-lived program needs, in one file, so a start
 // reads and compiles one script instead of some twenty (each separate module costs ~0.4 ms here).
-// dist/cli/launch-bundle.PROGRAM.js holds just what PROGRAM needs (a chain link: what any fused
-// link needs), for each program whose start-up time matters; dist/cli/launch-bundle.js all of
-// them, for the rest. dist/cli/launch.cjs, the script the launcher runs, picks one and compiles it
+// dist/cli/launch-bundle.PROGRAM.js holds just what PROGRAM needs, for each program whose start-up
+// time matters; dist/cli/launch-bundle.js all of them, for the rest. A chain link's holds what any
+// fused link needs, hoisted into one scope (scripts/lean.cjs, from src/cli/lean/links.ts): a
+// module table costs a chain's start ~2.6 M instructions more to deserialize and run. dist/cli/launch.cjs, the script the launcher runs, picks one and compiles it
 // with its V8 code cache (scripts/launch-loader.cjs); scripts/code-cache.cjs makes the caches.
 // Modules keep their own filename, __dirname and require.cache entry, so a module loaded from
 // disk later still shares their single instance; anything not bundled loads from dist/ as usual.
@@ -136,9 +137,23 @@ function bundled(name, id) {
 }
 load(${JSON.stringify(key(ENTRY))}, module).start();
 })`);
-  const text = parts.join('\n');
-  // The last line names the bundle's hash: its cache is made for it (scripts/code-cache.cjs).
-  return `${text}\n// sha256 ${crypto.createHash('sha256').update(text).digest('hex')}`;
+  return hashed(parts.join('\n'));
+}
+
+/** The last line names the bundle's hash: its cache is made for it (scripts/code-cache.cjs). */
+const hashed = (text) => `${text}\n// sha256 ${crypto.createHash('sha256').update(text).digest('hex')}`;
+
+/**
+ * The chain links' bundle: their lean script (scripts/lean.cjs), as one function the loader calls
+ * as Node calls a module's wrapper. What it does not hoist (a program of ours the chain ends in
+ * that is no link, say) loads from dist/ as usual, and shares the process's state with it
+ * (src/native/process-slot.ts).
+ */
+function linksBundle() {
+  const { leanScript, programFor } = require('./lean.cjs');
+  const entry = path.join(__dirname, '..', 'src', 'cli', 'lean', 'links.ts');
+  const { ts, program } = programFor([entry]);
+  return hashed(`(function (exports, require, module, __filename, __dirname) {\n${leanScript(program, ts, entry)}})`);
 }
 
 for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.js$/.test(name)) fs.rmSync(path.join(cli, name));
@@ -146,10 +161,11 @@ for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.js$/.test(name)) 
 // through it (the others would load it for that alone, and the load costs them more than it saves).
 const ADDON = path.join(dist, 'native', 'index.js');
 const withAddon = [];
+let links;
 for (const name of HOT) {
   const list = modules(LINKS.includes(name) ? [name, ...LINKS] : [name], false);
   if (list.has(ADDON)) withAddon.push(name);
-  fs.writeFileSync(path.join(cli, `launch-bundle.${name}.js`), bundle(list));
+  fs.writeFileSync(path.join(cli, `launch-bundle.${name}.js`), LINKS.includes(name) ? (links ??= linksBundle()) : bundle(list));
 }
 const shared = modules(SHARED, true);
 fs.writeFileSync(path.join(cli, 'launch-bundle.js'), bundle(shared));

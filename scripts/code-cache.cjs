@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes the V8 code caches of the start-up bundles (dist/cli/launch-bundle*.js, scripts/bundle.cjs)
 // that dist/cli/launch.cjs (scripts/launch-loader.cjs) loads: for a program's own bundle, one for
-// the Node flags the launcher passes it (bin/.node-flags); for the shared bundle, one per set of
+// the Node flags the launcher passes it (bin/.node-flags), named without them; for the shared bundle, one per set of
 // flags there and one for none. Each is made by the node in bin/.launch running with those flags,
 // since V8 accepts data only from its own version and flags, and begins with the bundle's hash
 // (checked here against the bundle's bytes), which the loader compares with the bundle's last
@@ -28,8 +28,12 @@ function flagsTag(flags) {
   return `.${(hash >>> 0).toString(16).padStart(8, '0')}`;
 }
 
-/** The cache file of a bundle for these flags, named as the loader names it. */
-const cacheFile = (bundle, flags) => `${bundle.replace(/\.js$/, '')}${flagsTag(flags)}.cache`;
+/** The cache file of a bundle for these flags, named as the loader names it: a program's own
+ * bundle (launch-bundle.PROGRAM.js) has one only, for its launcher's flags, and no tag. */
+const cacheFile = (bundle, flags) => {
+  const stem = bundle.replace(/\.js$/, '');
+  return /launch-bundle\.[^/]+$/.test(stem) ? `${stem}.cache` : `${stem}${flagsTag(flags)}.cache`;
+};
 
 function remove() {
   if (!fs.existsSync(cli)) return;

@@ -22,9 +22,11 @@ const HASH = 64;
 
 /** V8's data in the cache for these flags, if it was made for this bundle (its last line is "// sha256 HEX"). */
 function cachedData() {
-  // V8 rejects data made under other flags: each set has its own file, named by a hash of them
-  // (launch-bundle.svc.1a2b3c4d.cache), as scripts/code-cache.cjs names it.
-  const path = `${__dirname}/${name}${flagsTag(process.execArgv)}.cache`;
+  // V8 rejects data made under other flags: the shared bundle has a file for each set, named by a
+  // hash of them (launch-bundle.1a2b3c4d.cache), as scripts/code-cache.cjs names it; a program's
+  // own bundle has one, for the flags its launcher passes (bin/.node-flags), which a start spares
+  // hashing (~0.3 M instructions).
+  const path = name === 'launch-bundle' ? `${__dirname}/${name}${flagsTag(process.execArgv)}.cache` : `${__dirname}/${name}.cache`;
   const io = fileCalls();
   let fd;
   try {

@@ -11,8 +11,10 @@
 // modules share, or that a kept function uses for a local, gets a suffix. Modules are laid out in
 // the order Node would run them (each after what it imports), their statements in source order.
 // A relative require() left in kept code (a module loaded only on a rare path) is rewritten to
-// the compiled module's path from dist/cli. Kept code must not use __dirname or __filename, nor a
-// top-level statement that is not a declaration outside the entry: the script fails to build.
+// the compiled module's path from dist/cli, and __dirname to the compiled module's directory, worked
+// out from the script's own (a start bundle's loader hands it dist/cli's). Kept code must not use
+// __filename, nor a top-level statement that is not a declaration outside the entry: the script
+// fails to build.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -124,7 +126,7 @@ function leanScript(program, ts, entryFile, { srcDir = src, distDir = path.join(
         const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
         if (decl && inSrc(decl.getSourceFile())) locals.add(node.text);
       }
-      if (node.text === '__dirname' || node.text === '__filename') throw new Error(`lean: ${entry.fileName} reaches ${node.getSourceFile().fileName}, which uses ${node.text}`);
+      if (node.text === '__filename') throw new Error(`lean: ${entry.fileName} reaches ${node.getSourceFile().fileName}, which uses ${node.text}`);
     }
     ts.forEachChild(node, walk);
   };
@@ -182,9 +184,24 @@ function leanScript(program, ts, entryFile, { srcDir = src, distDir = path.join(
     requires.get(ext.module).push([ext.imported, text]);
   }
 
+  // A kept module's __dirname: its compiled directory, worked out from the script's own, so many
+  // levels up (each a cut at the last slash: a directory's name ends in none) and then down.
+  const dirnameOf = (f, file) => {
+    const compiled = path.dirname(path.join(distDir, path.relative(srcDir, file.fileName)));
+    const rel = path.relative(outDir, compiled).split(path.sep).filter(Boolean);
+    const down = rel.filter((part) => part !== '..');
+    const up = (levels) => {
+      if (levels === 0) return f.createIdentifier('__dirname');
+      const last = f.createCallExpression(f.createPropertyAccessExpression(up(levels - 1), 'lastIndexOf'), undefined, [f.createStringLiteral('/')]);
+      return f.createCallExpression(f.createPropertyAccessExpression(up(levels - 1), 'slice'), undefined, [f.createNumericLiteral(0), last]);
+    };
+    const base = up(rel.length - down.length);
+    return down.length === 0 ? base : f.createParenthesizedExpression(f.createBinaryExpression(base, ts.SyntaxKind.PlusToken, f.createStringLiteral(`/${down.join('/')}`)));
+  };
   const rename = (context) => {
     const f = context.factory;
     const visit = (node) => {
+      if (ts.isIdentifier(node) && node.text === '__dirname' && !refersTo.has(node) && !names.has(node)) return dirnameOf(f, node.getSourceFile());
       if (ts.isIdentifier(node)) {
         const to = names.get(refersTo.get(node) ?? node);
         return to !== undefined && to !== node.text ? f.createIdentifier(to) : node;

@@ -2,6 +2,8 @@
 // (which runs the start-up bundle scripts/bundle.cjs packs this module into), a Node shim calls start(name).
 // Runs the program and exits with its code; a chain program may instead end in execve.
 import { ENDS_AT_RETURN, LONG_RUNNING, TOOLS, type Main } from './tools.js';
+import type { Link } from '../lib/exec/chain.js';
+import type { startChain } from './chain-host.js';
 import { fatal } from './io.js';
 import { EXIT_TEMPORARY } from '../lib/exit-codes.js';
 import { takeRecord } from '../lib/exec/captured.js';
@@ -28,7 +30,23 @@ export async function run(name: string, argv: readonly string[]): Promise<number
  */
 export function start(name?: string): void {
   const { prog, argv } = invocation(name);
-  run(prog, argv).then(
+  finish(prog, run(prog, argv));
+}
+
+/**
+ * Runs the link the launcher named as start() does, with the links it hands on to taken from
+ * `links` instead of loaded through the tools table: the chain links' start-up bundle, made of
+ * src/cli/lean/links.ts, calls it with chain-host's `chain`, which this module itself loads only
+ * for a chain. A program of ours that the chain ends in and that is no link runs through run().
+ */
+export function startLinks(links: Readonly<Record<string, Link>>, chain: typeof startChain): void {
+  const { prog, argv } = invocation(undefined);
+  finish(prog, links[prog] ? chain(prog, argv, run, (name) => links[name]) : run(prog, argv));
+}
+
+/** What a start does with the program's outcome: its exit code, or its internal error. */
+function finish(prog: string, outcome: Promise<number>): void {
+  outcome.then(
     (code) => {
       if (ENDS_AT_RETURN.has(prog)) endNow(code);
       process.exitCode = code;

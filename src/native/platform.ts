@@ -5,6 +5,7 @@
 // launcher (native/launcher.c) reads the same variable for its own branches, and passes it on
 // untouched, as any other variable (a run script sees it only if svscan was given it).
 import type * as Os from 'node:os';
+import { processSlot } from './process-slot.js';
 import type { NativeBinding } from './binding.js';
 
 /** The variable, and its value that asks for the portable branches (native/launch_env.h is the C side). */
@@ -14,12 +15,13 @@ export const PROFILE_PORTABLE = 'portable';
 /** 'linux': the system's extras are used; 'portable': only what FreeBSD and macOS offer too. */
 export type Branches = 'linux' | 'portable';
 
-let chosen: Branches | undefined;
+/** The choice, once made: one for the process (processSlot). */
+const chosen = processSlot('branches', (): { branches?: Branches } => ({}));
 
 /** The branches this process takes (decided on the first call: main.ts makes it at start). */
 export function branches(): Branches {
-  chosen ??= process.platform === 'linux' && process.env[PROFILE_VAR] !== PROFILE_PORTABLE ? 'linux' : 'portable';
-  return chosen;
+  chosen.branches ??= process.platform === 'linux' && process.env[PROFILE_VAR] !== PROFILE_PORTABLE ? 'linux' : 'portable';
+  return chosen.branches;
 }
 
 /** Linux's branches: /proc to read, pidfds, hosted loggers and the keeper. */

@@ -60,6 +60,16 @@ test('a chain keeps its pid: the program is the process that was started', () =>
   }
 });
 
+// fghack runs on in the chain's process, loaded apart from the links' start-up bundle: it must
+// hand its child what the links left (the environment, and the limit that waits for an execve).
+test('a chain that ends in a program of ours run in-process hands it what the links did', () => {
+  const argv = ['envdir', 'E', 'softlimit', '-o', '50', 'fghack', PROBE];
+  const { c, ours } = box.both(argv, { env: ENV });
+  expect(c.status).toBe(0);
+  expect(c.stdout).toMatch(/from envdir/);
+  expect(ours).toEqual(c);
+});
+
 test('a failure deep in the chain is reported by the link that failed', () => {
   const { c, ours } = box.both(['envdir', 'E', 'softlimit', '-o', '60', 'envuidgid', 'no-such-user-x', 'true']);
   expect(c).toMatchObject({ stderr: 'envuidgid: fatal: unknown account no-such-user-x\n', status: 111 });

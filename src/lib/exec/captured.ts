@@ -1,6 +1,7 @@
 // The process state our launcher (native/launcher.c) recorded before Node started, read back
 // from DAEMONTOOLS_EXEC_STATE. Node changes signals, limits and descriptors at startup; this
 // record is what a C daemontools program would have had, and what we hand on at execve.
+import { processSlot } from '../../native/process-slot.js';
 
 export const STATE_VAR = 'DAEMONTOOLS_EXEC_STATE';
 
@@ -54,20 +55,20 @@ export type FieldName = (typeof FIELD)[keyof typeof FIELD];
 /** The value of a flag field that is set (`s=1`, `H=1`). */
 export const FLAG_SET = RECORD_YES;
 
-let record: string | undefined;
-let taken = false;
+/** The record, once taken: one for the process (a lean start's copy of this module and dist/'s share it). */
+const kept = processSlot('record', (): { taken: boolean; text?: string } => ({ taken: false }));
 
 /**
  * Takes the launcher's record out of process.env (so no child ever sees it) and keeps it.
  * Called first thing at startup; later calls return the kept text.
  */
 export function takeRecord(): string | undefined {
-  if (!taken) {
-    taken = true;
-    record = process.env[STATE_VAR];
+  if (!kept.taken) {
+    kept.taken = true;
+    kept.text = process.env[STATE_VAR];
     delete process.env[STATE_VAR];
   }
-  return record;
+  return kept.text;
 }
 
 function numbers(list: string): number[] {

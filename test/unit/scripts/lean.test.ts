@@ -20,7 +20,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 let trees = 0;
 
 /** Writes `files` (paths under src/) into a new tree and makes the lean script of src/entry.ts. */
-function lean(files: Record<string, string>): { script: string; run: () => { out: string; err: string; code: number | null } } {
+function lean(files: Record<string, string>): { script: string; outDir: string; run: () => { out: string; err: string; code: number | null } } {
   const tree = join(base, `t${trees++}`);
   const srcDir = join(tree, 'src');
   for (const [name, text] of Object.entries(files)) {
@@ -33,6 +33,7 @@ function lean(files: Record<string, string>): { script: string; run: () => { out
   const script = leanScript(program, ts, entry, { srcDir, distDir: join(tree, 'dist'), outDir });
   return {
     script,
+    outDir,
     run: () => {
       mkdirSync(outDir, { recursive: true });
       writeFileSync(join(outDir, 'lean.cjs'), script);
@@ -93,6 +94,19 @@ describe('what a lean script holds', () => {
     expect(run()).toEqual({ out: 'ok', err: '', code: 0 });
   });
 
+  test("a kept module's __dirname is its compiled directory, worked out from the script's", () => {
+    const here = (name: string): string => `export const ${name} = (): string => __dirname;\n`;
+    const { outDir, run } = lean({
+      'lib/deep/a.ts': here('deep'),
+      'native/b.ts': here('sibling'),
+      'cli/c.ts': here('same'),
+      'd.ts': here('parent'),
+      'entry.ts': `${print}import { deep } from './lib/deep/a.js';\nimport { sibling } from './native/b.js';\nimport { same } from './cli/c.js';\nimport { parent } from './d.js';\nwriteSync(1, [deep(), sibling(), same(), parent()].join('\\n'));\n`,
+    });
+    const dist = dirname(outDir);
+    expect(run()).toEqual({ out: [join(dist, 'lib', 'deep'), join(dist, 'native'), outDir, dist].join('\n'), err: '', code: 0 });
+  });
+
   test('types, interfaces and type-only imports leave nothing behind', () => {
     const { script, run } = lean({
       'types.ts': 'export interface Shape { n: number }\nexport type Name = string;\n',
@@ -105,7 +119,7 @@ describe('what a lean script holds', () => {
 
 describe('what it refuses', () => {
   test.each([
-    ['__dirname in kept code', { 'a.ts': 'export const here = (): string => __dirname;\n' }, /uses __dirname/],
+    ['__filename in kept code', { 'a.ts': 'export const here = (): string => __filename;\n' }, /uses __filename/],
     ['a top-level statement with effects outside the entry', { 'a.ts': "export const here = (): string => 'x';\nconsole.log('loaded');\n" }, /not a declaration/],
   ])('%s', (_what, files, message) => {
     expect(() => lean({ ...files, 'entry.ts': "import { here } from './a.js';\nhere();\n" })).toThrow(message);
