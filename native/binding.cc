@@ -906,12 +906,13 @@ napi_value Call(napi_env env, napi_callback_info raw) {
   return static_cast<const Export*>(info.Data())->call(info);
 }
 
-// get(name): the constants, a function of kExports, or undefined for any other name.
+// get(name): the constants, RLIM_INFINITY alone, a function of kExports, or undefined for any other name.
 Value Get(const CallbackInfo& info) {
   Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) return env.Undefined();
   std::string name = info[0].As<Napi::String>().Utf8Value();
   if (name == "constants") return Constants(env);
+  if (name == "rlimInfinity") return Napi::BigInt::New(env, (uint64_t)RLIM_INFINITY);
   for (const Export& e : kExports) {
     if (name != e.name) continue;
     napi_value fn;

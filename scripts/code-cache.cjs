@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Makes the V8 code caches of the start-up bundles (dist/cli/launch-bundle*.js, scripts/bundle.cjs)
 // that dist/cli/launch.cjs (scripts/launch-loader.cjs) loads: for a program's own bundle, one for
-// the Node flags the launcher passes it (bin/.node-flags), named without them; for the shared bundle, one per set of
-// flags there and one for none. Each is made by the node in bin/.launch running with those flags,
-// since V8 accepts data only from its own version and flags, and begins with the bundle's hash
-// (checked here against the bundle's bytes), which the loader compares with the bundle's last
-// line. Every function is compiled eagerly into the cache, so a start neither parses nor compiles
+// the Node flags the launcher passes it (bin/.node-flags); for the shared bundle, one per set of
+// flags there and one for none, named by a hash of them. Each is made by the node in bin/.launch
+// running with those flags, since V8 accepts data only from its own version and flags, and is
+// named by the bundle's hash (checked here against the bundle's bytes), which the loader reads off
+// the bundle's last line: a bundle never meets a cache made for another. Every function is compiled eagerly into the cache, so a start neither parses nor compiles
 // any of the bundle. Run by scripts/bundle.cjs and scripts/install-bin.cjs; `--remove` deletes them
 // (a portable tarball carries none).
 'use strict';
@@ -15,7 +15,6 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.join(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli');
-const MAGIC = 'daemontools-code-cache 1\n';
 
 /** ".HEX", a 32-bit FNV-1a of the flags (none: ""): a name that stays short however many there are.
  * The loader (dist/cli/launch.cjs) computes it from process.execArgv with this same function, whose
@@ -28,11 +27,25 @@ function flagsTag(flags) {
   return `.${(hash >>> 0).toString(16).padStart(8, '0')}`;
 }
 
-/** The cache file of a bundle for these flags, named as the loader names it: a program's own
- * bundle (launch-bundle.PROGRAM.js) has one only, for its launcher's flags, and no tag. */
+/** The hash a bundle's last line names ("// sha256 HEX"); throws if the bundle's bytes do not have it. */
+function bundleHash(bundle) {
+  const source = fs.readFileSync(bundle, 'utf8');
+  const cut = source.lastIndexOf('\n// sha256 ');
+  const hash = source.slice(cut + '\n// sha256 '.length);
+  const actual = require('node:crypto').createHash('sha256').update(source.slice(0, cut)).digest('hex');
+  if (cut < 0 || hash !== actual) throw new Error(`${bundle}: its last line does not name its hash`);
+  return hash;
+}
+
+/**
+ * The cache file of a bundle for these flags, named as the loader names it: by the first 16
+ * digits of the bundle's hash, after, for the shared bundle, the tag of the flags (a program's own
+ * bundle, launch-bundle.PROGRAM.js, has one cache only, for its launcher's flags).
+ */
 const cacheFile = (bundle, flags) => {
   const stem = bundle.replace(/\.js$/, '');
-  return /launch-bundle\.[^/]+$/.test(stem) ? `${stem}.cache` : `${stem}${flagsTag(flags)}.cache`;
+  const tag = /launch-bundle\.[^/]+$/.test(stem) ? '' : flagsTag(flags);
+  return `${stem}${tag}.${bundleHash(bundle).slice(0, 16)}.cache`;
 };
 
 function remove() {
@@ -79,18 +92,15 @@ function nodeBinary() {
 function make(bundle, out) {
   const v8 = require('node:v8');
   const { Script } = require('node:vm');
+  bundleHash(bundle);
   const source = fs.readFileSync(bundle, 'utf8');
-  const cut = source.lastIndexOf('\n// sha256 ');
-  const hash = source.slice(cut + '\n// sha256 '.length);
-  const actual = require('node:crypto').createHash('sha256').update(source.slice(0, cut)).digest('hex');
-  if (cut < 0 || hash !== actual) throw new Error(`${bundle}: its last line does not name its hash`);
   // --no-lazy only while compiling: V8 stamps the data with the flags in force when it is made.
   v8.setFlagsFromString('--no-lazy');
   const script = new Script(source, { filename: bundle });
   v8.setFlagsFromString('--lazy');
   const data = script.createCachedData();
   const tmp = `${out}.tmp${process.pid}`;
-  fs.writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC + hash, 'latin1'), data]));
+  fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, out);
 }
 

@@ -121,6 +121,8 @@ export interface MmLayout {
 
 export interface NativeBinding {
   readonly constants: NativeConstants;
+  /** constants.RLIM_INFINITY alone, made without the rest (a start that reads only it spares ~0.2 M instructions). */
+  readonly rlimInfinity: bigint;
 
   /**
    * Apply `plan`, then execve each of `files` in turn as djb's pathexec does: go on past ENOENT,

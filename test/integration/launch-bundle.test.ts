@@ -26,8 +26,7 @@ function rejected(program: string): string {
     const { Script } = require('vm');
     const source = readFileSync(process.argv[1], 'utf8');
     const cache = readFileSync(process.argv[2]);
-    const head = 'daemontools-code-cache 1\\n'.length + 64;
-    const s = new Script(source, { filename: process.argv[1], cachedData: cache.subarray(head) });
+    const s = new Script(source, { filename: process.argv[1], cachedData: cache });
     process.stdout.write(String(s.cachedDataRejected));`;
   const r = spawnSync(launchedNode(), [...flags, '-e', check, bundle, cacheFile(bundle, flags)], { encoding: 'utf8' });
   return r.stdout + r.stderr;
@@ -85,7 +84,7 @@ describe.skipIf(!cached || !HAVE_STRACE || !existsSync(ADDON))('the loader and t
       const loads = files.filter((f) => f.endsWith('/daemontools.node'));
       expect(loads).toHaveLength(1);
       // The cache is opened after the addon is: through it.
-      const cache = files.findIndex((f) => /launch-bundle\.envdir\.cache$/.test(f));
+      const cache = files.indexOf(cacheFile(join(cli, 'launch-bundle.envdir.js'), nodeFlagsOf('envdir')));
       expect(cache).toBeGreaterThan(files.indexOf(loads[0]!));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -95,7 +94,7 @@ describe.skipIf(!cached || !HAVE_STRACE || !existsSync(ADDON))('the loader and t
   // svstat, svok and svc start from their lean scripts instead (test/integration/lean-start.test.ts).
   test.each([['tai64n'], ['tai64nlocal']])('%s never loads the addon (the loader reads its cache through node:fs)', (program) => {
     const { files } = opened([program], '/');
-    expect(files.some((f) => f.endsWith(`/launch-bundle.${program}.cache`))).toBe(true);
+    expect(files).toContain(cacheFile(join(cli, `launch-bundle.${program}.js`), nodeFlagsOf(program)));
     expect(files.filter((f) => f.endsWith('/daemontools.node'))).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ describe.each(ADDON_BUILDS)('addon built by %s', (_name, file) => {
 
   test('exports constants for every rlimit and RLIM_INFINITY as an exact bigint', () => {
     expect(c.RLIM_INFINITY).toBe(2n ** 64n - 1n);
+    expect(n.rlimInfinity).toBe(c.RLIM_INFINITY);
     for (const r of ['AS', 'CORE', 'CPU', 'DATA', 'FSIZE', 'NOFILE', 'STACK']) expect(typeof c.RLIMIT[r]).toBe('number');
   });
 

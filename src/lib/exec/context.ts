@@ -32,7 +32,7 @@ export class ExecContext {
   /** Reads the launcher's record from process.env (and removes it there), or falls back to now. */
   static fromProcess(n: NativeBinding): ExecContext {
     const text = takeRecord();
-    const captured = parseCaptured(text, n.constants.RLIM_INFINITY) ?? currentState(n);
+    const captured = parseCaptured(text, n.rlimInfinity) ?? currentState(n);
     // environ's bytes, not process.env's UTF-8 reading of them: a value in another encoding goes on unchanged.
     return new ExecContext(captured, n.environ());
   }
