@@ -3,7 +3,7 @@ import { native, PACKAGE_ROOT } from '../native/index.js';
 import { rawArgv } from './raw-argv.js';
 import { ExecContext } from '../lib/exec/context.js';
 import { defaultBinDir, runChain, type ChainHost, type Dispatch, type Link } from '../lib/exec/chain.js';
-import { fusable, TOOLS } from './tools.js';
+import { fusable, tools } from './tools.js';
 import { processSlot } from '../native/process-slot.js';
 
 /** The context, once read: one for the process (a lean start's copy of this module and dist/'s share it). */
@@ -25,7 +25,7 @@ export function chainHost(dispatch: Dispatch, link: (name: string) => Link | und
 }
 
 function linkOf(name: string): Link | undefined {
-  const tool = TOOLS[name];
+  const tool = tools()[name];
   return tool?.kind === 'link' ? (tool.load() as Link) : undefined;
 }
 

@@ -1,7 +1,7 @@
 // Entry point behind every bin/ executable: the launcher runs `node dist/cli/launch.cjs ARGV0 args...`
 // (which runs the start-up bundle scripts/bundle.cjs packs this module into), a Node shim calls start(name).
 // Runs the program and exits with its code; a chain program may instead end in execve.
-import { ENDS_AT_RETURN, LONG_RUNNING, TOOLS, type Main } from './tools.js';
+import { ENDS_AT_RETURN, LONG_RUNNING, tools, type Main } from './tools.js';
 import type { Link } from '../lib/exec/chain.js';
 import type { startChain } from './chain-host.js';
 import { fatal } from './io.js';
@@ -10,7 +10,7 @@ import { takeRecord } from '../lib/exec/captured.js';
 import { branches } from '../native/platform.js';
 
 export async function run(name: string, argv: readonly string[]): Promise<number> {
-  const tool = TOOLS[name];
+  const tool = tools()[name];
   if (!tool) {
     fatal(name, 'unknown program');
     return EXIT_TEMPORARY;

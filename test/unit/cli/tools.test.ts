@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ENDS_AT_RETURN, LONG_RUNNING, TOOLS } from '../../../src/cli/tools.js';
+import { ENDS_AT_RETURN, LONG_RUNNING, tools } from '../../../src/cli/tools.js';
+
+const TOOLS = tools();
 import { ROOT } from '../../helpers/paths.js';
 
 describe('ENDS_AT_RETURN', () => {
