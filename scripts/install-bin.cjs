@@ -90,9 +90,14 @@ const NODE_FLAGS = {
  * that realpath, done twice on the way to the main module, costs every start ~0.9 M instructions
  * (~1 % of `node -e 0`). --openssl-config=/dev/null: Node loads OpenSSL's configuration file
  * (/etc/ssl/openssl.cnf, or $OPENSSL_CONF) at every start, ~0.7 M instructions, for crypto that
- * none of ours uses; an empty one leaves OpenSSL its defaults. Neither is a V8 flag: V8 accepts the
- * same code caches with them (they are still made, and named, under each program's full list). */
-const COMMON_FLAGS = ['--preserve-symlinks-main', '--openssl-config=/dev/null'];
+ * none of ours uses; an empty one leaves OpenSSL its defaults. --no-global-search-paths: Node
+ * works out at every start where require() would look for a package outside the requiring
+ * module's node_modules ($HOME/.node_modules, $HOME/.node_libraries, $NODE_PATH, ~0.3 M
+ * instructions), which ours never use: the packages they load are their own dependencies. None is
+ * a V8 flag: V8 accepts the same code caches with them, Node's own built-in ones too (a V8 flag
+ * that changes its hash makes V8 reject those, and the start compiles Node's modules from source);
+ * ours are still made, and named, under each program's full list. */
+const COMMON_FLAGS = ['--preserve-symlinks-main', '--openssl-config=/dev/null', '--no-global-search-paths'];
 
 /**
  * The addon for a prebuild install (no build/Release), copied to bin/.daemontools.node, where the
