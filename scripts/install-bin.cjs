@@ -93,11 +93,13 @@ const NODE_FLAGS = {
  * none of ours uses; an empty one leaves OpenSSL its defaults. --no-global-search-paths: Node
  * works out at every start where require() would look for a package outside the requiring
  * module's node_modules ($HOME/.node_modules, $HOME/.node_libraries, $NODE_PATH, ~0.3 M
- * instructions), which ours never use: the packages they load are their own dependencies. None is
- * a V8 flag: V8 accepts the same code caches with them, Node's own built-in ones too (a V8 flag
+ * instructions), which ours never use: the packages they load are their own dependencies.
+ * --no-experimental-global-webcrypto: Node sets up the Web Crypto globals (crypto, Crypto,
+ * CryptoKey, SubtleCrypto) at every start, ~0.3 M instructions, and no code of ours uses them. None
+ * is a V8 flag: V8 accepts the same code caches with them, Node's own built-in ones too (a V8 flag
  * that changes its hash makes V8 reject those, and the start compiles Node's modules from source);
  * ours are still made, and named, under each program's full list. */
-const COMMON_FLAGS = ['--preserve-symlinks-main', '--openssl-config=/dev/null', '--no-global-search-paths'];
+const COMMON_FLAGS = ['--preserve-symlinks-main', '--openssl-config=/dev/null', '--no-global-search-paths', '--no-experimental-global-webcrypto'];
 
 /**
  * The addon for a prebuild install (no build/Release), copied to bin/.daemontools.node, where the

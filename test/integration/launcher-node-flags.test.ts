@@ -36,7 +36,7 @@ const SINGLE_THREADED = '--single-threaded-gc --no-concurrent-recompilation --no
 
 // Every program: Node takes the launcher's entry path as given (it is already resolved), not
 // resolving it again on every start, and reads no OpenSSL configuration file for crypto none uses.
-const COMMON = ['--preserve-symlinks-main', '--openssl-config=/dev/null', '--no-global-search-paths'];
+const COMMON = ['--preserve-symlinks-main', '--openssl-config=/dev/null', '--no-global-search-paths', '--no-experimental-global-webcrypto'];
 // The programs that exit or exec within milliseconds: one V8 worker thread, not four.
 const SHORT_LIVED = ['--v8-pool-size=1'];
 const PROGRAMS = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
