@@ -4,8 +4,9 @@
 // dist/cli/launch-bundle.PROGRAM.js holds just what PROGRAM needs, for each program whose start-up
 // time matters; dist/cli/launch-bundle.js all of them, for the rest. A chain link's holds what any
 // fused link needs, hoisted into one scope (scripts/lean.cjs, from src/cli/lean/links.ts): a
-// module table costs a chain's start ~2.6 M instructions more to deserialize and run. dist/cli/launch.cjs, the script the launcher runs, picks one and compiles it
-// with its V8 code cache (scripts/launch-loader.cjs); scripts/code-cache.cjs makes the caches.
+// module table costs a chain's start ~2.6 M instructions more to deserialize and run.
+// dist/cli/launch.cjs, the script the launcher runs, picks one and compiles it with its V8 code
+// cache (scripts/launch-loader.cjs); scripts/code-cache.cjs makes the caches.
 // Modules keep their own filename, __dirname and require.cache entry, so a module loaded from
 // disk later still shares their single instance; anything not bundled loads from dist/ as usual.
 'use strict';

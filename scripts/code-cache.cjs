@@ -5,9 +5,10 @@
 // flags there and one for none, named by a hash of them. Each is made by the node in bin/.launch
 // running with those flags, since V8 accepts data only from its own version and flags, and is
 // named by the bundle's hash (checked here against the bundle's bytes), which the loader reads off
-// the bundle's last line: a bundle never meets a cache made for another. Every function is compiled eagerly into the cache, so a start neither parses nor compiles
-// any of the bundle. Run by scripts/bundle.cjs and scripts/install-bin.cjs; `--remove` deletes them
-// (a portable tarball carries none).
+// the bundle's last line: a bundle never meets a cache made for another. Every function is
+// compiled eagerly into the cache, so a start neither parses nor compiles any of the bundle. Run
+// by scripts/bundle.cjs and scripts/install-bin.cjs; `--remove` deletes them (a portable tarball
+// carries none).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
