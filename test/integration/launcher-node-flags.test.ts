@@ -35,7 +35,8 @@ const argsOf = (dir: string, program: string, ...args: string[]): string[] => {
 const SINGLE_THREADED = '--single-threaded-gc --no-concurrent-recompilation --no-concurrent-sparkplug --no-lazy-compile-dispatcher --no-parallel-compile-tasks-for-eager-toplevel --no-parallel-compile-tasks-for-lazy'.split(' ');
 
 // Every program: Node takes the launcher's entry path as given (it is already resolved), not
-// resolving it again on every start, and reads no OpenSSL configuration file for crypto none uses.
+// resolving it again on every start, reads no OpenSSL configuration file for crypto none uses,
+// and works out no global package paths nor Web Crypto globals, which none uses either.
 const COMMON = ['--preserve-symlinks-main', '--openssl-config=/dev/null', '--no-global-search-paths', '--no-experimental-global-webcrypto'];
 // The programs that exit or exec within milliseconds: one V8 worker thread, not four.
 const SHORT_LIVED = ['--v8-pool-size=1'];

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ENDS_AT_RETURN, LONG_RUNNING, tools } from '../../../src/cli/tools.js';
+import { ROOT } from '../../helpers/paths.js';
 
 const TOOLS = tools();
-import { ROOT } from '../../helpers/paths.js';
 
 describe('ENDS_AT_RETURN', () => {
   test.each([...ENDS_AT_RETURN])('%s is a program of its own, never long-running nor a chain link', (name) => {
