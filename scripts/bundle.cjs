@@ -39,6 +39,8 @@ const ONLY_HIDDEN_BYTES = path.join(cli, 'chdir-bytes.js');
 const EARLY = path.join(dist, 'lib', 'multilog', 'signals.js');
 
 const REQUIRE = /require\((["'])(\.{1,2}\/[^"']+)\1\)/g;
+// A bundle is one function expression, which the loader calls as Node calls a module's wrapper.
+const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 
 function collect(file, seen, skip) {
   if (seen.has(file) || skip.has(file) || !fs.existsSync(file)) return;
@@ -64,7 +66,7 @@ function bundle(files) {
   // One function expression, called by the loader as Node calls a module's wrapper. Modules are
   // keyed by their path under dist/, their relative requires resolved here.
   const parts = [
-    '(function (exports, require, module, __filename, __dirname) {',
+    WRAPPER,
     "'use strict';",
     // The loader's module is a Module: its constructor spares loading node:module.
     'const Module = module.constructor;',
@@ -154,7 +156,7 @@ function linksBundle() {
   const { leanScript, programFor } = require('./lean.cjs');
   const entry = path.join(__dirname, '..', 'src', 'cli', 'lean', 'links.ts');
   const { ts, program } = programFor([entry]);
-  return hashed(`(function (exports, require, module, __filename, __dirname) {\n${leanScript(program, ts, entry)}})`);
+  return hashed(`${WRAPPER}\n${leanScript(program, ts, entry)}})`);
 }
 
 for (const name of fs.readdirSync(cli)) if (/^launch-bundle.*\.js$/.test(name)) fs.rmSync(path.join(cli, name));
